@@ -1,0 +1,121 @@
+using System.Runtime.InteropServices;
+using ModelLoop.Build;
+using TorchSharp;
+
+namespace ModelLoop.Native;
+
+/// <summary>
+/// The one place that loads libtorch. Every public entry point of ModelLoop calls <see cref="EnsureLoaded"/>
+/// first, so a machine that cannot run libtorch gets one clear message instead of TorchSharp's long trace.
+/// </summary>
+public static class TorchRuntime
+{
+    private static readonly object Gate = new();
+    private static bool _loaded;
+
+    /// <summary>
+    /// Loads libtorch once. On Linux systems whose libstdc++ predates GLIBCXX_3.4.32 it first marks that
+    /// unneeded requirement weak in the copies of libLibTorchSharp.so next to the application (the build
+    /// does this already; this covers copies the build never saw, such as a `dotnet tool` install).
+    /// </summary>
+    /// <exception cref="TorchRuntimeException">libtorch cannot be loaded; the message says why and what to do.</exception>
+    public static void EnsureLoaded()
+    {
+        if (_loaded)
+            return;
+        lock (Gate)
+        {
+            if (_loaded)
+                return;
+            var patchNote = FixNativeCopiesIfNeeded();
+            try
+            {
+                torch.InitializeDeviceType(DeviceType.CPU);
+            }
+            catch (Exception e)
+            {
+                throw new TorchRuntimeException(
+                    "ModelLoop could not load libtorch (TorchSharp-cpu 0.107.0, libtorch 2.10). " +
+                    $"Cause: {FirstLine(e)}. {patchNote}" +
+                    "What to do: build with `dotnet build` (its post-build step fixes the known GLIBCXX_3.4.32 " +
+                    "problem on Debian 12), make sure the machine is x86_64 Linux/Windows or arm64 macOS, " +
+                    "and that the output folder holds runtimes/<rid>/native/libLibTorchSharp.so and libtorch_cpu.so.", e);
+            }
+            _loaded = true;
+        }
+    }
+
+    /// <summary>Number of intra-op CPU threads libtorch uses. Defaults to the cores available.</summary>
+    public static int Threads
+    {
+        get
+        {
+            EnsureLoaded();
+            return torch.get_num_threads();
+        }
+        set
+        {
+            if (value < 1)
+                throw new ArgumentOutOfRangeException(nameof(value), value, $"Threads must be at least 1; received {value}. Use Environment.ProcessorCount ({Environment.ProcessorCount}) for all cores.");
+            EnsureLoaded();
+            torch.set_num_threads(value);
+        }
+    }
+
+    /// <summary>Resolves a requested device to a TorchSharp device, checking that it exists.</summary>
+    public static torch.Device Resolve(ComputeDevice device)
+    {
+        EnsureLoaded();
+        return device switch
+        {
+            ComputeDevice.Cpu => torch.CPU,
+            ComputeDevice.Auto => CudaAvailable() ? torch.CUDA : torch.CPU,
+            ComputeDevice.Cuda when CudaAvailable() => torch.CUDA,
+            ComputeDevice.Cuda => throw new TorchRuntimeException(
+                "Device 'cuda' was requested but CUDA is not available: this build references TorchSharp-cpu. " +
+                "Use --device cpu (or auto), or reference TorchSharp-cuda-linux on a machine with an NVIDIA GPU."),
+            _ => throw new ArgumentOutOfRangeException(nameof(device), device, "Expected Cpu, Cuda or Auto."),
+        };
+    }
+
+    private static bool CudaAvailable()
+    {
+        try
+        {
+            return torch.cuda.is_available();
+        }
+        catch (Exception)
+        {
+            return false; // the CPU package has no CUDA backend to ask
+        }
+    }
+
+    private static string FixNativeCopiesIfNeeded()
+    {
+        if (!RuntimeInformation.IsOSPlatform(OSPlatform.Linux))
+            return "";
+        try
+        {
+            var (library, defines) = ElfVersionNeed.SystemLibStdCxxDefines(ElfVersionNeed.TorchSharpUnneededVersion);
+            if (library is null || defines)
+                return "";
+            foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory, "libLibTorchSharp.so", SearchOption.AllDirectories))
+                ElfVersionNeed.MarkWeak(file, ElfVersionNeed.TorchSharpUnneededVersion);
+            return $"(The system libstdc++ at {library} lacks {ElfVersionNeed.TorchSharpUnneededVersion}; the native library was patched for that.) ";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return $"(The system libstdc++ lacks {ElfVersionNeed.TorchSharpUnneededVersion} and patching libLibTorchSharp.so in {AppContext.BaseDirectory} failed: {e.Message}) ";
+        }
+    }
+
+    private static string FirstLine(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null)
+            inner = inner.InnerException;
+        var text = inner.Message;
+        var newline = text.IndexOf('\n');
+        return (newline < 0 ? text : text[..newline]).Trim().TrimEnd('.');
+    }
+}
