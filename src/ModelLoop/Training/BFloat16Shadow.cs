@@ -1,0 +1,68 @@
+using ModelLoop.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Training;
+
+/// <summary>
+/// bfloat16 mixed precision without autocast (TorchSharp 0.107 has none): a second copy of the network in
+/// bfloat16 runs forward and backward; its gradients are copied to the float32 master weights, which the
+/// optimizer updates; the updated weights are copied back. Batch-norm statistics are kept in the master.
+/// </summary>
+internal sealed class BFloat16Shadow : IDisposable
+{
+    private readonly Sequential _shadowModel;
+    private readonly nn.Module<Tensor, Tensor> _shadow;
+    private readonly (Tensor Master, Tensor Shadow)[] _parameters;
+    private readonly (Tensor Master, Tensor Shadow)[] _buffers;
+
+    public BFloat16Shadow(Sequential master)
+    {
+        _shadowModel = Sequential.FromSpec(master.ToSpec());
+        _shadow = _shadowModel.Network;
+        _shadow.to(master.Device).to(ScalarType.BFloat16);
+        _parameters = Pair(master.Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), _shadow.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
+        _buffers = Pair(master.Network.named_buffers(), _shadow.named_buffers());
+        using var _ = no_grad();
+        foreach (var (m, s) in _parameters.Concat(_buffers))
+            s.copy_(m);
+    }
+
+    public Tensor Forward(Tensor input)
+    {
+        _shadow.train();
+        using var x = input.to(ScalarType.BFloat16);
+        using var y = _shadow.forward(x);
+        return y.to(ScalarType.Float32);
+    }
+
+    public void CopyGradientsToMaster()
+    {
+        foreach (var (master, shadow) in _parameters)
+        {
+            using var grad = shadow.grad;
+            if (grad is null)
+                continue;
+            master.grad = grad.to(ScalarType.Float32);
+            shadow.grad = null;
+        }
+    }
+
+    public void CopyWeightsFromMaster()
+    {
+        using var _ = no_grad();
+        foreach (var (master, shadow) in _parameters)
+            shadow.copy_(master);
+        // Running statistics were updated in the shadow: carry them into the master (exactly: they are small).
+        foreach (var (master, shadow) in _buffers)
+            master.copy_(shadow);
+    }
+
+    public void Dispose() => _shadowModel.Dispose();
+
+    private static (Tensor, Tensor)[] Pair(IEnumerable<(string name, Tensor tensor)> master, IEnumerable<(string name, Tensor tensor)> shadow)
+    {
+        var byName = shadow.ToDictionary(p => p.name, p => p.tensor);
+        return master.Select(p => (p.tensor, byName[p.name])).ToArray();
+    }
+}

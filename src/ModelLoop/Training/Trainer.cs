@@ -1,0 +1,247 @@
+using System.Diagnostics;
+using ModelLoop.Data;
+using ModelLoop.Modeling;
+using ModelLoop.Training.Callbacks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Training;
+
+/// <summary>
+/// Runs the loops — the model says what, the trainer says how, callbacks add the rest. Everything that
+/// can be checked is checked before the first step; every batch runs in a dispose scope, so native memory
+/// stays flat across epochs.
+/// </summary>
+public sealed class Trainer
+{
+    private readonly Sequential _model;
+
+    public Trainer(Sequential model) => _model = model ?? throw new ArgumentNullException(nameof(model));
+
+    public History Fit(TensorDataset train, FitOptions options, TensorDataset? validation = null, IEnumerable<Callback>? callbacks = null)
+    {
+        var compiled = _model.Compiled ?? throw new InvalidOperationException("Call Compile(optimizer, loss, metrics) before Fit, e.g. model.Compile(\"adam\", \"cross_entropy\", [\"accuracy\"]).");
+        Validate(train, options, compiled, "training");
+        if (validation is not null)
+            Validate(validation, options, compiled, "validation");
+
+        var network = _model.Network;
+        var device = _model.Device;
+        var seed = options.Seed ?? Random.Shared.NextInt64(1, int.MaxValue);
+        var history = new History { Seed = seed };
+        var batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var totalSteps = batchesPerEpoch * options.Epochs;
+        var trainMetrics = compiled.Metrics.Select(m => m.Create()).ToArray();
+        var regularized = RegularizedWeights(network);
+
+        using var optimizer = compiled.Optimizer.Create(network.parameters());
+        using var shadow = options.Precision == Precision.BFloat16 ? new BFloat16Shadow(_model) : null;
+        string[] trainKeys = ["loss", .. trainMetrics.Select(m => m.Name)];
+        string[] logKeys = [.. trainKeys, .. validation is null ? [] : trainKeys.Select(k => "val_" + k), "lr", "seconds"];
+        var context = new TrainingContext(_model, optimizer, options.Epochs, batchesPerEpoch, logKeys) { BaseLearningRate = compiled.Optimizer.LearningRate };
+        var allCallbacks = new List<Callback>(callbacks ?? []);
+        if (options.Progress != ProgressMode.Silent)
+            allCallbacks.Insert(0, new ProgressDisplay(options.Progress == ProgressMode.Auto));
+
+        torch.random.manual_seed(seed);
+        foreach (var callback in allCallbacks)
+            callback.OnTrainBegin(context);
+        var firstEpoch = 0;
+        if (options.CheckpointPath is { } checkpointPath && options.Resume && File.Exists(checkpointPath))
+        {
+            var state = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, allCallbacks, history);
+            firstEpoch = state.EpochsCompleted;
+            seed = history.Seed;
+            context.BaseLearningRate = state.BaseLearningRate;
+            history.ResumedFromEpoch = firstEpoch;
+        }
+
+        for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopTraining; epoch++)
+        {
+            context.Epoch = epoch;
+            foreach (var callback in allCallbacks)
+                callback.OnEpochBegin(context);
+            var clock = Stopwatch.StartNew();
+            network.train();
+            foreach (var metric in trainMetrics)
+                metric.Reset();
+            double lossSum = 0;
+            long seen = 0;
+            using var order = EpochOrder(train.Count, options.Shuffle, seed, epoch);
+            for (long batch = 0; batch < batchesPerEpoch; batch++)
+            {
+                context.Batch = batch;
+                var rate = options.Schedule?.Rate(context.BaseLearningRate, epoch * batchesPerEpoch + batch, totalSteps, batchesPerEpoch) ?? context.BaseLearningRate;
+                context.ApplyLearningRate(rate);
+                foreach (var callback in allCallbacks)
+                    callback.OnBatchBegin(context);
+                using (var scope = NewDisposeScope())
+                {
+                    var start = batch * options.BatchSize;
+                    var count = Math.Min(options.BatchSize, train.Count - start);
+                    var index = order.narrow(0, start, count);
+                    var x = train.Features.index_select(0, index).to(device);
+                    var y = train.Labels.index_select(0, index).to(device);
+                    if (options.Augment is { } augment)
+                        x = augment(x);
+                    optimizer.zero_grad();
+                    var output = shadow is null ? network.forward(x) : shadow.Forward(x);
+                    var loss = compiled.Loss.Compute(output, y);
+                    var lossValue = loss.item<float>();
+                    if (!float.IsFinite(lossValue))
+                        throw new TrainingDivergedException(
+                            $"The loss became {lossValue} at epoch {epoch + 1}, batch {batch + 1}. Training stopped; weights from the last finished epoch are in the checkpoint, if one was set. " +
+                            "What to do: lower the learning rate (e.g. ÷10), set CompileOptions.ClipGradientNorm (e.g. 1.0), and check the inputs for NaN/∞ or unscaled values.");
+                    if (compiled.L1 > 0 || compiled.L2 > 0)
+                        loss = loss + Penalty(regularized, compiled.L1, compiled.L2);
+                    loss.backward();
+                    shadow?.CopyGradientsToMaster();
+                    if (compiled.ClipGradientValue is { } clipValue)
+                        nn.utils.clip_grad_value_(network.parameters(), clipValue);
+                    if (compiled.ClipGradientNorm is { } clipNorm)
+                        nn.utils.clip_grad_norm_(network.parameters(), clipNorm);
+                    optimizer.step();
+                    shadow?.CopyWeightsFromMaster();
+                    using (no_grad())
+                    {
+                        foreach (var metric in trainMetrics)
+                            metric.Update(output.detach(), y);
+                    }
+                    lossSum += lossValue * count;
+                    seen += count;
+                }
+                context.Logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
+                foreach (var callback in allCallbacks)
+                    callback.OnBatchEnd(context);
+            }
+
+            var logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
+            foreach (var metric in trainMetrics)
+                logs[metric.Name] = metric.Result();
+            if (validation is not null)
+            {
+                foreach (var (key, value) in Evaluate(validation, options.ValidationBatchSize))
+                    logs["val_" + key] = value;
+            }
+            logs["lr"] = context.BaseLearningRate;
+            logs["seconds"] = clock.Elapsed.TotalSeconds;
+            context.Logs = logs;
+            history.Add(logs);
+            foreach (var callback in allCallbacks)
+                callback.OnEpochEnd(context);
+            if (options.CheckpointPath is { } path)
+                TrainingCheckpoint.Save(path, _model, optimizer, allCallbacks, history, epoch + 1, context.BaseLearningRate);
+        }
+        history.StopReason = context.StopReason;
+        foreach (var callback in allCallbacks)
+            callback.OnTrainEnd(context);
+        return history;
+    }
+
+    /// <summary>Loss and compiled metrics over a dataset, in evaluation mode, without gradients.</summary>
+    public IReadOnlyDictionary<string, double> Evaluate(TensorDataset data, int batchSize = 256)
+    {
+        var compiled = _model.Compiled ?? throw new InvalidOperationException("Call Compile before Evaluate so the loss and metrics are known.");
+        Validate(data, new FitOptions { BatchSize = batchSize }, compiled, "evaluation");
+        var metrics = compiled.Metrics.Select(m => m.Create()).ToArray();
+        double lossSum = 0;
+        var network = _model.Network;
+        var wasTraining = network.training;
+        network.eval();
+        try
+        {
+            using var _ = no_grad();
+            for (long start = 0; start < data.Count; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var count = Math.Min(batchSize, data.Count - start);
+                var x = data.Features.narrow(0, start, count).to(_model.Device);
+                var y = data.Labels.narrow(0, start, count).to(_model.Device);
+                var output = network.forward(x);
+                lossSum += compiled.Loss.Compute(output, y).item<float>() * count;
+                foreach (var metric in metrics)
+                    metric.Update(output, y);
+            }
+        }
+        finally
+        {
+            network.train(wasTraining);
+        }
+        var result = new Dictionary<string, double> { ["loss"] = lossSum / data.Count };
+        foreach (var metric in metrics)
+            result[metric.Name] = metric.Result();
+        return result;
+    }
+
+    /// <summary>Raw model outputs for the inputs, in evaluation mode, batch by batch, on the CPU.</summary>
+    public Tensor Predict(Tensor inputs, int batchSize = 256)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var expected = _model.InputShape;
+        if (inputs.dim() != expected.Rank + 1 || !inputs.shape.Skip(1).SequenceEqual(expected.Dims))
+            throw new ModelBuildException($"Predict expects inputs of shape (N, {string.Join(", ", expected.Dims)}); received [{string.Join(", ", inputs.shape)}].");
+        var network = _model.Network;
+        var wasTraining = network.training;
+        network.eval();
+        try
+        {
+            using var _ = no_grad();
+            var parts = new List<Tensor>();
+            for (long start = 0; start < inputs.shape[0]; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var count = Math.Min(batchSize, inputs.shape[0] - start);
+                parts.Add(network.forward(inputs.narrow(0, start, count).to(_model.Device)).cpu().MoveToOuterDisposeScope());
+            }
+            var result = cat(parts, 0);
+            parts.ForEach(p => p.Dispose());
+            return result;
+        }
+        finally
+        {
+            network.train(wasTraining);
+        }
+    }
+
+    private void Validate(TensorDataset data, FitOptions options, CompileOptions compiled, string what)
+    {
+        if (data.Count == 0)
+            throw new ArgumentException($"The {what} data is empty (0 samples). Load data before calling Fit.");
+        if (options.Epochs < 1 || options.BatchSize < 1)
+            throw new ArgumentException($"Epochs and BatchSize must be at least 1; received Epochs={options.Epochs}, BatchSize={options.BatchSize}.");
+        if (!data.SampleShape.Equals(_model.InputShape))
+            throw new ModelBuildException($"The {what} data has samples of shape {data.SampleShape} but the model's input is {_model.InputShape}. Reshape the data or change the model's input shape (first layer: '{_model.LayerSummaries[0].Name}').");
+        var expectedDtype = _model.InputKind == InputKind.TokenIds ? ScalarType.Int64 : ScalarType.Float32;
+        if (data.Features.dtype != expectedDtype)
+            throw new ArgumentException($"The {what} features are {data.Features.dtype}; this model takes {expectedDtype} ({_model.InputKind}). Convert with .to(ScalarType.{expectedDtype}).");
+        compiled.Loss.Validate(_model.OutputShape, data);
+    }
+
+    private static Tensor EpochOrder(long count, bool shuffle, long seed, int epoch)
+    {
+        if (!shuffle)
+            return arange(count);
+        // One generator per epoch, seeded from (seed, epoch): a resumed run shuffles exactly as an uninterrupted one.
+        using var generator = new Generator().manual_seed(seed * 1_000_003 + epoch);
+        return randperm(count, generator: generator);
+    }
+
+    private static IReadOnlyList<Tensor> RegularizedWeights(nn.Module network) =>
+        network.named_parameters().Where(p => p.name.EndsWith("weight", StringComparison.Ordinal) && p.parameter.dim() > 1).Select(p => (Tensor)p.parameter).ToList();
+
+    private static Tensor Penalty(IReadOnlyList<Tensor> weights, double l1, double l2)
+    {
+        var total = zeros(1, device: weights[0].device);
+        foreach (var w in weights)
+        {
+            if (l1 > 0)
+                total = total + w.abs().sum() * l1;
+            if (l2 > 0)
+                total = total + w.square().sum() * l2;
+        }
+        return total.squeeze();
+    }
+}
+
+/// <summary>The loss became NaN or infinite; the message says where and what to try.</summary>
+public sealed class TrainingDivergedException(string message) : Exception(message);

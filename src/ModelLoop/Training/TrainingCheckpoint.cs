@@ -1,0 +1,83 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using ModelLoop.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Training;
+
+/// <summary>
+/// The full state of a <c>Fit</c> after an epoch, in one file written atomically: a header (format,
+/// model fingerprint, epochs done, seed, learning rate, history, callback state), the weights, the
+/// optimizer state and the RNG state. A run killed at any moment resumes from the last complete epoch and
+/// ends where an uninterrupted run would.
+/// </summary>
+internal static class TrainingCheckpoint
+{
+    private const string Magic = "MODELLOOP-CHECKPOINT";
+    private const int FormatVersion = 1;
+
+    internal sealed record Header(int EpochsCompleted, long Seed, double BaseLearningRate, string ModelFingerprint,
+        List<Dictionary<string, double>> History, Dictionary<string, JsonNode?> CallbackStates);
+
+    public static void Save(string path, Sequential model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Callback> callbacks,
+        History history, int epochsCompleted, double baseLearningRate)
+    {
+        var header = new Header(epochsCompleted, history.Seed, baseLearningRate, Fingerprint(model),
+            history.Epochs.Select(e => e.ToDictionary()).ToList(),
+            callbacks.Select((c, i) => (Key: $"{i}:{c.GetType().Name}", State: c.SaveState())).Where(p => p.State is not null).ToDictionary(p => p.Key, p => p.State));
+        IO.AtomicFile.Write(path, stream =>
+        {
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(JsonSerializer.Serialize(header));
+            model.Network.save(writer);
+            optimizer.save_state_dict(writer);
+            using var rng = torch.random.get_rng_state();
+            var bytes = rng.data<byte>().ToArray();
+            writer.Write(bytes.Length);
+            writer.Write(bytes);
+        });
+    }
+
+    public static Header Load(string path, Sequential model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Callback> callbacks, History history)
+    {
+        using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        Header header;
+        try
+        {
+            if (reader.ReadString() != Magic)
+                throw new InvalidDataException("wrong magic");
+            var version = reader.ReadInt32();
+            if (version != FormatVersion)
+                throw new InvalidDataException($"format version {version}, expected {FormatVersion}");
+            header = JsonSerializer.Deserialize<Header>(reader.ReadString()) ?? throw new InvalidDataException("empty header");
+        }
+        catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
+        {
+            throw new InvalidDataException($"'{path}' is not a ModelLoop checkpoint ({e.Message}). Delete it or point CheckpointPath elsewhere to start fresh.", e);
+        }
+        if (header.ModelFingerprint != Fingerprint(model))
+            throw new InvalidDataException($"Checkpoint '{path}' was written by a different model architecture. Resume with the model that wrote it, or delete the file to start fresh.");
+        model.Network.load(reader, strict: true);
+        optimizer.load_state_dict(reader);
+        var bytes = reader.ReadBytes(reader.ReadInt32());
+        using (var rng = tensor(bytes, dtype: ScalarType.Byte))
+            torch.random.set_rng_state(rng);
+        history.Seed = header.Seed;
+        foreach (var epoch in header.History)
+            history.Add(epoch);
+        for (var i = 0; i < callbacks.Count; i++)
+        {
+            if (header.CallbackStates.TryGetValue($"{i}:{callbacks[i].GetType().Name}", out var state) && state is not null)
+                callbacks[i].LoadState(state);
+        }
+        return header;
+    }
+
+    private static string Fingerprint(Sequential model) =>
+        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(model.ToSpec().ToJson())));
+}
