@@ -71,11 +71,19 @@ namespace ModelLoop.Build
             var flags = ReadU16(bytes, offset.Value);
             if ((flags & VerFlagWeak) != 0)
                 return VersionNeedPatchResult.AlreadyWeak;
-            WriteU16(bytes, offset.Value, (ushort)(flags | VerFlagWeak));
             var temp = path + ".weak-" + Guid.NewGuid().ToString("N") + ".tmp";
             try
             {
-                File.WriteAllBytes(temp, bytes);
+                // Copy first so the temp file keeps the original's permissions, then change the two flag bytes.
+                File.Copy(path, temp, overwrite: true);
+                using (var stream = new FileStream(temp, FileMode.Open, FileAccess.Write))
+                {
+                    stream.Position = offset.Value;
+                    var patched = (ushort)(flags | VerFlagWeak);
+                    stream.WriteByte((byte)patched);
+                    stream.WriteByte((byte)(patched >> 8));
+                    stream.Flush(true);
+                }
                 // File.Replace is rename(2) on Unix: readers see the old file or the new one, never a mix.
                 File.Replace(temp, path, destinationBackupFileName: null);
             }
@@ -195,7 +203,8 @@ namespace ModelLoop.Build
 
         private static void Require(byte[] bytes, string path, long offset, int length, string what)
         {
-            if (offset < 0 || offset + length > bytes.Length)
+            // Written so that offsets near long.MaxValue (corrupt headers) cannot overflow past the check.
+            if (offset < 0 || length > bytes.Length || offset > bytes.Length - length)
                 throw new InvalidDataException($"'{path}': {what} at offset {offset} runs past the end of the file ({bytes.Length} bytes); the file is truncated or corrupt.");
         }
 
@@ -211,12 +220,6 @@ namespace ModelLoop.Build
         private static ushort ReadU16(byte[] b, long o) => (ushort)(b[o] | (b[o + 1] << 8));
         private static uint ReadU32(byte[] b, long o) => BitConverter.ToUInt32(b, (int)o);
         private static ulong ReadU64(byte[] b, long o) => BitConverter.ToUInt64(b, (int)o);
-
-        private static void WriteU16(byte[] b, long o, ushort value)
-        {
-            b[o] = (byte)value;
-            b[o + 1] = (byte)(value >> 8);
-        }
     }
 
 #if !ELF_PATCHER_NO_TASK

@@ -62,6 +62,27 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>
+    /// True when the CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX-BF16), where
+    /// <c>Precision.BFloat16</c> is ~2.8× faster; without it bfloat16 is emulated and slower than float32.
+    /// </summary>
+    public static bool CpuHasNativeBFloat16 { get; } = DetectBFloat16();
+
+    private static bool DetectBFloat16()
+    {
+        try
+        {
+            return File.Exists("/proc/cpuinfo") && File.ReadLines("/proc/cpuinfo")
+                .Where(l => l.StartsWith("flags", StringComparison.Ordinal))
+                .Take(1)
+                .Any(l => l.Split(' ').Any(f => f is "avx512_bf16" or "amx_bf16"));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Resolves a requested device to a TorchSharp device, checking that it exists.</summary>
     public static torch.Device Resolve(ComputeDevice device)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using static TorchSharp.torch;
 
 namespace ModelLoop.Training;
 
@@ -22,4 +23,9 @@ public abstract class Callback
     public virtual JsonNode? SaveState() => null;
     /// <summary>Restores what <see cref="SaveState"/> returned, after <see cref="OnTrainBegin"/> when resuming.</summary>
     public virtual void LoadState(JsonNode state) { }
+
+    /// <summary>Tensors to keep in checkpoints (e.g. best weights so far), or null. The callback keeps ownership.</summary>
+    public virtual IReadOnlyDictionary<string, Tensor>? SaveTensors() => null;
+    /// <summary>Restores what <see cref="SaveTensors"/> returned, after <see cref="LoadState"/>. The callback takes ownership.</summary>
+    public virtual void LoadTensors(IReadOnlyDictionary<string, Tensor> tensors) { }
 }

@@ -39,7 +39,10 @@ public sealed class Trainer
         string[] trainKeys = ["loss", .. trainMetrics.Select(m => m.Name)];
         string[] logKeys = [.. trainKeys, .. validation is null ? [] : trainKeys.Select(k => "val_" + k), "lr", "seconds"];
         var context = new TrainingContext(_model, optimizer, options.Epochs, batchesPerEpoch, logKeys) { BaseLearningRate = compiled.Optimizer.LearningRate };
-        var allCallbacks = new List<Callback>(callbacks ?? []);
+        // The caller's callbacks own checkpointed state; the progress display is added for running hooks only,
+        // so resuming with another progress setting still matches state to the right callback.
+        var userCallbacks = (callbacks ?? []).ToList();
+        var allCallbacks = new List<Callback>(userCallbacks);
         if (options.Progress != ProgressMode.Silent)
             allCallbacks.Insert(0, new ProgressDisplay(options.Progress == ProgressMode.Auto));
 
@@ -49,7 +52,7 @@ public sealed class Trainer
         var firstEpoch = 0;
         if (options.CheckpointPath is { } checkpointPath && options.Resume && File.Exists(checkpointPath))
         {
-            var state = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, allCallbacks, history);
+            var state = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, userCallbacks, history);
             firstEpoch = state.EpochsCompleted;
             seed = history.Seed;
             context.BaseLearningRate = state.BaseLearningRate;
@@ -130,7 +133,7 @@ public sealed class Trainer
             foreach (var callback in allCallbacks)
                 callback.OnEpochEnd(context);
             if (options.CheckpointPath is { } path)
-                TrainingCheckpoint.Save(path, _model, optimizer, allCallbacks, history, epoch + 1, context.BaseLearningRate);
+                TrainingCheckpoint.Save(path, _model, optimizer, userCallbacks, history, epoch + 1, context.BaseLearningRate);
         }
         history.StopReason = context.StopReason;
         foreach (var callback in allCallbacks)

@@ -27,7 +27,7 @@ internal static class TrainingCheckpoint
     {
         var header = new Header(epochsCompleted, history.Seed, baseLearningRate, Fingerprint(model),
             history.Epochs.Select(e => e.ToDictionary()).ToList(),
-            callbacks.Select((c, i) => (Key: $"{i}:{c.GetType().Name}", State: c.SaveState())).Where(p => p.State is not null).ToDictionary(p => p.Key, p => p.State));
+            callbacks.Select((c, i) => (Key: Key(c, i), State: c.SaveState())).Where(p => p.State is not null).ToDictionary(p => p.Key, p => p.State));
         IO.AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -40,6 +40,18 @@ internal static class TrainingCheckpoint
             var bytes = rng.data<byte>().ToArray();
             writer.Write(bytes.Length);
             writer.Write(bytes);
+            var withTensors = callbacks.Select((c, i) => (Key: Key(c, i), Tensors: c.SaveTensors())).Where(p => p.Tensors is not null).ToList();
+            writer.Write(withTensors.Count);
+            foreach (var (key, tensors) in withTensors)
+            {
+                writer.Write(key);
+                writer.Write(tensors!.Count);
+                foreach (var (name, value) in tensors)
+                {
+                    writer.Write(name);
+                    WriteTensor(writer, value);
+                }
+            }
         });
     }
 
@@ -72,10 +84,50 @@ internal static class TrainingCheckpoint
             history.Add(epoch);
         for (var i = 0; i < callbacks.Count; i++)
         {
-            if (header.CallbackStates.TryGetValue($"{i}:{callbacks[i].GetType().Name}", out var state) && state is not null)
+            if (header.CallbackStates.TryGetValue(Key(callbacks[i], i), out var state) && state is not null)
                 callbacks[i].LoadState(state);
         }
+        var tensorEntries = reader.ReadInt32();
+        for (var e = 0; e < tensorEntries; e++)
+        {
+            var key = reader.ReadString();
+            var count = reader.ReadInt32();
+            var tensors = new Dictionary<string, Tensor>();
+            for (var t = 0; t < count; t++)
+                tensors[reader.ReadString()] = ReadTensor(reader);
+            var index = Enumerable.Range(0, callbacks.Count).FirstOrDefault(i => Key(callbacks[i], i) == key, -1);
+            if (index >= 0)
+                callbacks[index].LoadTensors(tensors);
+            else
+                tensors.Values.ToList().ForEach(v => v.Dispose());
+        }
         return header;
+    }
+
+    /// <summary>Callback state is matched by position and type among the caller's callbacks.</summary>
+    private static string Key(Callback callback, int index) => $"{index}:{callback.GetType().FullName}";
+
+    private static void WriteTensor(BinaryWriter writer, Tensor value)
+    {
+        using var cpu = value.detach().cpu().contiguous();
+        writer.Write((int)cpu.dtype);
+        writer.Write((int)cpu.dim());
+        foreach (var d in cpu.shape)
+            writer.Write(d);
+        var bytes = cpu.bytes;
+        writer.Write(bytes.Length);
+        writer.Write(bytes);
+    }
+
+    private static Tensor ReadTensor(BinaryReader reader)
+    {
+        var dtype = (ScalarType)reader.ReadInt32();
+        var shape = new long[reader.ReadInt32()];
+        for (var i = 0; i < shape.Length; i++)
+            shape[i] = reader.ReadInt64();
+        var result = empty(shape, dtype);
+        result.bytes = reader.ReadBytes(reader.ReadInt32());
+        return result;
     }
 
     private static string Fingerprint(Sequential model) =>

@@ -52,25 +52,33 @@ public static class ModelZoo
     };
 
     /// <summary>
-    /// A VGG-style batch-norm CNN sized for 28×28/32×32 images on a CPU: three stages of
-    /// (Conv-BN-ReLU)×convsPerStage with <paramref name="width"/>, 2×, 4× channels, max-pooling between stages,
-    /// global average pooling and a linear classifier.
+    /// A VGG-style batch-norm CNN sized for 28×28/32×32 images on a CPU: stages of (Conv3×3-BN-ReLU)×n with
+    /// <paramref name="width"/>·2^stage channels, each stage followed by 2×2 max-pooling, then Flatten and
+    /// Dense(classes). With the defaults (stages of 1, 2, 2 convolutions, width 32; ~22 M multiply-adds per
+    /// 28×28 image) it reaches ~93% on Fashion-MNIST in 3–4 epochs of one-cycle SGD — chosen by a sweep of
+    /// depth, width, head (flatten beat global pooling) and augmentation (none beat crops for short runs);
+    /// see docs/benchmarks.md.
     /// </summary>
-    public static Sequential BatchNormCnn(Shape inputShape, int classes, int width = 32, int convsPerStage = 2, double dropout = 0.0)
+    /// <param name="width">Channels of the first stage. Defaults to 32.</param>
+    /// <param name="convsPerStage">Convolutions per stage. Defaults to [1, 2, 2].</param>
+    /// <param name="dropout">Dropout before the classifier; 0 for none. Defaults to 0.</param>
+    public static Sequential BatchNormCnn(Shape inputShape, int classes, int width = 32, IReadOnlyList<int>? convsPerStage = null, double dropout = 0.0)
     {
+        if (inputShape.Rank != 3)
+            throw new ModelBuildException($"BatchNormCnn expects image inputs (channels, height, width); received {inputShape}.");
         var model = new Sequential(inputShape);
-        for (var stage = 0; stage < 3; stage++)
+        var stages = convsPerStage ?? [1, 2, 2];
+        for (var stage = 0; stage < stages.Count; stage++)
         {
-            for (var i = 0; i < convsPerStage; i++)
+            for (var i = 0; i < stages[stage]; i++)
             {
                 model.Add(new Conv2D(width << stage, 3, Padding: Padding.Same, UseBias: false));
                 model.Add(new BatchNorm());
                 model.Add(new ActivationLayer(Activation.Relu));
             }
-            if (stage < 2)
-                model.Add(new MaxPool2D(2));
+            model.Add(new MaxPool2D(2));
         }
-        model.Add(new GlobalAvgPool2D());
+        model.Add(new Flatten());
         if (dropout > 0)
             model.Add(new Dropout(dropout));
         model.Add(new Dense(classes));

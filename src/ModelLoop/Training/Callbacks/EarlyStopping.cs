@@ -67,6 +67,14 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 3,
         BestEpoch = state["bestEpoch"]?.GetValue<int>() ?? -1;
     }
 
+    public override IReadOnlyDictionary<string, Tensor>? SaveTensors() => _bestWeights;
+
+    public override void LoadTensors(IReadOnlyDictionary<string, Tensor> tensors)
+    {
+        DisposeBest();
+        _bestWeights = tensors.ToDictionary(p => p.Key, p => p.Value);
+    }
+
     private void DisposeBest()
     {
         if (_bestWeights is null)

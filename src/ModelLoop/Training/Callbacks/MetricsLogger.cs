@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace ModelLoop.Training.Callbacks;
 
@@ -39,5 +40,14 @@ public sealed class MetricsLogger(string path, MetricsFormat format = MetricsFor
                 text.AppendLine(JsonSerializer.Serialize(row));
         }
         IO.AtomicFile.WriteAllText(path, text.ToString());
+    }
+
+    /// <summary>Keeps the rows written so far, so a resumed run's file still has every epoch.</summary>
+    public override JsonNode? SaveState() => JsonSerializer.SerializeToNode(_rows);
+
+    public override void LoadState(JsonNode state)
+    {
+        _rows.Clear();
+        _rows.AddRange(state.Deserialize<List<Dictionary<string, double>>>() ?? []);
     }
 }
