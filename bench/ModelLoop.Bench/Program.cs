@@ -1,0 +1,27 @@
+using ModelLoop.Bench;
+
+// Benchmarks print their figures (and ratios against the reference measured in the same run);
+// docs/benchmarks.md records them with the command that produced them. Run in Release:
+//   dotnet run -c Release --project bench/ModelLoop.Bench -- <benchmark> [options]
+var name = args.FirstOrDefault() ?? "";
+var options = BenchOptions.Parse(args.Skip(1).ToArray());
+return name switch
+{
+    "overhead" => TrainerOverhead.Run(options),
+    "time-to-accuracy" => TimeToAccuracy.Run(options),
+    "throughput" => Throughput.Run(options),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("""
+        usage: ModelLoop.Bench <benchmark> [--key value …]
+          throughput         img/s of zoo CNNs on random images, float32 and bfloat16 (--images N --batch B)
+          overhead           ModelLoop Fit vs a hand-written TorchSharp loop, seed Keras CNN (--limit N --rounds R --batch B)
+          time-to-accuracy   the fast recipe on Fashion-MNIST; test accuracy after each epoch, time to 93% and
+                             accuracy at --budget seconds (--epochs E --width W --convs 1,2,2 --flip --precision bf16|fp32)
+        all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
+        """);
+    return 2;
+}

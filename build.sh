@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# ModelLoop's two entry points on a fresh Debian 12 machine with the .NET 10 SDK:
+#   ./build.sh demo    install Fashion-MNIST if missing, build, run the demo loop (train, evaluate, save)
+#   ./build.sh test    build and run every test, then every sample with short settings
+# Both install what they need themselves (apt packages, NuGet restore; the build fixes TorchSharp's native
+# library for Debian 12's libstdc++ by itself).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_dotnet() {
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "error: the .NET 10 SDK is required (dotnet not found). Install it: https://learn.microsoft.com/dotnet/core/install/linux-debian" >&2
+    exit 2
+  fi
+}
+
+apt_install() { # apt_install PACKAGE TEST-PATH: installs PACKAGE when TEST-PATH is missing and we are root
+  local package=$1 path=$2
+  [ -e "$path" ] && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "error: $path is missing; install the Debian package '$package' (sudo apt-get install $package)." >&2
+    exit 2
+  fi
+  echo "Installing $package (Debian package)…"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null; }
+}
+
+case "${1:-}" in
+  demo)
+    need_dotnet
+    apt_install dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+    shift
+    dotnet run -c Release --project src/ModelLoop.Cli -- demo "$@"
+    ;;
+  test)
+    need_dotnet
+    # Tests generate or ship their own data; the samples use Fashion-MNIST and the shipped CSVs.
+    apt_install dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
+    dotnet build -c Release ModelLoop.slnx -warnaserror
+    log=$(mktemp)
+    set +e
+    dotnet test -c Release --no-build ModelLoop.slnx 2>&1 | tee "$log"
+    status=${PIPESTATUS[0]}
+    set -e
+    passed=$(grep -Eo 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+    failed=$(grep -Eo 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+    rm -f "$log"
+    if [ "$status" -ne 0 ]; then
+      echo "tests: $passed passed, $failed failed"
+      exit "$status"
+    fi
+    for sample in samples/*/; do
+      name=$(basename "$sample")
+      echo "── sample $name (short settings) ──"
+      dotnet run -c Release --no-build --project "$sample" -- --ci
+    done
+    echo "tests: $passed passed, $failed failed"
+    ;;
+  *)
+    echo "usage: ./build.sh demo | test" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,73 @@
+using static TorchSharp.torch;
+
+namespace ModelLoop.Data;
+
+/// <summary>
+/// Fashion-MNIST (Xiao, Rasul & Vollgraf 2017): 60,000 training and 10,000 test 28×28 grey images of
+/// clothing in 10 classes, as four IDX files (raw or .gz). Debian ships them in dataset-fashion-mnist.
+/// </summary>
+public static class FashionMnist
+{
+    /// <summary>Where Debian's dataset-fashion-mnist package installs the files.</summary>
+    public const string DefaultDirectory = "/usr/share/datasets/fashion-mnist";
+
+    public static readonly string[] ClassNames =
+        ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
+
+    /// <summary>
+    /// Loads the training and test sets: features float32 (N, 1, 28, 28) scaled to [0, 1], labels int64 (N).
+    /// </summary>
+    /// <param name="directory">Folder with the four IDX files. Defaults to <see cref="DefaultDirectory"/>.</param>
+    /// <param name="trainLimit">Keep only the first N training samples. Defaults to all.</param>
+    /// <param name="testLimit">Keep only the first N test samples. Defaults to all.</param>
+    public static (TensorDataset Train, TensorDataset Test) Load(string? directory = null, int? trainLimit = null, int? testLimit = null)
+    {
+        directory ??= DefaultDirectory;
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException(
+                $"Fashion-MNIST folder '{directory}' does not exist. Install it with `sudo apt-get install dataset-fashion-mnist` (Debian/Ubuntu), " +
+                "or pass a folder holding train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (raw or .gz).");
+        return (LoadSplit(directory, "train", trainLimit), LoadSplit(directory, "t10k", testLimit));
+    }
+
+    private static TensorDataset LoadSplit(string directory, string prefix, int? limit)
+    {
+        var imagesPath = Find(directory, $"{prefix}-images-idx3-ubyte");
+        var labelsPath = Find(directory, $"{prefix}-labels-idx1-ubyte");
+        var (imageShape, images) = IdxReader.Read(imagesPath);
+        var (labelShape, labels) = IdxReader.Read(labelsPath);
+        if (imageShape.Length != 3)
+            throw new InvalidDataException($"'{imagesPath}' has shape {string.Join("×", imageShape)}; expected images N×28×28.");
+        if (labelShape.Length != 1)
+            throw new InvalidDataException($"'{labelsPath}' has shape {string.Join("×", labelShape)}; expected one label per image (N).");
+        if (imageShape[0] != labelShape[0])
+            throw new InvalidDataException($"'{imagesPath}' holds {imageShape[0]:N0} images but '{labelsPath}' holds {labelShape[0]:N0} labels; they must match. Re-install or re-download the pair.");
+        var count = Math.Min(imageShape[0], limit ?? long.MaxValue);
+        if (limit is < 1)
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "A sample limit must be at least 1.");
+
+        using var scope = NewDisposeScope();
+        var raw = empty(imageShape, ScalarType.Byte);
+        raw.bytes = images;
+        var features = raw.narrow(0, 0, count).unsqueeze(1).to(ScalarType.Float32).div_(255f);
+        var rawLabels = empty(labelShape, ScalarType.Byte);
+        rawLabels.bytes = labels;
+        var labelTensor = rawLabels.narrow(0, 0, count).to(ScalarType.Int64);
+        if (labelTensor.max().item<long>() >= ClassNames.Length)
+            throw new InvalidDataException($"'{labelsPath}' holds label {labelTensor.max().item<long>()}; Fashion-MNIST labels are 0–9.");
+        return new TensorDataset(features.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
+    }
+
+    private static string Find(string directory, string name)
+    {
+        foreach (var candidate in new[] { name, name + ".gz" })
+        {
+            var path = Path.Combine(directory, candidate);
+            if (File.Exists(path))
+                return path;
+        }
+        throw new FileNotFoundException(
+            $"'{directory}' has no {name} or {name}.gz. Install Fashion-MNIST with `sudo apt-get install dataset-fashion-mnist`, or pass the folder that holds the four IDX files.",
+            Path.Combine(directory, name));
+    }
+}
