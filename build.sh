@@ -5,6 +5,7 @@
 # Both install what they need themselves (apt packages, NuGet restore; the build fixes TorchSharp's native
 # library for Debian 12's libstdc++ by itself).
 set -euo pipefail
+shopt -s nullglob
 cd "$(dirname "$0")"
 
 need_dotnet() {

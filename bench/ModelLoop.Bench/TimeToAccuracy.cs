@@ -9,10 +9,11 @@ using static TorchSharp.torch;
 namespace ModelLoop.Bench;
 
 /// <summary>
-/// Time to accuracy on the real Fashion-MNIST test set. The wall clock starts before the data is read and
-/// includes everything (loading, building, training, the test evaluation after each epoch). Prints the test
-/// accuracy after each epoch, the wall time at which it first reached the target, and the accuracy of the
-/// last epoch that ended within the budget; with --tta also the accuracy with left-right flip averaging.
+/// Time to accuracy on the real Fashion-MNIST test set. The clock starts before libtorch and the data are
+/// loaded and includes loading, building and training; it is paused while the benchmark itself evaluates
+/// the test set after each epoch (a measurement a real run would not make). Prints the test accuracy after
+/// each epoch, the time at which it first reached the target, and the accuracy of the last epoch that ended
+/// within the budget; with --tta also the accuracy with left-right flip averaging.
 /// </summary>
 internal static class TimeToAccuracy
 {
@@ -44,15 +45,15 @@ internal static class TimeToAccuracy
         var probe = new TestProbe(test, wall, options.Flag("tta"));
         var history = model.Fit(train, recipe.FitOptions(options.Int("seed", 1)) with { Progress = ProgressMode.Lines }, callbacks: [probe]);
         var trainSeconds = history.Epochs.Sum(e => e["seconds"]);
-        Console.WriteLine($"training: {train.Count * history.Epochs.Count / trainSeconds:F0} img/s over {trainSeconds:F1} s; wall {wall.Elapsed.TotalSeconds:F1} s");
+        Console.WriteLine($"training: {train.Count * history.Epochs.Count / trainSeconds:F0} img/s over {trainSeconds:F1} s; clock (evaluations excluded) {wall.Elapsed.TotalSeconds:F1} s");
         var reached = probe.Results.FirstOrDefault(r => r.Accuracy >= target);
         Console.WriteLine(reached is null
             ? $"time to {target:P1}: not reached (best {probe.Results.Max(r => r.Accuracy):P2})"
-            : $"time to {target:P1}: {reached.WallSeconds:F1} s wall (epoch {reached.Epoch})");
+            : $"time to {target:P1}: {reached.WallSeconds:F1} s (epoch {reached.Epoch})");
         var inBudget = probe.Results.LastOrDefault(r => r.WallSeconds <= budget);
         Console.WriteLine(inBudget is null
             ? $"accuracy at {budget:F0} s: no epoch finished within the budget"
-            : $"accuracy at {budget:F0} s: {inBudget.Accuracy:P2} (epoch {inBudget.Epoch}, {inBudget.WallSeconds:F1} s wall){(inBudget.FlipAccuracy is { } f ? $"; with flip averaging {f:P2}" : "")}");
+            : $"accuracy at {budget:F0} s: {inBudget.Accuracy:P2} (epoch {inBudget.Epoch}, {inBudget.WallSeconds:F1} s){(inBudget.FlipAccuracy is { } f ? $"; with flip averaging {f:P2}" : "")}");
         return 0;
     }
 
@@ -65,6 +66,7 @@ internal static class TimeToAccuracy
 
         public override void OnEpochEnd(TrainingContext context)
         {
+            wall.Stop();
             var model = context.Model;
             using var scope = NewDisposeScope();
             var logits = model.Predict(test.Features, 1000);
@@ -77,7 +79,8 @@ internal static class TimeToAccuracy
                 flipAccuracy = averaged.argmax(1).eq(test.Labels).to(ScalarType.Float32).mean().item<float>();
             }
             Results.Add(new EpochResult(context.Epoch + 1, wall.Elapsed.TotalSeconds, accuracy, flipAccuracy));
-            Console.WriteLine($"  epoch {context.Epoch + 1}: test accuracy {accuracy:P2}{(flipAccuracy is { } f ? $" (flip-averaged {f:P2})" : "")} at {wall.Elapsed.TotalSeconds:F1} s wall");
+            Console.WriteLine($"  epoch {context.Epoch + 1}: test accuracy {accuracy:P2}{(flipAccuracy is { } f ? $" (flip-averaged {f:P2})" : "")} at {wall.Elapsed.TotalSeconds:F1} s");
+            wall.Start();
         }
     }
 }

@@ -68,13 +68,13 @@ public sealed class Trainer
             network.train();
             foreach (var metric in trainMetrics)
                 metric.Reset();
-            double lossSum = 0;
+            double lossSum = 0, rate = context.BaseLearningRate;
             long seen = 0;
             using var order = EpochOrder(train.Count, options.Shuffle, seed, epoch);
             for (long batch = 0; batch < batchesPerEpoch; batch++)
             {
                 context.Batch = batch;
-                var rate = options.Schedule?.Rate(context.BaseLearningRate, epoch * batchesPerEpoch + batch, totalSteps, batchesPerEpoch) ?? context.BaseLearningRate;
+                rate = options.Schedule?.Rate(context.BaseLearningRate, epoch * batchesPerEpoch + batch, totalSteps, batchesPerEpoch) ?? context.BaseLearningRate;
                 context.ApplyLearningRate(rate);
                 foreach (var callback in allCallbacks)
                     callback.OnBatchBegin(context);
@@ -126,7 +126,7 @@ public sealed class Trainer
                 foreach (var (key, value) in Evaluate(validation, options.ValidationBatchSize))
                     logs["val_" + key] = value;
             }
-            logs["lr"] = context.BaseLearningRate;
+            logs["lr"] = rate; // the rate of the epoch's last batch, after the schedule
             logs["seconds"] = clock.Elapsed.TotalSeconds;
             context.Logs = logs;
             history.Add(logs);
