@@ -20,7 +20,8 @@ static int Usage()
           throughput         img/s of zoo CNNs on random images, float32 and bfloat16 (--images N --batch B)
           overhead           ModelLoop Fit vs a hand-written TorchSharp loop, seed Keras CNN (--limit N --rounds R --batch B)
           time-to-accuracy   the fast recipe on Fashion-MNIST; test accuracy after each epoch, time to 93% and
-                             accuracy at --budget seconds (--epochs E --width W --convs 1,2,2 --flip --precision bf16|fp32)
+                             accuracy at --budget seconds (--epochs E --width W --convs 1,2,2 --flip --tta
+                             --eval-from E --target 0.93 --precision bf16|fp32)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
     return 2;

@@ -42,7 +42,7 @@ internal static class TimeToAccuracy
         recipe.Compile(model);
         Console.WriteLine($"Time to accuracy: Fashion-MNIST, {TorchRuntime.Threads} threads, {recipe.Precision}, width {recipe.Width}, stages [{string.Join(",", recipe.ConvsPerStage)}], " +
                           $"{recipe.Epochs} epochs, batch {recipe.BatchSize}, flip {recipe.Flip}, {model.ParameterCount:N0} parameters; data loaded in {loadSeconds:F2} s");
-        var probe = new TestProbe(test, wall, options.Flag("tta"));
+        var probe = new TestProbe(test, wall, options.Flag("tta"), options.Int("eval-from", 1));
         var history = model.Fit(train, recipe.FitOptions(options.Int("seed", 1)) with { Progress = ProgressMode.Lines }, callbacks: [probe]);
         var trainSeconds = history.Epochs.Sum(e => e["seconds"]);
         Console.WriteLine($"training: {train.Count * history.Epochs.Count / trainSeconds:F0} img/s over {trainSeconds:F1} s; clock (evaluations excluded) {wall.Elapsed.TotalSeconds:F1} s");
@@ -60,12 +60,14 @@ internal static class TimeToAccuracy
     private sealed record EpochResult(int Epoch, double WallSeconds, double Accuracy, double? FlipAccuracy);
 
     /// <summary>Evaluates the test set after each epoch and notes the wall time.</summary>
-    private sealed class TestProbe(TensorDataset test, Stopwatch wall, bool tta) : Callback
+    private sealed class TestProbe(TensorDataset test, Stopwatch wall, bool tta, int evalFrom) : Callback
     {
         public List<EpochResult> Results { get; } = new();
 
         public override void OnEpochEnd(TrainingContext context)
         {
+            if (context.Epoch + 1 < evalFrom)
+                return;
             wall.Stop();
             var model = context.Model;
             using var scope = NewDisposeScope();

@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Globalization;
 using System.Text;
 using ModelLoop.Data;
 using ModelLoop.Modeling.Layers;
@@ -126,14 +127,14 @@ public sealed class Sequential : IEnumerable<Layer>, IDisposable
         text.AppendLine(line);
         text.AppendLine($"{"Layer (type)".PadRight(nameWidth)}{"Output Shape".PadRight(26)}{"Param #",14}");
         text.AppendLine(new string('═', nameWidth + 40));
-        text.AppendLine($"{"input".PadRight(nameWidth)}{("(None, " + string.Join(", ", InputShape.Dims) + ")").PadRight(26)}{0,14:N0}");
+        text.AppendLine($"{"input".PadRight(nameWidth)}{("(None, " + string.Join(", ", InputShape.Dims) + ")").PadRight(26)}{0.ToString("N0", CultureInfo.InvariantCulture),14}");
         foreach (var row in _rows!)
-            text.AppendLine($"{$"{row.Name} ({row.Type})".PadRight(nameWidth)}{("(None, " + string.Join(", ", row.OutputShape.Dims) + ")").PadRight(26)}{row.Parameters,14:N0}");
+            text.AppendLine($"{$"{row.Name} ({row.Type})".PadRight(nameWidth)}{("(None, " + string.Join(", ", row.OutputShape.Dims) + ")").PadRight(26)}{row.Parameters.ToString("N0", CultureInfo.InvariantCulture),14}");
         text.AppendLine(new string('═', nameWidth + 40));
         var trainable = Network.parameters().Where(p => p.requires_grad).Sum(p => p.numel());
-        text.AppendLine($"Total params: {ParameterCount:N0}");
-        text.AppendLine($"Trainable params: {trainable:N0}");
-        text.AppendLine($"Non-trainable params: {ParameterCount - trainable:N0}");
+        text.AppendLine($"Total params: {ParameterCount.ToString("N0", CultureInfo.InvariantCulture)}");
+        text.AppendLine($"Trainable params: {trainable.ToString("N0", CultureInfo.InvariantCulture)}");
+        text.AppendLine($"Non-trainable params: {(ParameterCount - trainable).ToString("N0", CultureInfo.InvariantCulture)}");
         text.AppendLine(line);
         var result = text.ToString();
         (writer ?? Console.Out).Write(result);
@@ -206,6 +207,11 @@ public sealed class Sequential : IEnumerable<Layer>, IDisposable
         TorchRuntime.EnsureLoaded();
         if (_layers.Count == 0)
             throw new ModelBuildException("The model has no layers. Add at least one, e.g. model.Add(new Dense(10)).");
+        var startsWithEmbedding = _layers[0] is Embedding;
+        if (startsWithEmbedding != (InputKind == InputKind.TokenIds))
+            throw new ModelBuildException(startsWithEmbedding
+                ? $"The first layer is an Embedding, which takes integer token ids, but the model's input kind is {InputKind}. Create it with new Sequential(new Shape(sequenceLength), InputKind.TokenIds)."
+                : $"The model's input kind is TokenIds but its first layer is {_layers[0].GetType().Name}; token ids must go through an Embedding first. Start with new Embedding(vocabularySize, dimensions), or use InputKind.Float.");
         var (module, output, rows) = LayerStack.Build(_layers, InputShape, new LayerNames());
         _network = module;
         _outputShape = output;

@@ -183,6 +183,9 @@ public sealed class Trainer
         var expected = _model.InputShape;
         if (inputs.dim() != expected.Rank + 1 || !inputs.shape.Skip(1).SequenceEqual(expected.Dims))
             throw new ModelBuildException($"Predict expects inputs of shape (N, {string.Join(", ", expected.Dims)}); received [{string.Join(", ", inputs.shape)}].");
+        var expectedDtype = _model.InputKind == InputKind.TokenIds ? ScalarType.Int64 : ScalarType.Float32;
+        if (inputs.dtype != expectedDtype)
+            throw new ArgumentException($"Predict expects {expectedDtype} inputs for this model ({_model.InputKind}); received {inputs.dtype}. Convert with .to(ScalarType.{expectedDtype}).");
         var network = _model.Network;
         var wasTraining = network.training;
         network.eval();

@@ -19,5 +19,12 @@ internal static class LayerCatalog
         typeof(ActivationLayer),
         typeof(BatchNorm),
         typeof(Residual),
+        typeof(LayerNorm),
+        typeof(Embedding),
+        typeof(Lstm),
+        typeof(Gru),
+        typeof(MultiHeadAttention),
+        typeof(TransformerEncoderBlock),
+        typeof(SequenceMeanPool),
     ];
 }
