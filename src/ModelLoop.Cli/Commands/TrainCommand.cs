@@ -56,10 +56,10 @@ internal static class TrainCommand
         return command;
     }
 
-    private static Sequential BuildModel(string name, TensorDataset train)
+    private static Model BuildModel(string name, TensorDataset train)
     {
         if (File.Exists(name) || name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-            return Sequential.FromSpec(ModelSpec.Load(name));
+            return Model.FromSpec(ModelSpec.Load(name));
         var classes = (int)train.LabelRange().Max + 1;
         return ModelZoo.Create(name, train.SampleShape, Math.Max(classes, 2));
     }

@@ -19,7 +19,7 @@ internal sealed record TrainingOutcome(History History, IReadOnlyDictionary<stri
 /// </summary>
 internal static class TrainingRun
 {
-    public static TrainingOutcome Execute(Sequential model, TensorDataset train, TensorDataset? validation, TensorDataset test,
+    public static TrainingOutcome Execute(Model model, TensorDataset train, TensorDataset? validation, TensorDataset test,
         FitOptions fit, string outputDirectory, IEnumerable<Callback>? extraCallbacks = null)
     {
         Directory.CreateDirectory(outputDirectory);

@@ -55,28 +55,27 @@ public static class FashionMnist
     {
         var imagesPath = Find(directory, $"{prefix}-images-idx3-ubyte");
         var labelsPath = Find(directory, $"{prefix}-labels-idx1-ubyte");
-        var (imageShape, images) = IdxReader.Read(imagesPath);
-        var (labelShape, labels) = IdxReader.Read(labelsPath);
-        if (imageShape.Length != 3 || imageShape[1] != Side || imageShape[2] != Side)
-            throw new InvalidDataException($"'{imagesPath}' has shape {string.Join("×", imageShape)}; expected Fashion-MNIST images N×28×28.");
-        if (labelShape.Length != 1)
-            throw new InvalidDataException($"'{labelsPath}' has shape {string.Join("×", labelShape)}; expected one label per image (N).");
-        if (imageShape[0] != labelShape[0])
-            throw new InvalidDataException($"'{imagesPath}' holds {imageShape[0]:N0} images but '{labelsPath}' holds {labelShape[0]:N0} labels; they must match. Re-install or re-download the pair.");
-        var count = Math.Min(imageShape[0], limit ?? long.MaxValue);
-        var badLabel = Array.FindIndex(labels, 0, (int)count, l => l >= ClassNames.Length);
-        if (badLabel >= 0)
-            throw new InvalidDataException($"'{labelsPath}' holds label {labels[badLabel]} at byte {8 + badLabel} (sample {badLabel}); Fashion-MNIST labels are 0–9.");
-
-        // One copy of the decoded bytes into a uint8 tensor, then one vectorized conversion: (N, 28, 28) uint8
-        // → (N, 1, 28, 28) float32 in [0, 1]. No per-pixel managed loop.
         using var scope = NewDisposeScope();
-        var raw = empty(imageShape, ScalarType.Byte);
-        raw.bytes = images;
-        var features = raw.narrow(0, 0, count).unsqueeze(1).to(ScalarType.Float32).div_(255f);
-        var rawLabels = empty(labelShape, ScalarType.Byte);
-        rawLabels.bytes = labels;
-        var labelTensor = rawLabels.narrow(0, 0, count).to(ScalarType.Int64);
+        // Each file is decompressed straight into a uint8 tensor (N, 28, 28) / (N): no per-pixel managed code.
+        var images = IdxReader.ReadTensor(imagesPath);
+        var labels = IdxReader.ReadTensor(labelsPath);
+        if (images.dim() != 3 || images.shape[1] != Side || images.shape[2] != Side)
+            throw new InvalidDataException($"'{imagesPath}' has shape {string.Join("×", images.shape)}; expected Fashion-MNIST images N×28×28.");
+        if (labels.dim() != 1)
+            throw new InvalidDataException($"'{labelsPath}' has shape {string.Join("×", labels.shape)}; expected one label per image (N).");
+        if (images.shape[0] != labels.shape[0])
+            throw new InvalidDataException($"'{imagesPath}' holds {images.shape[0]:N0} images but '{labelsPath}' holds {labels.shape[0]:N0} labels; they must match. Re-install or re-download the pair.");
+        var count = Math.Min(images.shape[0], limit ?? long.MaxValue);
+        var badLabel = labels.bytes[..(int)count].IndexOfAnyInRange((byte)ClassNames.Length, byte.MaxValue);
+        if (badLabel >= 0)
+            throw new InvalidDataException($"'{labelsPath}' holds label {labels.bytes[badLabel]} at byte {8 + badLabel} (sample {badLabel}); Fashion-MNIST labels are 0–9.");
+
+        // One vectorized conversion (N, 28, 28) uint8 → (N, 1, 28, 28) float32 in [0, 1], into memory allocated
+        // with huge pages (see HugePages: page faults would otherwise cost more than the conversion).
+        var features = empty([count, 1, Side, Side], ScalarType.Float32);
+        HugePages.Advise(features);
+        features.copy_(images.narrow(0, 0, count).unsqueeze(1)).div_(255f);
+        var labelTensor = labels.narrow(0, 0, count).to(ScalarType.Int64);
         return new TensorDataset(features.MoveToOuterDisposeScope(), labelTensor.MoveToOuterDisposeScope());
     }
 

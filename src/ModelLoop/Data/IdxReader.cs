@@ -15,22 +15,48 @@ public static class IdxReader
 {
     private const byte UnsignedByte = 0x08;
 
-    /// <summary>Reads a whole file into a uint8 tensor of the shape its header declares.</summary>
+    /// <summary>
+    /// Reads a whole file into a uint8 tensor of the shape its header declares, decompressing straight into the
+    /// tensor's memory (no intermediate array).
+    /// </summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">Wrong magic, unsupported type, a corrupt gzip stream or a truncated file; the message names the file.</exception>
     public static Tensor ReadTensor(string path)
     {
-        var (shape, data) = Read(path);
         TorchRuntime.EnsureLoaded();
-        var tensor = empty(shape, ScalarType.Byte);
-        tensor.bytes = data;
-        return tensor;
+        Tensor? tensor = null;
+        try
+        {
+            ReadInto(path, shape =>
+            {
+                tensor = empty(shape, ScalarType.Byte);
+                HugePages.Advise(tensor);
+                return tensor.bytes;
+            });
+            return tensor!;
+        }
+        catch
+        {
+            tensor?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>The shape the header declares and the raw bytes of the data (row-major, one byte per element).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">Wrong magic, unsupported type, a corrupt gzip stream or a truncated file; the message names the file.</exception>
     public static (long[] Shape, byte[] Data) Read(string path)
+    {
+        byte[]? data = null;
+        var shape = ReadInto(path, shape => data = new byte[shape.Aggregate(1L, (a, b) => a * b)]);
+        return (shape, data!);
+    }
+
+    /// <summary>Where the data bytes go, once the header has given the shape.</summary>
+    private delegate Span<byte> Destination(long[] shape);
+
+    /// <summary>Parses and checks the header, then streams the data into the destination; returns the shape.</summary>
+    private static long[] ReadInto(string path, Destination destination)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (!File.Exists(path))
@@ -70,13 +96,13 @@ public static class IdxReader
                 throw new InvalidDataException($"'{path}' declares more elements ({string.Join("×", shape[..(i + 1)])}…) than one array can hold ({Array.MaxLength:N0}); the header is corrupt.");
         }
         var headerBytes = 4 + 4 * rank;
-        var data = new byte[total];
+        var data = destination(shape);
         var read = ReadFully(stream, data, path, headerBytes);
         if (read != total)
             throw new InvalidDataException(
                 $"'{path}' is truncated: its header declares shape {string.Join("×", shape)}, so {headerBytes + total:N0} bytes " +
                 $"({headerBytes} header + {total:N0} data){(gzip ? " after decompression" : "")}, but it holds only {headerBytes + read:N0}. Download the file again.");
-        return (shape, data);
+        return shape;
     }
 
     /// <summary>Reads until the buffer is full or the stream ends; turns gzip corruption into a message that names the file.</summary>

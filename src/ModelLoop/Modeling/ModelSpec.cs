@@ -16,6 +16,12 @@ namespace ModelLoop.Modeling;
 /// <param name="InputKind">Whether inputs are real values or integer token ids. Defaults to real values.</param>
 public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, InputKind InputKind = InputKind.Float)
 {
+    /// <summary>
+    /// For graph models (<see cref="FunctionalModel"/>): the nodes in topological order, each naming its
+    /// inputs ("input" is the model input); the last node is the output. Null for a layer stack.
+    /// </summary>
+    public IReadOnlyList<GraphNode>? Graph { get; init; }
+
     /// <summary>Spec format version, so later readers can migrate old files.</summary>
     public int FormatVersion { get; init; } = 1;
 
@@ -35,8 +41,10 @@ public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, I
             throw new FormatException($"The model spec in {source} is not valid: {e.Message} " +
                 $"Expected an object with \"inputShape\" (e.g. [1, 28, 28]) and \"layers\", each with a \"type\" among: {string.Join(", ", LayerCatalog.Types.Select(t => t.Name))}.", e);
         }
+        if (spec is { Layers: null, Graph.Count: > 0 })
+            spec = spec with { Layers = [] };
         if (spec is null || spec.InputShape is null || spec.Layers is null)
-            throw new FormatException($"The model spec in {source} lacks \"inputShape\" or \"layers\". Expected e.g. {{ \"inputShape\": [1, 28, 28], \"layers\": [{{ \"type\": \"Flatten\" }}, {{ \"type\": \"Dense\", \"units\": 10 }}] }}.");
+            throw new FormatException($"The model spec in {source} lacks \"inputShape\" or \"layers\" (or, for a graph model, \"graph\"). Expected e.g. {{ \"inputShape\": [1, 28, 28], \"layers\": [{{ \"type\": \"Flatten\" }}, {{ \"type\": \"Dense\", \"units\": 10 }}] }}.");
         if (spec.FormatVersion != 1)
             throw new FormatException($"The model spec in {source} has formatVersion {spec.FormatVersion}; this ModelLoop reads version 1. Upgrade ModelLoop to read it.");
         return spec;
@@ -117,7 +125,7 @@ public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, I
             WriteIndented = true,
             Converters = { new JsonStringEnumConverter() },
             AllowOutOfOrderMetadataProperties = true,
-            RespectRequiredConstructorParameters = true,
+            RespectRequiredConstructorParameters = false, // missing fields are reported by FromJson with an example
         };
     }
 

@@ -11,14 +11,14 @@ namespace ModelLoop.Training;
 /// </summary>
 internal sealed class BFloat16Shadow : IDisposable
 {
-    private readonly Sequential _shadowModel;
+    private readonly Model _shadowModel;
     private readonly nn.Module<Tensor, Tensor> _shadow;
     private readonly (Tensor Master, Tensor Shadow)[] _parameters;
     private readonly (Tensor Master, Tensor Shadow)[] _buffers;
 
-    public BFloat16Shadow(Sequential master)
+    public BFloat16Shadow(Model master)
     {
-        _shadowModel = Sequential.FromSpec(master.ToSpec());
+        _shadowModel = Model.FromSpec(master.ToSpec());
         _shadow = _shadowModel.Network;
         _shadow.to(master.Device).to(ScalarType.BFloat16);
         _parameters = Pair(master.Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), _shadow.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));

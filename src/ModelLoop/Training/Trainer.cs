@@ -14,9 +14,9 @@ namespace ModelLoop.Training;
 /// </summary>
 public sealed class Trainer
 {
-    private readonly Sequential _model;
+    private readonly Model _model;
 
-    public Trainer(Sequential model) => _model = model ?? throw new ArgumentNullException(nameof(model));
+    public Trainer(Model model) => _model = model ?? throw new ArgumentNullException(nameof(model));
 
     public History Fit(TensorDataset train, FitOptions options, TensorDataset? validation = null, IEnumerable<Callback>? callbacks = null)
     {
@@ -46,6 +46,7 @@ public sealed class Trainer
         if (options.Progress != ProgressMode.Silent)
             allCallbacks.Insert(0, new ProgressDisplay(options.Progress == ProgressMode.Auto));
 
+        WarnAboutSmallConvolutions(network);
         torch.random.manual_seed(seed);
         foreach (var callback in allCallbacks)
             callback.OnTrainBegin(context);
@@ -221,6 +222,26 @@ public sealed class Trainer
         if (data.Features.dtype != expectedDtype)
             throw new ArgumentException($"The {what} features are {data.Features.dtype}; this model takes {expectedDtype} ({_model.InputKind}). Convert with .to(ScalarType.{expectedDtype}).");
         compiled.Loss.Validate(_model.OutputShape, data);
+    }
+
+    /// <summary>
+    /// libtorch 2.10's CPU convolution backward (oneDNN) has been seen here to return NaN gradients, at a
+    /// random step, for convolutions with 2–15 input channels when more than one thread runs (16+ channels
+    /// and single-threaded runs are fine; a first layer on raw images needs no input gradient and is fine).
+    /// Say so before training rather than let the run fail later with a NaN loss.
+    /// </summary>
+    private static void WarnAboutSmallConvolutions(nn.Module network)
+    {
+        if (torch.get_num_threads() < 2)
+            return;
+        var small = network.named_parameters()
+            .Where(p => p.parameter.dim() == 4 && p.parameter.shape[1] is > 1 and < 16 && p.name.EndsWith("weight", StringComparison.Ordinal))
+            .Select(p => $"{p.name} ({p.parameter.shape[1]} input channels)")
+            .ToList();
+        if (small.Count > 0)
+            Console.Error.WriteLine(
+                $"warning: {string.Join(", ", small)}: convolutions with 2–15 input channels can get NaN gradients from libtorch 2.10's multi-threaded CPU kernels " +
+                "(see docs/architecture.md, Known issues). Use 16 or more channels, or TorchRuntime.Threads = 1, if the loss turns NaN.");
     }
 
     private static Tensor EpochOrder(long count, bool shuffle, long seed, int epoch)

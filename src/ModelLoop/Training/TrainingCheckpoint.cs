@@ -22,7 +22,7 @@ internal static class TrainingCheckpoint
     internal sealed record Header(int EpochsCompleted, long Seed, double BaseLearningRate, string ModelFingerprint,
         List<Dictionary<string, double>> History, Dictionary<string, JsonNode?> CallbackStates);
 
-    public static void Save(string path, Sequential model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Callback> callbacks,
+    public static void Save(string path, Model model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Callback> callbacks,
         History history, int epochsCompleted, double baseLearningRate)
     {
         var header = new Header(epochsCompleted, history.Seed, baseLearningRate, Fingerprint(model),
@@ -55,7 +55,7 @@ internal static class TrainingCheckpoint
         });
     }
 
-    public static Header Load(string path, Sequential model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Callback> callbacks, History history)
+    public static Header Load(string path, Model model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Callback> callbacks, History history)
     {
         using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
         Header header;
@@ -130,6 +130,6 @@ internal static class TrainingCheckpoint
         return result;
     }
 
-    private static string Fingerprint(Sequential model) =>
+    private static string Fingerprint(Model model) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(model.ToSpec().ToJson())));
 }

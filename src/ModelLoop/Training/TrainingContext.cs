@@ -8,7 +8,7 @@ public sealed class TrainingContext
 {
     private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
 
-    internal TrainingContext(Sequential model, TorchSharp.Modules.OptimizerHelper optimizer, int epochs, long batchesPerEpoch, IReadOnlyList<string> logKeys)
+    internal TrainingContext(Model model, TorchSharp.Modules.OptimizerHelper optimizer, int epochs, long batchesPerEpoch, IReadOnlyList<string> logKeys)
     {
         Model = model;
         _optimizer = optimizer;
@@ -17,7 +17,7 @@ public sealed class TrainingContext
         LogKeys = logKeys;
     }
 
-    public Sequential Model { get; }
+    public Model Model { get; }
     /// <summary>Zero-based index of the current epoch.</summary>
     public int Epoch { get; internal set; }
     public int Epochs { get; }

@@ -44,7 +44,7 @@ internal static class TrainingFixtures
     }
 
     /// <summary>Builds the module right after seeding the global RNG, so the initial weights depend only on the seed.</summary>
-    public static void BuildSeeded(Sequential model, long initSeed)
+    public static void BuildSeeded(Model model, long initSeed)
     {
         torch.random.manual_seed(initSeed);
         _ = model.Network;
@@ -54,14 +54,14 @@ internal static class TrainingFixtures
         new() { Epochs = epochs, BatchSize = batchSize, Seed = seed, Progress = ProgressMode.Silent };
 
     /// <summary>Every parameter and buffer by name, as raw bytes (bit-exact comparison).</summary>
-    public static Dictionary<string, byte[]> Snapshot(Sequential model)
+    public static Dictionary<string, byte[]> Snapshot(Model model)
     {
         using var scope = NewDisposeScope();
         return model.Network.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().contiguous().bytes.ToArray());
     }
 
     /// <summary>All floating-point parameters flattened into one float64 vector, in state-dict order.</summary>
-    public static double[] FlatParameters(Sequential model)
+    public static double[] FlatParameters(Model model)
     {
         using var scope = NewDisposeScope();
         return model.Network.parameters().SelectMany(p => p.detach().to(ScalarType.Float64).reshape(-1).data<double>().ToArray()).ToArray();

@@ -15,15 +15,18 @@ internal sealed class LayerNames
     private readonly Dictionary<string, int> _counts = new();
     private readonly HashSet<string> _used = new();
 
-    public string For(Layer layer)
+    public string For(Layer layer) => For(layer.Name, layer.GetType().Name);
+
+    /// <summary>The given name (checked unique) or the next "type_N".</summary>
+    public string For(string? givenName, string typeName)
     {
-        if (layer.Name is { } given)
+        if (givenName is { } given)
         {
             if (!_used.Add(given))
                 throw new ModelBuildException($"Two layers are named '{given}'. Layer names must be unique within a model; rename one or leave Name unset for an automatic name.");
             return given;
         }
-        var type = layer.GetType().Name.ToLowerInvariant();
+        var type = typeName.ToLowerInvariant();
         string name;
         do
         {

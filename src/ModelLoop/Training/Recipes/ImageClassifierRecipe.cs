@@ -36,7 +36,7 @@ public sealed record ImageClassifierRecipe
     public Sequential CreateModel(Shape inputShape, int classes) =>
         ModelZoo.BatchNormCnn(inputShape, classes, Width, ConvsPerStage);
 
-    public void Compile(Sequential model) =>
+    public void Compile(Model model) =>
         model.Compile(OptimizerOptions.Sgd(PeakLearningRate, momentum: 0.9, nesterov: true, weightDecay: WeightDecay),
             Loss.CrossEntropy(LabelSmoothing), ["accuracy"]);
 
