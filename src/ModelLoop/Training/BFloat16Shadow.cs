@@ -7,7 +7,8 @@ namespace ModelLoop.Training;
 /// <summary>
 /// bfloat16 mixed precision without autocast (TorchSharp 0.107 has none): a second copy of the network in
 /// bfloat16 runs forward and backward; its gradients are copied to the float32 master weights, which the
-/// optimizer updates; the updated weights are copied back. Batch-norm statistics are kept in the master.
+/// optimizer updates; the updated weights are copied back. Batch-norm running statistics are updated in the
+/// shadow and copied into the master after every step, so checkpoints and evaluation see them.
 /// </summary>
 internal sealed class BFloat16Shadow : IDisposable
 {
@@ -18,8 +19,14 @@ internal sealed class BFloat16Shadow : IDisposable
 
     public BFloat16Shadow(Model master)
     {
-        _shadowModel = Model.FromSpec(master.ToSpec());
-        _shadow = _shadowModel.Network;
+        // Building the copy initializes its (soon overwritten) weights from torch's global generator; keep the
+        // generator where it was, or a run resumed from a checkpoint would draw different dropout masks.
+        using (var rng = torch.random.get_rng_state())
+        {
+            _shadowModel = Model.FromSpec(master.ToSpec());
+            _shadow = _shadowModel.Network; // built here, on first use
+            torch.random.set_rng_state(rng);
+        }
         _shadow.to(master.Device).to(ScalarType.BFloat16);
         _parameters = Pair(master.Network.named_parameters().Select(p => (p.name, (Tensor)p.parameter)), _shadow.named_parameters().Select(p => (p.name, (Tensor)p.parameter)));
         _buffers = Pair(master.Network.named_buffers(), _shadow.named_buffers());

@@ -35,7 +35,6 @@ public sealed class Trainer
         var regularized = RegularizedWeights(network);
 
         using var optimizer = compiled.Optimizer.Create(network.parameters());
-        using var shadow = options.Precision == Precision.BFloat16 ? new BFloat16Shadow(_model) : null;
         string[] trainKeys = ["loss", .. trainMetrics.Select(m => m.Name)];
         string[] logKeys = [.. trainKeys, .. validation is null ? [] : trainKeys.Select(k => "val_" + k), "lr", "seconds"];
         var context = new TrainingContext(_model, optimizer, options.Epochs, batchesPerEpoch, logKeys) { BaseLearningRate = compiled.Optimizer.LearningRate };
@@ -59,6 +58,8 @@ public sealed class Trainer
             context.BaseLearningRate = state.BaseLearningRate;
             history.ResumedFromEpoch = firstEpoch;
         }
+        // Made after a resume, so the bfloat16 copy starts from the restored weights and statistics.
+        using var shadow = options.Precision == Precision.BFloat16 ? new BFloat16Shadow(_model) : null;
 
         for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopTraining; epoch++)
         {

@@ -32,6 +32,29 @@ public sealed class CheckpointResumeTests
         });
     }
 
+    // Regression: the bfloat16 copy of the network was made before the checkpoint was loaded, so a resumed
+    // bf16 run started from the fresh model's weights and copied its batch statistics over the restored ones.
+    [Fact]
+    public void ABFloat16FitResumedFromACheckpointEndsBitIdenticalToAnUninterruptedRun()
+    {
+        SingleThreaded(() =>
+        {
+            using var folder = new TempFolder();
+            using var train = Classification(256);
+
+            using var uninterrupted = Classifier(dropout: 0.3);
+            uninterrupted.Fit(train, Options(epochs: 4) with { Precision = Precision.BFloat16, CheckpointPath = folder.File("full.ckpt") });
+
+            using var firstHalf = Classifier(dropout: 0.3);
+            firstHalf.Fit(train, Options(epochs: 2) with { Precision = Precision.BFloat16, CheckpointPath = folder.File("split.ckpt") });
+            using var resumed = Classifier(initSeed: 99, dropout: 0.3);
+            var actual = resumed.Fit(train, Options(epochs: 4) with { Precision = Precision.BFloat16, CheckpointPath = folder.File("split.ckpt") });
+
+            Assert.Equal(2, actual.ResumedFromEpoch);
+            AssertSameWeights(Snapshot(uninterrupted), Snapshot(resumed));
+        });
+    }
+
     [Fact]
     public void ACheckpointOfAFinishedRunIsNotTrainedFurther()
     {

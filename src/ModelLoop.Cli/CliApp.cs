@@ -1,0 +1,19 @@
+using System.CommandLine;
+using ModelLoop.Cli.Commands;
+
+namespace ModelLoop.Cli;
+
+/// <summary>The `modelloop` command line: its commands, and the entry point that turns user errors into exit code 2.</summary>
+public static class CliApp
+{
+    public static RootCommand Create() => new("ModelLoop: build, train, evaluate and ship deep-learning models from .NET.")
+    {
+        TrainCommand.Create(),
+        DemoCommand.Create(),
+    };
+
+    /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>
+    public static int Run(string[] args) =>
+        // System.CommandLine's own handler would print the stack trace and return 1; ours prints one line and returns 2.
+        CliErrors.Run(() => Create().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+}
