@@ -1,0 +1,16 @@
+namespace ModelLoop.Registry;
+
+/// <summary>
+/// What one model input or output looks like, per sample: its shape (without the batch dimension), its
+/// dtype as a safetensors name ("F32", "I64") and, optionally, names for the last dimension (feature or
+/// class names) so a server can validate and label requests.
+/// </summary>
+public sealed record TensorSchema(long[] Shape, string DType, IReadOnlyList<string>? Names = null)
+{
+    public override string ToString() => $"{DType}({string.Join(", ", Shape)})";
+
+    /// <summary>Value equality (records compare arrays by reference).</summary>
+    public bool SameAs(TensorSchema other) =>
+        DType == other.DType && Shape.AsSpan().SequenceEqual(other.Shape)
+        && (Names ?? []).SequenceEqual(other.Names ?? []);
+}
