@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using ModelLoop.Data;
+using ModelLoop.Registry;
+
+namespace ModelLoop.Cli.Commands;
+
+/// <summary>What a training command asks of tracking: where the store is, whether to track, and whether to register the model.</summary>
+internal sealed record TrackingRequest(string Home, bool Track, string RunName, IReadOnlyDictionary<string, string> Parameters, string? RegisterAs, IReadOnlyList<string> Aliases);
+
+/// <summary>
+/// Options of commands that train: <c>--home</c> (the run store and registry folder), <c>--no-track</c>,
+/// <c>--register NAME</c> and <c>--alias A</c>. Runs are tracked by default, as the issue asks.
+/// </summary>
+internal sealed class RunsTrackingOptions
+{
+    public Option<string?> Home { get; } = HomeOption();
+    public Option<bool> NoTrack { get; } = new("--no-track") { Description = "Do not record the run in the run store. Defaults to false (runs are recorded)." };
+    public Option<string?> Register { get; } = new("--register") { Description = "Register the trained model's artifact in the registry under this name (a new version)." };
+    public Option<string[]> Alias { get; } = new("--alias") { Description = "With --register: aliases to point at the new version (e.g. challenger). Repeatable.", AllowMultipleArgumentsPerToken = false };
+
+    /// <summary>The shared --home option: registry and run store folder.</summary>
+    public static Option<string?> HomeOption() => new("--home")
+    {
+        Description = $"Folder of the run store and model registry. Defaults to ${ModelLoopHome.EnvironmentVariable}, else .modelloop in the current directory.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Home);
+        command.Add(NoTrack);
+        command.Add(Register);
+        command.Add(Alias);
+    }
+
+    public TrackingRequest Read(ParseResult result, string runName, IReadOnlyDictionary<string, string> parameters)
+    {
+        var aliases = result.GetValue(Alias) ?? [];
+        var register = result.GetValue(Register);
+        if (aliases.Length > 0 && register is null)
+            throw new ArgumentException($"--alias {string.Join(" ", aliases)} needs --register NAME: an alias points at a registered version.");
+        return new TrackingRequest(ModelLoopHome.Resolve(result.GetValue(Home)), !result.GetValue(NoTrack), runName, parameters, register, aliases);
+    }
+
+    /// <summary>
+    /// SHA-256 of a dataset's tensors (shapes, dtypes and bytes, features then labels), standing in for a
+    /// dataset manifest hash until the data stage's manifests are wired in.
+    /// </summary>
+    public static string DatasetHash(TensorDataset data)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var tensor in new[] { data.Features, data.Labels })
+        {
+            using var contiguous = tensor.cpu().contiguous();
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{contiguous.dtype}[{string.Join(",", contiguous.shape)}]"));
+            hash.AppendData(contiguous.bytes);
+        }
+        return "tensors-sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}
