@@ -145,7 +145,7 @@ internal static class ModelsCommand
     {
         var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{v.Name} v{v.Version}")).AddColumn("Field").AddColumn("Value");
         table.AddRow("aliases", Markup.Escape(string.Join(", ", v.Aliases)));
-        table.AddRow("artifact", Markup.Escape(Path.Combine(registry.Home, v.ArtifactPath)));
+        table.AddRow("artifact", Markup.Escape(v.ArtifactPath));
         table.AddRow("manifest sha256", v.ManifestSha256);
         table.AddRow("run", Markup.Escape(v.RunId ?? "(none)"));
         table.AddRow("dataset", Markup.Escape(v.DatasetManifestHash ?? "(none)"));

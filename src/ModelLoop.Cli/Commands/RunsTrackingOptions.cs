@@ -51,7 +51,9 @@ internal sealed class RunsTrackingOptions
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         foreach (var tensor in new[] { data.Features, data.Labels })
         {
-            using var contiguous = tensor.cpu().contiguous();
+            // detach() gives a new handle on the same storage, so disposing what we made never frees the dataset's tensors.
+            using var detached = tensor.detach();
+            using var contiguous = detached.cpu().contiguous();
             hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{contiguous.dtype}[{string.Join(",", contiguous.shape)}]"));
             hash.AppendData(contiguous.bytes);
         }

@@ -125,7 +125,7 @@ public sealed partial class ModelRegistry
     public LoadedArtifact Load(string name, string versionOrAlias, ArtifactLoadOptions? options = null)
     {
         var version = GetVersion(name, versionOrAlias);
-        return ModelArtifact.Load(Path.Combine(Home, version.ArtifactPath), (options ?? new ArtifactLoadOptions()) with { ExpectedManifestSha256 = version.ManifestSha256 });
+        return ModelArtifact.Load(version.ArtifactPath, (options ?? new ArtifactLoadOptions()) with { ExpectedManifestSha256 = version.ManifestSha256 });
     }
 
     /// <summary>Where an alias points now, or null if it is not set. One indexed read: fine to poll.</summary>
@@ -210,6 +210,34 @@ public sealed partial class ModelRegistry
         });
     }
 
+    /// <summary>
+    /// Deletes artifact copies no version refers to — left by a registration that crashed or failed before
+    /// its commit — that are older than <paramref name="olderThan"/> (defaults to one hour, so a
+    /// registration running right now in another process keeps its copy). Returns how many were deleted.
+    /// </summary>
+    public int PruneOrphanedArtifacts(TimeSpan? olderThan = null)
+    {
+        var root = Path.Combine(Home, "artifacts");
+        if (!Directory.Exists(root))
+            return 0;
+        var cutoff = DateTime.UtcNow - (olderThan ?? TimeSpan.FromHours(1));
+        var referenced = _db.Read(c => Query(c, null, "SELECT artifact_path FROM versions", r => Path.GetFullPath(Path.Combine(Home, r.GetString(0)))))
+            .ToHashSet(StringComparer.Ordinal);
+        var deleted = 0;
+        foreach (var entry in Directory.EnumerateDirectories(root).SelectMany(Directory.EnumerateFileSystemEntries))
+        {
+            var full = Path.GetFullPath(entry);
+            if (referenced.Contains(full) || Directory.GetLastWriteTimeUtc(full) > cutoff)
+                continue;
+            if (Directory.Exists(full))
+                Directory.Delete(full, recursive: true);
+            else
+                File.Delete(full);
+            deleted++;
+        }
+        return deleted;
+    }
+
     /// <summary>SQLite's integrity check of registry.db: "ok" when sound.</summary>
     public string CheckIntegrity() => _db.IntegrityCheck();
 
@@ -250,7 +278,7 @@ public sealed partial class ModelRegistry
         throw new KeyNotFoundException($"Model '{name}' has no alias '{reference}'. Expected a version number, 'latest', or one of its aliases: {(aliases.Count == 0 ? "(none set)" : string.Join(", ", aliases))}.");
     }
 
-    private static ModelVersion? ReadVersion(SqliteConnection c, SqliteTransaction? t, string name, int version)
+    private ModelVersion? ReadVersion(SqliteConnection c, SqliteTransaction? t, string name, int version)
     {
         var tags = Query(c, t, "SELECT key, value FROM tags WHERE name = $n AND version = $v ORDER BY key", r => (r.GetString(0), r.GetString(1)), ("$n", name), ("$v", version))
             .ToDictionary(p => p.Item1, p => p.Item2);
@@ -258,7 +286,7 @@ public sealed partial class ModelRegistry
         return Query(c, t, """
             SELECT artifact_path, manifest_sha256, run_id, dataset_hash, metrics_json, description, created_utc, created_by
             FROM versions WHERE name = $n AND version = $v
-            """, r => new ModelVersion(name, version, r.GetString(0), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
+            """, r => new ModelVersion(name, version, Path.GetFullPath(Path.Combine(Home, r.GetString(0))), r.GetString(1), r.IsDBNull(2) ? null : r.GetString(2),
                 r.IsDBNull(3) ? null : r.GetString(3), JsonSerializer.Deserialize<Dictionary<string, double>>(r.GetString(4), ModelArtifact.Json)!,
                 tags, aliases, r.IsDBNull(5) ? null : r.GetString(5), ParseTime(r.GetString(6)), r.GetString(7)),
             ("$n", name), ("$v", version)).FirstOrDefault();

@@ -1,7 +1,8 @@
 namespace ModelLoop.Registry;
 
 /// <summary>
-/// One registered version of a named model: where its verified copy of the artifact lives, the manifest
+/// One registered version of a named model: where its verified copy of the artifact lives (an absolute
+/// path inside the registry's home; the database stores it relative, so the home can move), the manifest
 /// hash recorded at registration, lineage (dataset → run → version), metrics, tags and the aliases on it.
 /// </summary>
 public sealed record ModelVersion(

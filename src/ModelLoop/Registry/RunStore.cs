@@ -216,7 +216,9 @@ public sealed class RunStore
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited && ProcessStart(process) == processStart;
+            // Start times are derived from boot time and clock ticks, so two readings may differ slightly;
+            // a reused pid belongs to a process started later, well beyond this tolerance.
+            return !process.HasExited && Math.Abs((ParseTime(ProcessStart(process)) - ParseTime(processStart)).TotalSeconds) < 2;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -224,9 +226,8 @@ public sealed class RunStore
         }
     }
 
-    // Second resolution: what /proc gives for start time is rounded to clock ticks.
     private static string ProcessStart(Process process) =>
-        process.StartTime.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss", CultureInfo.InvariantCulture);
+        new DateTimeOffset(process.StartTime.ToUniversalTime(), TimeSpan.Zero).ToString("O", CultureInfo.InvariantCulture);
 
     private static Dictionary<string, string> SystemInfo() => new()
     {

@@ -38,12 +38,16 @@ public sealed class KillMidWriteTests : IDisposable
             // A registration is the version row, its 3 tags and its alias move, all in one transaction.
             Assert.Equal(3, version.Tags.Count);
             Assert.Equal(1L, Count(db, "SELECT COUNT(*) FROM alias_history WHERE alias = 'champion' AND to_version = $v AND reason = 'registered as version ' || $v", version.Version));
-            ModelArtifact.VerifyFiles(Path.Combine(Home, version.ArtifactPath), new ArtifactLoadOptions { ExpectedManifestSha256 = version.ManifestSha256 });
+            ModelArtifact.VerifyFiles(version.ArtifactPath, new ArtifactLoadOptions { ExpectedManifestSha256 = version.ManifestSha256 });
         }
         // Every change bumps the counter and adds one history row in the same transaction.
         Assert.Equal(Count(db, "SELECT COUNT(*) FROM alias_history"), registry.ChangeCounter);
         Assert.Equal(versions[^1].Version, registry.GetAliasVersion("m", "champion"));
         Assert.Equal(0L, Count(db, "SELECT COUNT(*) FROM aliases a LEFT JOIN versions v ON v.name = a.name AND v.version = a.version WHERE v.version IS NULL"));
+        // Copies left by registrations killed before their commit are unreferenced, and pruning removes only them.
+        registry.PruneOrphanedArtifacts(TimeSpan.Zero);
+        Assert.Equal(versions.Count, Directory.GetFileSystemEntries(Path.Combine(Home, "artifacts", "m")).Length);
+        using (registry.Load("m", "latest")) { }
         // The registry still takes writes after all those kills.
         registry.SetAlias("m", "production", 1, "after the kills");
     }

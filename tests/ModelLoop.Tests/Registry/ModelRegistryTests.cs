@@ -60,6 +60,21 @@ public sealed class ModelRegistryTests : IDisposable
     }
 
     [Fact]
+    public void AZippedArtifactRegistersAndLoadsLikeAFolder()
+    {
+        using var model = new Sequential(6) { new Dense(3) };
+        using (TorchSharp.torch.no_grad())
+            model.Network.parameters().First()[0, 0] = 4f;
+        ModelArtifact.Save(model, _folder.File("a.zip"));
+
+        var version = _registry.Register("zipped", _folder.File("a.zip"));
+        using var loaded = _registry.Load("zipped", "latest");
+
+        Assert.EndsWith(".zip", version.ArtifactPath);
+        Assert.Equal(4f, FirstWeight(loaded));
+    }
+
+    [Fact]
     public void AnAliasLoadsTheVersionItPointsToAndMovesWithAPromotion()
     {
         _registry.Register("m", Artifact("a", 1f), new RegisterOptions { Aliases = ["production"] });
@@ -117,7 +132,7 @@ public sealed class ModelRegistryTests : IDisposable
     public void AnArtifactRewrittenInsideTheRegistryIsRefusedEvenWithAConsistentManifest()
     {
         var version = _registry.Register("m", Artifact("a", 1f));
-        var stored = Path.Combine(_registry.Home, version.ArtifactPath);
+        var stored = version.ArtifactPath;
         var manifestPath = Path.Combine(stored, ModelArtifact.ManifestFile);
         var manifest = JsonNode.Parse(File.ReadAllText(manifestPath))!;
         manifest["note"] = "edited";
@@ -151,6 +166,21 @@ public sealed class ModelRegistryTests : IDisposable
         var error = Assert.Throws<ArgumentException>(() => _registry.SetAlias("m", alias, 1));
 
         Assert.Contains($"'{alias}'", error.Message);
+    }
+
+    [Fact]
+    public void PruningDeletesOnlyCopiesThatNoVersionRefersTo()
+    {
+        var version = _registry.Register("m", Artifact("a", 1f));
+        var orphan = Path.Combine(_registry.Home, "artifacts", "m", ".deadbeef.tmp");
+        Directory.CreateDirectory(orphan);
+        File.WriteAllText(Path.Combine(orphan, "model.json"), "{}");
+
+        Assert.Equal(0, _registry.PruneOrphanedArtifacts()); // too recent: could be a registration in progress
+        Assert.Equal(1, _registry.PruneOrphanedArtifacts(TimeSpan.Zero));
+
+        Assert.False(Directory.Exists(orphan));
+        Assert.True(Directory.Exists(version.ArtifactPath));
     }
 
     [Fact]
