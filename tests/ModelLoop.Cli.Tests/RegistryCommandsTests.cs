@@ -77,6 +77,25 @@ public sealed class RegistryCommandsTests : IDisposable
     }
 
     [Fact]
+    public void EncryptSavesAnArtifactThatLoadsOnlyWithTheKeyFromTheEnvironment()
+    {
+        var key = ArtifactEncryptionKey.Generate();
+        Environment.SetEnvironmentVariable(ArtifactEncryptionKey.EnvironmentVariable, key.ToBase64());
+        try
+        {
+            Assert.Equal(0, Train("run", 1, "--encrypt", "--register", "secret"));
+            using (new ModelRegistry(Home).Load("secret", "1")) { }
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ArtifactEncryptionKey.EnvironmentVariable, null);
+        }
+
+        Assert.Throws<InvalidDataException>(() => ModelArtifact.Load(Out("run/artifact")));
+        Assert.Equal(2, Train("again", 1, "--encrypt")); // no key in the environment: a user error, not a crash
+    }
+
+    [Fact]
     public void ModelsCommandsRegisterPromoteAndRollBackThroughTheCommandLine()
     {
         Assert.Equal(0, Train("a", 1, "--no-track"));

@@ -6,7 +6,11 @@ using ModelLoop.Registry;
 namespace ModelLoop.Cli.Commands;
 
 /// <summary>What a training command asks of tracking: where the store is, whether to track, and whether to register the model.</summary>
-internal sealed record TrackingRequest(string Home, bool Track, string RunName, IReadOnlyDictionary<string, string> Parameters, string? RegisterAs, IReadOnlyList<string> Aliases);
+internal sealed record TrackingRequest(string Home, bool Track, string RunName, IReadOnlyDictionary<string, string> Parameters, string? RegisterAs, IReadOnlyList<string> Aliases)
+{
+    /// <summary>Encrypts the saved artifact (and is used to verify it when registering); null: not encrypted.</summary>
+    public ArtifactEncryptionKey? EncryptionKey { get; init; }
+}
 
 /// <summary>
 /// Options of commands that train: <c>--home</c> (the run store and registry folder), <c>--no-track</c>,
@@ -18,6 +22,7 @@ internal sealed class RunsTrackingOptions
     public Option<bool> NoTrack { get; } = new("--no-track") { Description = "Do not record the run in the run store. Defaults to false (runs are recorded)." };
     public Option<string?> Register { get; } = new("--register") { Description = "Register the trained model's artifact in the registry under this name (a new version)." };
     public Option<string[]> Alias { get; } = new("--alias") { Description = "With --register: aliases to point at the new version (e.g. challenger). Repeatable.", AllowMultipleArgumentsPerToken = false };
+    public Option<bool> Encrypt { get; } = new("--encrypt") { Description = $"Encrypt the saved artifact (AES-256-GCM) with the key in ${ArtifactEncryptionKey.EnvironmentVariable} (base64). Defaults to false." };
 
     /// <summary>The shared --home option: registry and run store folder.</summary>
     public static Option<string?> HomeOption() => new("--home")
@@ -31,6 +36,7 @@ internal sealed class RunsTrackingOptions
         command.Add(NoTrack);
         command.Add(Register);
         command.Add(Alias);
+        command.Add(Encrypt);
     }
 
     public TrackingRequest Read(ParseResult result, string runName, IReadOnlyDictionary<string, string> parameters)
@@ -39,7 +45,10 @@ internal sealed class RunsTrackingOptions
         var register = result.GetValue(Register);
         if (aliases.Length > 0 && register is null)
             throw new ArgumentException($"--alias {string.Join(" ", aliases)} needs --register NAME: an alias points at a registered version.");
-        return new TrackingRequest(ModelLoopHome.Resolve(result.GetValue(Home)), !result.GetValue(NoTrack), runName, parameters, register, aliases);
+        var key = result.GetValue(Encrypt)
+            ? ArtifactEncryptionKey.FromEnvironment() ?? throw new ArgumentException($"--encrypt needs a key in ${ArtifactEncryptionKey.EnvironmentVariable} (32 bytes, base64), e.g. export {ArtifactEncryptionKey.EnvironmentVariable}=$(openssl rand -base64 32).")
+            : null;
+        return new TrackingRequest(ModelLoopHome.Resolve(result.GetValue(Home)), !result.GetValue(NoTrack), runName, parameters, register, aliases) { EncryptionKey = key };
     }
 
     /// <summary>

@@ -51,7 +51,7 @@ internal static class TrainingRun
             {
                 Metrics = testMetrics.ToDictionary(p => "test_" + p.Key, p => p.Value),
                 Lineage = new ArtifactLineage(datasetHash, tracker?.RunId),
-            }, new ArtifactSaveOptions { Overwrite = true });
+            }, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = tracking?.EncryptionKey });
         }
         catch (Exception e)
         {
@@ -79,7 +79,7 @@ internal static class TrainingRun
             tracker.Finish(testMetrics.ToDictionary(p => "test_" + p.Key, p => p.Value));
         }
         var registered = tracking?.RegisterAs is { } name
-            ? new ModelRegistry(tracking.Home).Register(name, artifact, new RegisterOptions { Aliases = tracking.Aliases })
+            ? new ModelRegistry(tracking.Home).Register(name, artifact, new RegisterOptions { Aliases = tracking.Aliases, EncryptionKey = tracking.EncryptionKey })
             : null;
         return new TrainingOutcome(history, testMetrics, seconds, outputDirectory) { RunId = tracker?.RunId, Registered = registered };
     }

@@ -12,6 +12,7 @@ namespace ModelLoop.Registry;
 /// Backed by <c>registry.db</c> (SQLite, WAL) and a verified copy of each artifact under
 /// <c>artifacts/</c> in the home folder (<see cref="ModelLoopHome"/>). A server polls
 /// <see cref="ChangeCounter"/> or <see cref="GetAliasVersion"/> (both one indexed read) to hot-reload.
+/// Thread-safe and multi-process safe: every call opens its own connection and writes in one transaction.
 /// <code>
 /// var registry = new ModelRegistry();                       // .modelloop/ or MODELLOOP_HOME
 /// var v = registry.Register("fashion", "runs/demo/artifact");
@@ -79,9 +80,21 @@ public sealed partial class ModelRegistry
             manifestSha = loaded.ManifestSha256;
         }
         var copy = CopyIntoStore(name, artifactPath);
-        ModelArtifact.VerifyFiles(copy, loadOptions with { ExpectedManifestSha256 = manifestSha });
         var actor = options.Actor ?? Environment.UserName;
-        return _db.Write((c, t) =>
+        try
+        {
+            ModelArtifact.VerifyFiles(copy, loadOptions with { ExpectedManifestSha256 = manifestSha });
+            return Commit(name, copy, manifestSha, metadata, options, actor);
+        }
+        catch
+        {
+            DeleteQuietly(copy); // nothing refers to it; PruneOrphanedArtifacts would get it later anyway
+            throw;
+        }
+    }
+
+    private ModelVersion Commit(string name, string copy, string manifestSha, ArtifactMetadata metadata, RegisterOptions options, string actor) =>
+        _db.Write((c, t) =>
         {
             var now = Now();
             Execute(c, t, "INSERT OR IGNORE INTO models (name, created_utc) VALUES ($n, $now)", ("$n", name), ("$now", now));
@@ -100,6 +113,20 @@ public sealed partial class ModelRegistry
             BumpCounter(c, t);
             return ReadVersion(c, t, name, version)!;
         });
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            if (Directory.Exists(path))
+                Directory.Delete(path, recursive: true);
+            else
+                File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // best effort: an unreferenced copy is harmless and pruned later
+        }
     }
 
     /// <summary>
