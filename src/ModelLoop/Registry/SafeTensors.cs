@@ -114,6 +114,13 @@ public static class SafeTensors
                 tensors[name] = ReadTensor(name, node as JsonObject, data, source);
             }
         }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        {
+            // A header value of the wrong JSON type, or sizes that overflow: corrupt, like any other mismatch.
+            foreach (var tensor in tensors.Values)
+                tensor.Dispose();
+            throw new InvalidDataException($"{source}: the safetensors header is malformed ({e.Message}). The file is corrupt or not safetensors.", e);
+        }
         catch
         {
             foreach (var tensor in tensors.Values)

@@ -74,6 +74,31 @@ public sealed class SafeTensorsTests
     }
 
     [Fact]
+    public void CorruptedBytesAnywhereEitherReadOrFailAsInvalidDataNeverWithAnotherError()
+    {
+        using var a = ones(3, 2);
+        using var b = arange(4);
+        var original = SafeTensors.Serialize([new("a", a), new("b", b)]);
+        var random = new Random(11);
+        for (var trial = 0; trial < 500; trial++)
+        {
+            var bytes = (byte[])original.Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--)
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            try
+            {
+                var (tensors, _) = SafeTensors.Deserialize(bytes, "fuzz");
+                foreach (var t in tensors.Values)
+                    t.Dispose();
+            }
+            catch (InvalidDataException)
+            {
+                // the expected way to refuse a corrupt file
+            }
+        }
+    }
+
+    [Fact]
     public void AHeaderLengthBeyondTheFileIsRefused()
     {
         var bytes = new byte[16];
