@@ -132,6 +132,19 @@ public static class ModelArtifact
 
     private static (Dictionary<string, byte[]> Plain, string ManifestSha256) Verify(string path, Dictionary<string, byte[]> files, ArtifactLoadOptions options)
     {
+        try
+        {
+            return VerifyManifest(path, files, options);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        {
+            // A manifest value of the wrong JSON type (e.g. a number where a hash belongs).
+            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' is malformed: {e.Message} Save the artifact again.", e);
+        }
+    }
+
+    private static (Dictionary<string, byte[]> Plain, string ManifestSha256) VerifyManifest(string path, Dictionary<string, byte[]> files, ArtifactLoadOptions options)
+    {
         if (!files.TryGetValue(ManifestFile, out var manifestBytes))
             throw new InvalidDataException($"Artifact '{path}' has no {ManifestFile}; it holds [{string.Join(", ", files.Keys)}]. Save artifacts with ModelArtifact.Save.");
         var manifestSha = Sha256(manifestBytes);
@@ -193,7 +206,7 @@ public static class ModelArtifact
                 throw new InvalidDataException($"{source} lacks the \"input\" or \"output\" schema.");
             return (spec, metadata);
         }
-        catch (Exception e) when (e is JsonException or FormatException)
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
         {
             throw new InvalidDataException($"{source} is not valid: {e.Message}", e);
         }

@@ -114,6 +114,37 @@ public sealed class ModelArtifactTests : IDisposable
     }
 
     [Fact]
+    public void AnyCorruptionOfTheUncheckedManifestEitherLoadsOrIsRefusedAsInvalidData()
+    {
+        using var data = ArtifactFixtures.Data();
+        using var model = ArtifactFixtures.TrainedModel(data);
+        ModelArtifact.Save(model, _folder.File("a"));
+        var manifestPath = Path.Combine(_folder.File("a"), ModelArtifact.ManifestFile);
+        var original = File.ReadAllBytes(manifestPath);
+        var text = Encoding.UTF8.GetString(original);
+        var random = new Random(5);
+        var refused = 0;
+        for (var trial = 0; trial < 150; trial++)
+        {
+            var bytes = (byte[])original.Clone();
+            bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            if (trial % 3 == 0) // also values of the wrong JSON type
+                bytes = Encoding.UTF8.GetBytes(text.Replace("\"formatVersion\": 1", "\"formatVersion\": \"1\"", StringComparison.Ordinal).Replace("\"sha256\": \"", "\"sha256\": 7, \"x\": \"", StringComparison.Ordinal));
+            File.WriteAllBytes(manifestPath, bytes);
+            try
+            {
+                ModelArtifact.Load(_folder.File("a")).Dispose();
+            }
+            catch (InvalidDataException)
+            {
+                refused++;
+            }
+        }
+
+        Assert.True(refused > 50, $"only {refused} of 150 corrupted manifests were refused");
+    }
+
+    [Fact]
     public void ASchemaThatDisagreesWithTheModelIsRefusedAtSave()
     {
         using var data = ArtifactFixtures.Data();
