@@ -137,6 +137,18 @@ public sealed class RegistryCommandsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("--register", "has space")]
+    [InlineData("--alias", "Production")]
+    public void ABadRegistryNameOrAliasIsRefusedBeforeTraining(string option, string value)
+    {
+        string[] extra = option == "--alias" ? ["--register", "bc", option, value] : [option, value];
+
+        Assert.Equal(2, Train("run", 1, extra));
+
+        Assert.False(File.Exists(Out("run/weights.bin")));
+    }
+
+    [Theory]
     [InlineData("models", "show", "nope")]
     [InlineData("models", "promote", "nope", "1")]
     [InlineData("models", "rollback", "nope")]

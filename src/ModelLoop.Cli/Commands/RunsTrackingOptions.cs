@@ -45,6 +45,11 @@ internal sealed class RunsTrackingOptions
         var register = result.GetValue(Register);
         if (aliases.Length > 0 && register is null)
             throw new ArgumentException($"--alias {string.Join(" ", aliases)} needs --register NAME: an alias points at a registered version.");
+        // Checked before training, so a typo does not cost a whole run.
+        if (register is not null)
+            ModelRegistry.CheckName(register);
+        foreach (var alias in aliases)
+            ModelRegistry.CheckAlias(alias);
         var key = result.GetValue(Encrypt)
             ? ArtifactEncryptionKey.FromEnvironment() ?? throw new ArgumentException($"--encrypt needs a key in ${ArtifactEncryptionKey.EnvironmentVariable} (32 bytes, base64), e.g. export {ArtifactEncryptionKey.EnvironmentVariable}=$(openssl rand -base64 32).")
             : null;

@@ -354,13 +354,15 @@ public sealed partial class ModelRegistry
         return target;
     }
 
-    private static void CheckName(string name)
+    /// <summary>Throws <see cref="ArgumentException"/> saying what is allowed when <paramref name="name"/> cannot name a model.</summary>
+    public static void CheckName(string name)
     {
         if (name is null || !NamePattern().IsMatch(name))
             throw new ArgumentException($"Model name '{name}' is not valid: expected letters, digits, '.', '_' or '-', starting with a letter or digit, at most 100 characters (e.g. 'fashion-cnn').", nameof(name));
     }
 
-    private static void CheckAlias(string alias)
+    /// <summary>Throws <see cref="ArgumentException"/> saying what is allowed when <paramref name="alias"/> cannot be an alias.</summary>
+    public static void CheckAlias(string alias)
     {
         if (alias is null || !AliasPattern().IsMatch(alias) || alias == "latest")
             throw new ArgumentException($"Alias '{alias}' is not valid: expected a lowercase name starting with a letter, of letters, digits, '_' or '-' (e.g. {string.Join(", ", StandardAliases)}); 'latest' and version numbers like 'v2' are reserved.", nameof(alias));
