@@ -8,9 +8,4 @@ namespace ModelLoop.Registry;
 public sealed record TensorSchema(long[] Shape, string DType, IReadOnlyList<string>? Names = null)
 {
     public override string ToString() => $"{DType}({string.Join(", ", Shape)})";
-
-    /// <summary>Value equality (records compare arrays by reference).</summary>
-    public bool SameAs(TensorSchema other) =>
-        DType == other.DType && Shape.AsSpan().SequenceEqual(other.Shape)
-        && (Names ?? []).SequenceEqual(other.Names ?? []);
 }
