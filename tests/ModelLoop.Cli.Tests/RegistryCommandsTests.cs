@@ -136,6 +136,18 @@ public sealed class RegistryCommandsTests : IDisposable
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], png[..4]);
     }
 
+    [Fact]
+    public void ListingAnEmptyHomeSaysSoAndCreatesNothing()
+    {
+        var (runsExit, runs) = Capture("runs", "list", "--home", Home);
+        var (modelsExit, models) = Capture("models", "list", "--home", Home);
+
+        Assert.Equal((0, 0), (runsExit, modelsExit));
+        Assert.Contains("No runs", runs);
+        Assert.Contains("No models", models);
+        Assert.False(Directory.Exists(Home));
+    }
+
     [Theory]
     [InlineData("--register", "has space")]
     [InlineData("--alias", "Production")]

@@ -22,10 +22,12 @@ internal static class ModelsCommand
         var command = new Command("list", "List registered models with their latest version and aliases.") { home };
         command.SetAction(result =>
         {
-            var models = new ModelRegistry(result.GetValue(home)).ListModels();
+            // A read creates nothing: no registry yet means no models.
+            var folder = ModelLoopHome.Resolve(result.GetValue(home));
+            var models = File.Exists(Path.Combine(folder, "registry.db")) ? new ModelRegistry(folder).ListModels() : [];
             if (models.Count == 0)
             {
-                AnsiConsole.MarkupLine("No models registered yet. Register one with [bold]modelloop models register NAME ARTIFACT[/] or [bold]modelloop train --register NAME[/].");
+                AnsiConsole.MarkupLine($"No models registered in {Markup.Escape(folder)} yet. Register one with [bold]modelloop models register NAME ARTIFACT[/] or [bold]modelloop train --register NAME[/].");
                 return 0;
             }
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Model", "Latest", "Versions", "Aliases", "Created (UTC)");

@@ -23,10 +23,12 @@ internal static class RunsCommand
         var command = new Command("list", "List runs, newest first, with status and final metrics.") { limit, home };
         command.SetAction(result =>
         {
-            var runs = new RunStore(result.GetValue(home)).ListRuns(result.GetValue(limit));
+            // A read creates nothing: no store yet means no runs.
+            var folder = ModelLoopHome.Resolve(result.GetValue(home));
+            var runs = File.Exists(Path.Combine(folder, "runs.db")) ? new RunStore(folder).ListRuns(result.GetValue(limit)) : [];
             if (runs.Count == 0)
             {
-                AnsiConsole.MarkupLine("No runs recorded yet. [bold]modelloop train[/] and [bold]modelloop demo[/] record theirs.");
+                AnsiConsole.MarkupLine($"No runs recorded in {Markup.Escape(folder)} yet. [bold]modelloop train[/] and [bold]modelloop demo[/] record theirs.");
                 return 0;
             }
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Run", "Name", "Status", "Started (UTC)", "Duration", "Metrics");
