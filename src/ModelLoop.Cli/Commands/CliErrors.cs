@@ -16,7 +16,8 @@ internal static class CliErrors
         }
         catch (Exception e) when (e is ArgumentException or FileNotFoundException or DirectoryNotFoundException or FormatException
                                       or InvalidDataException or ModelBuildException or TorchRuntimeException or TrainingDivergedException
-                                      or InvalidOperationException)
+                                      or InvalidOperationException
+                                      or KeyNotFoundException) // registry and run store: unknown model, version, alias or run
         {
             AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(e.Message)}");
             return 2;

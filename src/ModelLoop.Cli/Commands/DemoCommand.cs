@@ -24,6 +24,8 @@ internal static class DemoCommand
             dataOption, epochsOption, limitOption, outOption,
         };
         common.AddTo(command);
+        var tracking = new RunsTrackingOptions();
+        tracking.AddTo(command);
         command.SetAction(result =>
         {
             AnsiConsole.Write(new Rule("[bold]ModelLoop demo[/]: Fashion-MNIST").LeftJustified());
@@ -43,7 +45,11 @@ internal static class DemoCommand
             model.Summary();
             recipe.Compile(model);
             AnsiConsole.MarkupLine($"Training {recipe.Epochs} epoch(s) on {TorchRuntime.Threads} thread(s), {recipe.Precision}, batch {recipe.BatchSize}, one-cycle SGD (peak {recipe.PeakLearningRate}).");
-            var outcome = TrainingRun.Execute(model, train, validation: null, test, recipe.FitOptions(result.GetValue(common.Seed)), result.GetValue(outOption)!);
+            var track = tracking.Read(result, "demo", new Dictionary<string, string>
+            {
+                ["command"] = "demo", ["model"] = "image-classifier-recipe", ["data"] = directory, ["limit"] = result.GetValue(limitOption)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all",
+            });
+            var outcome = TrainingRun.Execute(model, train, validation: null, test, recipe.FitOptions(result.GetValue(common.Seed)), result.GetValue(outOption)!, tracking: track);
             TrainingRun.PrintResult(outcome);
             return 0;
         });

@@ -28,6 +28,8 @@ internal static class TrainCommand
             modelOption, dataOption, labelOption, epochsOption, batchOption, optimizerOption, lrOption, lossOption, limitOption, outOption, checkpointOption,
         };
         common.AddTo(command);
+        var tracking = new RunsTrackingOptions();
+        tracking.AddTo(command);
         command.SetAction(result =>
         {
             var device = common.Apply(result);
@@ -49,7 +51,12 @@ internal static class TrainCommand
                 Precision = result.GetValue(common.Precision) ?? Precision.Float32,
                 CheckpointPath = result.GetValue(checkpointOption),
             };
-            var outcome = TrainingRun.Execute(model, train, test, test, fit, result.GetValue(outOption)!);
+            var modelName = result.GetValue(modelOption)!;
+            var track = tracking.Read(result, Path.GetFileNameWithoutExtension(modelName), new Dictionary<string, string>
+            {
+                ["command"] = "train", ["model"] = modelName, ["data"] = result.GetValue(dataOption)!, ["limit"] = result.GetValue(limitOption)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all",
+            });
+            var outcome = TrainingRun.Execute(model, train, test, test, fit, result.GetValue(outOption)!, tracking: track);
             TrainingRun.PrintResult(outcome);
             return 0;
         });

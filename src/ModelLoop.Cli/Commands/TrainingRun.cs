@@ -3,6 +3,7 @@ using System.Text.Json;
 using ModelLoop.Data;
 using ModelLoop.IO;
 using ModelLoop.Modeling;
+using ModelLoop.Registry;
 using ModelLoop.Training;
 using ModelLoop.Training.Callbacks;
 using Spectre.Console;
@@ -10,27 +11,54 @@ using Spectre.Console;
 namespace ModelLoop.Cli.Commands;
 
 /// <summary>What a finished training run produced.</summary>
-internal sealed record TrainingOutcome(History History, IReadOnlyDictionary<string, double> Test, double Seconds, string OutputDirectory);
+internal sealed record TrainingOutcome(History History, IReadOnlyDictionary<string, double> Test, double Seconds, string OutputDirectory)
+{
+    /// <summary>The tracked run's id, or null when tracking was off.</summary>
+    public string? RunId { get; init; }
+    /// <summary>The registered version, or null when --register was not given.</summary>
+    public ModelVersion? Registered { get; init; }
+}
 
 /// <summary>
 /// Trains a compiled model, evaluates it on held-out test data and writes the run folder: the spec
-/// (model.json), weights (weights.bin), per-epoch metrics (history.csv) and a summary (summary.json).
-/// Every file is written atomically.
+/// (model.json), weights (weights.bin), per-epoch metrics (history.csv), a summary (summary.json) and the
+/// verified model artifact (artifact/). Every file is written atomically. With tracking on, the run is
+/// recorded in the run store (RunTracker) and, with --register, the artifact becomes a registry version.
 /// </summary>
 internal static class TrainingRun
 {
     public static TrainingOutcome Execute(Model model, TensorDataset train, TensorDataset? validation, TensorDataset test,
-        FitOptions fit, string outputDirectory, IEnumerable<Callback>? extraCallbacks = null)
+        FitOptions fit, string outputDirectory, IEnumerable<Callback>? extraCallbacks = null, TrackingRequest? tracking = null)
     {
         Directory.CreateDirectory(outputDirectory);
         model.ToSpec().Save(Path.Combine(outputDirectory, "model.json"));
         var callbacks = new List<Callback> { new MetricsLogger(Path.Combine(outputDirectory, "history.csv")) };
         callbacks.AddRange(extraCallbacks ?? []);
+        var datasetHash = tracking is null ? null : RunsTrackingOptions.DatasetHash(train);
+        var tracker = tracking is { Track: true } ? new RunTracker(new RunStore(tracking.Home), tracking.RunName, RunParameters(model, fit, tracking), datasetHash) { FinishOnTrainEnd = false } : null;
+        if (tracker is not null)
+            callbacks.Add(tracker);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var history = model.Fit(train, fit, validation, callbacks);
+        History history;
+        IReadOnlyDictionary<string, double> testMetrics;
+        string artifact = Path.Combine(outputDirectory, "artifact"), manifestSha;
+        try
+        {
+            history = model.Fit(train, fit, validation, callbacks);
+            testMetrics = model.Evaluate(test);
+            model.SaveWeights(Path.Combine(outputDirectory, "weights.bin"));
+            manifestSha = ModelArtifact.Save(model, artifact, new ArtifactMetadata
+            {
+                Metrics = testMetrics.ToDictionary(p => "test_" + p.Key, p => p.Value),
+                Lineage = new ArtifactLineage(datasetHash, tracker?.RunId),
+            }, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = tracking?.EncryptionKey });
+        }
+        catch (Exception e)
+        {
+            tracker?.Fail(e);
+            throw;
+        }
         var seconds = clock.Elapsed.TotalSeconds;
-        var testMetrics = model.Evaluate(test);
-        model.SaveWeights(Path.Combine(outputDirectory, "weights.bin"));
         var summary = new
         {
             parameters = model.ParameterCount,
@@ -41,9 +69,35 @@ internal static class TrainingRun
             stopReason = history.StopReason,
             test = testMetrics,
             lastEpoch = history.Epochs.LastOrDefault(),
+            runId = tracker?.RunId,
         };
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
-        return new TrainingOutcome(history, testMetrics, seconds, outputDirectory);
+        if (tracker?.RunId is { } runId)
+        {
+            var store = new RunStore(tracking!.Home);
+            store.LogArtifact(runId, "artifact", artifact, manifestSha);
+            tracker.Finish(testMetrics.ToDictionary(p => "test_" + p.Key, p => p.Value));
+        }
+        var registered = tracking?.RegisterAs is { } name
+            ? new ModelRegistry(tracking.Home).Register(name, artifact, new RegisterOptions { Aliases = tracking.Aliases, EncryptionKey = tracking.EncryptionKey })
+            : null;
+        return new TrainingOutcome(history, testMetrics, seconds, outputDirectory) { RunId = tracker?.RunId, Registered = registered };
+    }
+
+    private static Dictionary<string, string> RunParameters(Model model, FitOptions fit, TrackingRequest tracking)
+    {
+        var compiled = model.Compiled;
+        var parameters = new Dictionary<string, string>(tracking.Parameters)
+        {
+            ["batch_size"] = fit.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = fit.Seed?.ToString(CultureInfo.InvariantCulture) ?? "random",
+            ["precision"] = fit.Precision.ToString(),
+            ["schedule"] = fit.Schedule?.GetType().Name ?? "constant",
+            ["optimizer"] = compiled?.Optimizer.Kind.ToString() ?? "",
+            ["loss"] = compiled?.Loss.GetType().Name ?? "",
+            ["input_shape"] = model.InputShape.ToString(),
+        };
+        return parameters;
     }
 
     public static void PrintResult(TrainingOutcome outcome)
@@ -55,6 +109,10 @@ internal static class TrainingRun
         table.AddRow("training time", $"{outcome.Seconds:F1} s");
         table.AddRow("seed", outcome.History.Seed.ToString(CultureInfo.InvariantCulture));
         table.AddRow("saved to", Markup.Escape(Path.GetFullPath(outcome.OutputDirectory)));
+        if (outcome.RunId is not null)
+            table.AddRow("run", Markup.Escape(outcome.RunId));
+        if (outcome.Registered is { } version)
+            table.AddRow("registered", Markup.Escape($"{version.Name} v{version.Version}" + (version.Aliases.Count > 0 ? $" ({string.Join(", ", version.Aliases)})" : "")));
         AnsiConsole.Write(table);
     }
 }

@@ -18,10 +18,13 @@ internal sealed class ChildProcess : IDisposable
 
     private ChildProcess(Process process) => _process = process;
 
-    public static ChildProcess Start(params string[] arguments)
+    public static ChildProcess Start(params string[] arguments) => StartProgram("ModelLoop.Tests.TrainChild.dll", arguments);
+
+    /// <summary>Starts another child program copied into the test folder by a project reference (e.g. the registry child).</summary>
+    public static ChildProcess StartProgram(string dllName, params string[] arguments)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "ModelLoop.Tests.TrainChild.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing; ModelLoop.Tests.csproj references the TrainChild project so the build copies it there.");
+        var dll = Path.Combine(AppContext.BaseDirectory, dllName);
+        Assert.True(File.Exists(dll), $"{dll} is missing; ModelLoop.Tests.csproj references its project so the build copies it there.");
         var info = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardOutput = true,

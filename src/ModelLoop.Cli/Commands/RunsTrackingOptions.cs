@@ -1,0 +1,76 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using ModelLoop.Data;
+using ModelLoop.Registry;
+
+namespace ModelLoop.Cli.Commands;
+
+/// <summary>What a training command asks of tracking: where the store is, whether to track, and whether to register the model.</summary>
+internal sealed record TrackingRequest(string Home, bool Track, string RunName, IReadOnlyDictionary<string, string> Parameters, string? RegisterAs, IReadOnlyList<string> Aliases)
+{
+    /// <summary>Encrypts the saved artifact (and is used to verify it when registering); null: not encrypted.</summary>
+    public ArtifactEncryptionKey? EncryptionKey { get; init; }
+}
+
+/// <summary>
+/// Options of commands that train: <c>--home</c> (the run store and registry folder), <c>--no-track</c>,
+/// <c>--register NAME</c> and <c>--alias A</c>. Runs are tracked by default, as the issue asks.
+/// </summary>
+internal sealed class RunsTrackingOptions
+{
+    public Option<string?> Home { get; } = HomeOption();
+    public Option<bool> NoTrack { get; } = new("--no-track") { Description = "Do not record the run in the run store. Defaults to false (runs are recorded)." };
+    public Option<string?> Register { get; } = new("--register") { Description = "Register the trained model's artifact in the registry under this name (a new version)." };
+    public Option<string[]> Alias { get; } = new("--alias") { Description = "With --register: aliases to point at the new version (e.g. challenger). Repeatable.", AllowMultipleArgumentsPerToken = false };
+    public Option<bool> Encrypt { get; } = new("--encrypt") { Description = $"Encrypt the saved artifact (AES-256-GCM) with the key in ${ArtifactEncryptionKey.EnvironmentVariable} (base64). Defaults to false." };
+
+    /// <summary>The shared --home option: registry and run store folder.</summary>
+    public static Option<string?> HomeOption() => new("--home")
+    {
+        Description = $"Folder of the run store and model registry. Defaults to ${ModelLoopHome.EnvironmentVariable}, else .modelloop in the current directory.",
+    };
+
+    public void AddTo(Command command)
+    {
+        command.Add(Home);
+        command.Add(NoTrack);
+        command.Add(Register);
+        command.Add(Alias);
+        command.Add(Encrypt);
+    }
+
+    public TrackingRequest Read(ParseResult result, string runName, IReadOnlyDictionary<string, string> parameters)
+    {
+        var aliases = result.GetValue(Alias) ?? [];
+        var register = result.GetValue(Register);
+        if (aliases.Length > 0 && register is null)
+            throw new ArgumentException($"--alias {string.Join(" ", aliases)} needs --register NAME: an alias points at a registered version.");
+        // Checked before training, so a typo does not cost a whole run.
+        if (register is not null)
+            ModelRegistry.CheckName(register);
+        foreach (var alias in aliases)
+            ModelRegistry.CheckAlias(alias);
+        var key = result.GetValue(Encrypt)
+            ? ArtifactEncryptionKey.FromEnvironment() ?? throw new ArgumentException($"--encrypt needs a key in ${ArtifactEncryptionKey.EnvironmentVariable} (32 bytes, base64), e.g. export {ArtifactEncryptionKey.EnvironmentVariable}=$(openssl rand -base64 32).")
+            : null;
+        return new TrackingRequest(ModelLoopHome.Resolve(result.GetValue(Home)), !result.GetValue(NoTrack), runName, parameters, register, aliases) { EncryptionKey = key };
+    }
+
+    /// <summary>
+    /// SHA-256 of a dataset's tensors (shapes, dtypes and bytes, features then labels), standing in for a
+    /// dataset manifest hash until the data stage's manifests are wired in.
+    /// </summary>
+    public static string DatasetHash(TensorDataset data)
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var tensor in new[] { data.Features, data.Labels })
+        {
+            // detach() gives a new handle on the same storage, so disposing what we made never frees the dataset's tensors.
+            using var detached = tensor.detach();
+            using var contiguous = detached.cpu().contiguous();
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{contiguous.dtype}[{string.Join(",", contiguous.shape)}]"));
+            hash.AppendData(contiguous.bytes);
+        }
+        return "tensors-sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+}

@@ -1,0 +1,258 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using ModelLoop.Modeling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Registry;
+
+/// <summary>
+/// The saved form of a trained model, safe to load from an untrusted place: a folder (or one .zip) with
+/// <list type="bullet">
+/// <item><c>model.json</c>: the model spec, input/output schema, preprocessing, metrics, lineage, library versions;</item>
+/// <item><c>weights.safetensors</c>: every tensor of the network's state (parameters and buffers);</item>
+/// <item><c>manifest.json</c>: the SHA-256 and size of every other file, and the encryption key id if encrypted.</item>
+/// </list>
+/// <see cref="Load"/> checks every checksum, then the weights against the architecture the spec builds
+/// (names, shapes, dtypes) and the schemas against the model, and refuses any mismatch naming the file.
+/// Nothing in an artifact is executed: the spec names layer types from a fixed catalog.
+/// </summary>
+public static class ModelArtifact
+{
+    public const string ModelFile = "model.json";
+    public const string WeightsFile = "weights.safetensors";
+    public const string ManifestFile = "manifest.json";
+    private const string Format = "modelloop-artifact";
+    private const int FormatVersion = 1;
+
+    internal static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        WriteIndented = true,
+    };
+
+    /// <summary>
+    /// Writes <paramref name="model"/> (its spec and current weights) with <paramref name="metadata"/> to a
+    /// folder, or a single zip when <paramref name="path"/> ends in .zip. Atomic: a crash leaves either the
+    /// old artifact or the new one. Returns the SHA-256 of the manifest.
+    /// </summary>
+    public static string Save(Model model, string path, ArtifactMetadata? metadata = null, ArtifactSaveOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        metadata ??= new ArtifactMetadata();
+        options ??= new ArtifactSaveOptions();
+        var spec = model.ToSpec();
+        var complete = metadata with
+        {
+            Input = metadata.Input ?? new TensorSchema(model.InputShape.ToArray(), model.InputKind == InputKind.TokenIds ? "I64" : "F32"),
+            Output = metadata.Output ?? new TensorSchema(model.OutputShape.ToArray(), "F32"),
+            LibraryVersions = metadata.LibraryVersions ?? ArtifactMetadata.CurrentLibraryVersions(),
+            CreatedUtc = metadata.CreatedUtc ?? DateTimeOffset.UtcNow,
+        };
+        CheckSchemas(complete, model, "the metadata passed to Save");
+        var document = JsonSerializer.SerializeToNode(complete, Json)!.AsObject();
+        document.Insert(0, "format", Format);
+        document.Insert(1, "formatVersion", FormatVersion);
+        document.Insert(2, "spec", JsonNode.Parse(spec.ToJson()));
+        document["weights"] = WeightsFile;
+
+        var plain = new Dictionary<string, byte[]>
+        {
+            [ModelFile] = Encoding.UTF8.GetBytes(document.ToJsonString(Json)),
+            [WeightsFile] = SafeTensors.Serialize(model.Network.state_dict(), new Dictionary<string, string> { ["format"] = "pt" }),
+        };
+        var stored = options.EncryptionKey is { } key
+            ? plain.ToDictionary(p => p.Key, p => ArtifactCipher.Encrypt(key, p.Key, p.Value))
+            : plain;
+        var manifest = new JsonObject
+        {
+            ["format"] = Format,
+            ["formatVersion"] = FormatVersion,
+            ["files"] = new JsonObject(stored.Select(p => new KeyValuePair<string, JsonNode?>(p.Key, new JsonObject
+            {
+                ["sha256"] = Sha256(p.Value),
+                ["bytes"] = p.Value.LongLength,
+            }))),
+        };
+        if (options.EncryptionKey is { } used)
+            manifest["encryption"] = new JsonObject { ["algorithm"] = "AES-256-GCM", ["keyId"] = used.Id };
+        var manifestBytes = Encoding.UTF8.GetBytes(manifest.ToJsonString(Json));
+        ArtifactFiles.Write(path, new Dictionary<string, byte[]>(stored) { [ManifestFile] = manifestBytes }, options.Overwrite);
+        return Sha256(manifestBytes);
+    }
+
+    /// <summary>
+    /// Reads and verifies an artifact (folder or .zip) and returns the model with its weights on the CPU.
+    /// Throws <see cref="InvalidDataException"/> naming the file on any checksum, format, schema or weight
+    /// mismatch, and when an encrypted artifact has no key or the wrong one.
+    /// </summary>
+    public static LoadedArtifact Load(string path, ArtifactLoadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        options ??= new ArtifactLoadOptions();
+        var files = ArtifactFiles.Read(path);
+        var (plain, manifestSha) = Verify(path, files, options);
+        var (spec, metadata) = ReadModelJson(path, plain[ModelFile]);
+
+        Model model;
+        try
+        {
+            model = Model.FromSpec(spec);
+            _ = model.Network;
+        }
+        catch (Exception e) when (e is ModelBuildException or ArgumentException)
+        {
+            throw new InvalidDataException($"{ModelFile} in artifact '{path}' describes a model that does not build: {e.Message}", e);
+        }
+        try
+        {
+            CheckSchemas(metadata, model, $"{ModelFile} in artifact '{path}'");
+            LoadWeights(model, plain[WeightsFile], $"{WeightsFile} in artifact '{path}'");
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+        return new LoadedArtifact(model, spec, metadata, path, manifestSha);
+    }
+
+    /// <summary>Checks every checksum without building the model; returns the manifest's SHA-256.</summary>
+    public static string VerifyFiles(string path, ArtifactLoadOptions? options = null) =>
+        Verify(path, ArtifactFiles.Read(path), options ?? new ArtifactLoadOptions()).ManifestSha256;
+
+    /// <summary>Lowercase hex SHA-256.</summary>
+    public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    private static (Dictionary<string, byte[]> Plain, string ManifestSha256) Verify(string path, Dictionary<string, byte[]> files, ArtifactLoadOptions options)
+    {
+        try
+        {
+            return VerifyManifest(path, files, options);
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
+        {
+            // A manifest value of the wrong JSON type (e.g. a number where a hash belongs).
+            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' is malformed: {e.Message} Save the artifact again.", e);
+        }
+    }
+
+    private static (Dictionary<string, byte[]> Plain, string ManifestSha256) VerifyManifest(string path, Dictionary<string, byte[]> files, ArtifactLoadOptions options)
+    {
+        if (!files.TryGetValue(ManifestFile, out var manifestBytes))
+            throw new InvalidDataException($"Artifact '{path}' has no {ManifestFile}; it holds [{string.Join(", ", files.Keys)}]. Save artifacts with ModelArtifact.Save.");
+        var manifestSha = Sha256(manifestBytes);
+        if (options.ExpectedManifestSha256 is { } expected && !string.Equals(expected, manifestSha, StringComparison.OrdinalIgnoreCase))
+            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' has SHA-256 {manifestSha}, but {expected} was recorded when it was registered. The artifact was changed after registration; register it again or restore it.");
+        JsonObject manifest;
+        try
+        {
+            manifest = JsonNode.Parse(manifestBytes) as JsonObject ?? throw new InvalidDataException($"{ManifestFile} in artifact '{path}' is not a JSON object.");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' is not valid JSON: {e.Message}", e);
+        }
+        if ((string?)manifest["format"] != Format || (int?)manifest["formatVersion"] != FormatVersion)
+            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' has format '{manifest["format"]}' version {manifest["formatVersion"]}; expected '{Format}' version {FormatVersion}.");
+        var listed = manifest["files"] as JsonObject ?? throw new InvalidDataException($"{ManifestFile} in artifact '{path}' lacks \"files\".");
+        foreach (var name in files.Keys.Where(n => n != ManifestFile && !listed.ContainsKey(n)))
+            throw new InvalidDataException($"{name} in artifact '{path}' is not listed in {ManifestFile}; an artifact holds only checksummed files. Remove it or save the artifact again.");
+        foreach (var required in new[] { ModelFile, WeightsFile })
+        {
+            if (!listed.ContainsKey(required))
+                throw new InvalidDataException($"{ManifestFile} in artifact '{path}' does not list {required}.");
+        }
+        foreach (var (name, entry) in listed)
+        {
+            if (!files.TryGetValue(name, out var bytes))
+                throw new InvalidDataException($"{name} is missing from artifact '{path}' although {ManifestFile} lists it. Restore the file or the whole artifact.");
+            var want = (string?)entry?["sha256"];
+            var actual = Sha256(bytes);
+            if (!string.Equals(want, actual, StringComparison.OrdinalIgnoreCase))
+                throw new InvalidDataException($"{name} in artifact '{path}' has SHA-256 {actual} ({bytes.Length} bytes), but {ManifestFile} records {want} ({entry?["bytes"]} bytes). The file is corrupt or was modified; refusing to load it.");
+        }
+
+        var plain = files.Where(p => p.Key != ManifestFile).ToDictionary(p => p.Key, p => p.Value);
+        if (manifest["encryption"] is JsonObject encryption)
+        {
+            var keyId = (string?)encryption["keyId"];
+            var key = options.EncryptionKey ?? ArtifactEncryptionKey.FromEnvironment()
+                ?? throw new InvalidDataException($"Artifact '{path}' is encrypted (AES-256-GCM, key id {keyId}). Set {ArtifactEncryptionKey.EnvironmentVariable} to its key (base64) or pass ArtifactLoadOptions.EncryptionKey.");
+            if (key.Id != keyId)
+                throw new InvalidDataException($"Artifact '{path}' was encrypted with key id {keyId}, but the key given has id {key.Id}. Use the key it was saved with.");
+            plain = plain.ToDictionary(p => p.Key, p => ArtifactCipher.Decrypt(key, p.Key, p.Value, path));
+        }
+        return (plain, manifestSha);
+    }
+
+    private static (ModelSpec Spec, ArtifactMetadata Metadata) ReadModelJson(string path, byte[] bytes)
+    {
+        var source = $"{ModelFile} in artifact '{path}'";
+        try
+        {
+            var document = JsonNode.Parse(bytes) as JsonObject ?? throw new InvalidDataException($"{source} is not a JSON object.");
+            if ((string?)document["format"] != Format || (int?)document["formatVersion"] != FormatVersion)
+                throw new InvalidDataException($"{source} has format '{document["format"]}' version {document["formatVersion"]}; expected '{Format}' version {FormatVersion}.");
+            var spec = ModelSpec.FromJson(document["spec"]?.ToJsonString() ?? "null", source);
+            var metadata = document.Deserialize<ArtifactMetadata>(Json) ?? throw new InvalidDataException($"{source} holds no metadata.");
+            if (metadata.Input is null || metadata.Output is null)
+                throw new InvalidDataException($"{source} lacks the \"input\" or \"output\" schema.");
+            return (spec, metadata);
+        }
+        catch (Exception e) when (e is JsonException or FormatException or InvalidOperationException)
+        {
+            throw new InvalidDataException($"{source} is not valid: {e.Message}", e);
+        }
+    }
+
+    private static void CheckSchemas(ArtifactMetadata metadata, Model model, string source)
+    {
+        var input = new TensorSchema(model.InputShape.ToArray(), model.InputKind == InputKind.TokenIds ? "I64" : "F32");
+        if (metadata.Input is { } declared && !(declared.DType == input.DType && declared.Shape.AsSpan().SequenceEqual(input.Shape)))
+            throw new InvalidDataException($"{source} declares input {declared} but the model takes {input}. Fix the schema or the spec so they agree.");
+        var output = model.OutputShape.ToArray();
+        if (metadata.Output is { } outDeclared && !outDeclared.Shape.AsSpan().SequenceEqual(output))
+            throw new InvalidDataException($"{source} declares output {outDeclared} but the model outputs ({string.Join(", ", output)}). Fix the schema or the spec so they agree.");
+        foreach (var (schema, name) in new[] { (metadata.Input, "input"), (metadata.Output, "output") })
+        {
+            if (schema?.Names is { } names && names.Count != schema.Shape[^1])
+                throw new InvalidDataException($"{source} names {names.Count} {name} columns but the {name}'s last dimension is {schema.Shape[^1]}.");
+        }
+    }
+
+    private static void LoadWeights(Model model, byte[] bytes, string source)
+    {
+        var (tensors, _) = SafeTensors.Deserialize(bytes, source);
+        try
+        {
+            var state = model.Network.state_dict();
+            var missing = state.Keys.Except(tensors.Keys).ToList();
+            var extra = tensors.Keys.Except(state.Keys).ToList();
+            if (missing.Count > 0 || extra.Count > 0)
+                throw new InvalidDataException($"{source} does not match the architecture in {ModelFile}: missing [{string.Join(", ", missing)}], unexpected [{string.Join(", ", extra)}].");
+            foreach (var (name, target) in state)
+            {
+                var loaded = tensors[name];
+                if (loaded.dtype != target.dtype || !loaded.shape.SequenceEqual(target.shape))
+                    throw new InvalidDataException($"{source}: tensor '{name}' is {SafeTensors.DTypeName(loaded.dtype)}[{string.Join(", ", loaded.shape)}], but the model expects {SafeTensors.DTypeName(target.dtype)}[{string.Join(", ", target.shape)}].");
+            }
+            using (no_grad())
+            {
+                foreach (var (name, target) in state)
+                    target.copy_(tensors[name]);
+            }
+        }
+        finally
+        {
+            foreach (var tensor in tensors.Values)
+                tensor.Dispose();
+        }
+    }
+}
