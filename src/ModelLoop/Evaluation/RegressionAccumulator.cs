@@ -23,11 +23,11 @@ public sealed class RegressionAccumulator
         var p = output.reshape(-1).to(ScalarType.Float64).cpu().data<double>().ToArray();
         if (y.Length != p.Length)
             throw new ArgumentException($"Outputs and targets must have the same number of values; received {p.Length} outputs and {y.Length} targets.");
-        Update((IReadOnlyList<double>)y, p);
+        Add(y, p);
     }
 
-    /// <summary>Adds one batch of targets and predictions.</summary>
-    public void Update(IReadOnlyList<double> targets, IReadOnlyList<double> predicted)
+    /// <summary>Adds one batch of targets and predictions (named Add, not Update: TorchSharp converts arrays to tensors implicitly, which would make an Update overload ambiguous).</summary>
+    public void Add(IReadOnlyList<double> targets, IReadOnlyList<double> predicted)
     {
         if (targets.Count != predicted.Count)
             throw new ArgumentException($"Targets and predictions must have one entry per sample; received {targets.Count} and {predicted.Count}.");

@@ -34,7 +34,7 @@ public static class RegressionMetrics
     {
         ClassificationMetrics.CheckPair(targets, predicted);
         var accumulator = new RegressionAccumulator();
-        accumulator.Update(targets, predicted);
+        accumulator.Add(targets, predicted);
         return accumulator;
     }
 }

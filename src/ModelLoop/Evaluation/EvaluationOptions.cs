@@ -1,0 +1,23 @@
+namespace ModelLoop.Evaluation;
+
+/// <summary>Settings of <see cref="Evaluator.Evaluate"/>.</summary>
+public sealed record EvaluationOptions
+{
+    /// <summary>Classification or regression. Defaults to null: classification when the labels are int64, else regression.</summary>
+    public EvaluationTask? Task { get; init; }
+
+    /// <summary>Names of the classes, by index, for tables and plots. Defaults to null: "0", "1", ….</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
+
+    /// <summary>k of the top-k accuracy (reported when there are more than k classes). Defaults to 3.</summary>
+    public int TopK { get; init; } = 3;
+
+    /// <summary>Bins of the calibration plot and the expected calibration error. Defaults to 10.</summary>
+    public int CalibrationBins { get; init; } = 10;
+
+    /// <summary>How many of the most confidently wrong examples to keep (images only; 0 for none). Defaults to 16.</summary>
+    public int WrongExamples { get; init; } = 16;
+
+    /// <summary>Samples per forward pass. Defaults to 256.</summary>
+    public int BatchSize { get; init; } = 256;
+}

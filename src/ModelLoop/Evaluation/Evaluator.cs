@@ -1,0 +1,105 @@
+using ModelLoop.Data;
+using ModelLoop.Modeling;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Evaluation;
+
+/// <summary>
+/// Runs a model over a test set batch by batch and measures it: every classification metric (with per-class
+/// scores, confusion matrix, curves and the most confidently wrong examples) or every regression metric.
+/// Write the outcome with <see cref="ReportWriter"/>.
+/// </summary>
+public static class Evaluator
+{
+    public static EvaluationResult Evaluate(Model model, TensorDataset test, EvaluationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(test);
+        options ??= new EvaluationOptions();
+        if (test.Count == 0)
+            throw new ArgumentException("The test set is empty; evaluation needs at least one sample.", nameof(test));
+        var task = options.Task ?? (test.Labels.dtype == ScalarType.Int64 ? EvaluationTask.Classification : EvaluationTask.Regression);
+        using var output = model.Predict(test.Features, options.BatchSize);
+        return task == EvaluationTask.Classification ? Classification(output, test, options) : Regression(output, test);
+    }
+
+    private static EvaluationResult Classification(Tensor output, TensorDataset test, EvaluationOptions options)
+    {
+        var accumulator = new ClassificationAccumulator();
+        accumulator.Update(output, test.Labels);
+        var probabilities = accumulator.Probabilities();
+        var labels = accumulator.Labels.ToArray();
+        var classes = accumulator.ClassCount;
+        var scores = accumulator.Scores();
+        var metrics = new Dictionary<string, double> { ["accuracy"] = accumulator.Accuracy() };
+        if (classes > options.TopK)
+            metrics[$"top_{options.TopK}_accuracy"] = accumulator.TopKAccuracy(options.TopK);
+        foreach (var (average, suffix) in new[] { (ClassAverage.Macro, "macro"), (ClassAverage.Micro, "micro"), (ClassAverage.Weighted, "weighted") })
+        {
+            var (p, r, f) = scores.Average(average);
+            (metrics[$"precision_{suffix}"], metrics[$"recall_{suffix}"], metrics[$"f1_{suffix}"]) = (p, r, f);
+        }
+        metrics["roc_auc"] = accumulator.RocAuc();
+        metrics["pr_auc"] = accumulator.AveragePrecision();
+        metrics["log_loss"] = accumulator.LogLoss();
+        metrics["ece"] = accumulator.ExpectedCalibrationError(options.CalibrationBins);
+
+        var names = Enumerable.Range(0, classes).Select(c => options.ClassNames is { } n && c < n.Count ? n[c] : c.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        // Per-class AUC/AP: for two classes only the positive class has a curve of its own.
+        var auc = ClassificationMetrics.PerClass(probabilities, labels, ClassificationMetrics.RocAuc);
+        var ap = ClassificationMetrics.PerClass(probabilities, labels, ClassificationMetrics.AveragePrecision);
+        double? Defined(double v) => double.IsNaN(v) ? null : v;
+        var perClass = Enumerable.Range(0, classes)
+            .Select(c => new ClassSummary(c, names[c], scores.Precision[c], scores.Recall[c], scores.F1[c], scores.Support[c], Defined(auc[c]), Defined(ap[c])))
+            .ToArray();
+        var confusion = accumulator.ConfusionMatrix();
+        var matrix = Enumerable.Range(0, classes).Select(t => Enumerable.Range(0, classes).Select(p => confusion[t, p]).ToArray()).ToArray();
+
+        var predicted = accumulator.Predicted();
+        var wrong = Enumerable.Range(0, labels.Length)
+            .Where(i => predicted[i] != labels[i])
+            .Select(i => new WrongExample(i, labels[i], predicted[i], probabilities[i, predicted[i]]))
+            .OrderByDescending(w => w.Confidence).ThenBy(w => w.Index)
+            .ToArray();
+        var sample = test.SampleShape.Dims;
+        var isImage = sample.Count == 3 && sample[0] is 1 or 3;
+        var gallery = isImage ? wrong.Take(options.WrongExamples).ToArray() : [];
+        var images = gallery.Select(w =>
+        {
+            using var image = test.Features[w.Index].to(ScalarType.Float32).contiguous();
+            return image.data<float>().ToArray();
+        }).ToArray();
+
+        var summary = new EvaluationSummary
+        {
+            Task = EvaluationTask.Classification,
+            Samples = test.Count,
+            Metrics = metrics,
+            ClassNames = names,
+            PerClass = perClass,
+            ConfusionMatrix = matrix,
+            Warnings = accumulator.Warnings(),
+            MostConfidentlyWrong = gallery.Length > 0 ? gallery : wrong.Take(options.WrongExamples).ToArray(),
+        };
+        return new EvaluationResult(summary)
+        {
+            Probabilities = probabilities,
+            Labels = labels,
+            WrongExampleImages = images,
+            ImageShape = isImage ? sample.Select(d => (int)d).ToArray() : [],
+        };
+    }
+
+    private static EvaluationResult Regression(Tensor output, TensorDataset test)
+    {
+        using var _ = NewDisposeScope();
+        var targets = test.Labels.reshape(-1).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        var predictions = output.reshape(-1).to(ScalarType.Float64).cpu().data<double>().ToArray();
+        if (targets.Length != predictions.Length)
+            throw new ArgumentException($"Regression needs one output per target value; the model gave {predictions.Length} values for {targets.Length} targets.");
+        var accumulator = new RegressionAccumulator();
+        accumulator.Add(targets, predictions);
+        var summary = new EvaluationSummary { Task = EvaluationTask.Regression, Samples = test.Count, Metrics = accumulator.Results() };
+        return new EvaluationResult(summary) { Targets = targets, Predictions = predictions };
+    }
+}

@@ -1,0 +1,215 @@
+using ScottPlot;
+
+namespace ModelLoop.Evaluation.Report;
+
+/// <summary>
+/// The report's plots as PNG bytes, drawn with ScottPlot: training curves, confusion-matrix heatmap, ROC and PR
+/// curves, per-class bars, calibration, regression scatter and residuals, and image thumbnails.
+/// </summary>
+internal static class ReportPlots
+{
+    public const int Width = 600, Height = 420;
+
+    /// <summary>One line per history column; losses (name contains "loss") on one plot, the other metrics on another.</summary>
+    public static byte[] TrainingCurves(IReadOnlyList<IReadOnlyDictionary<string, double>> history, bool losses)
+    {
+        var plot = new Plot();
+        var epochs = history.Select((row, i) => row.TryGetValue("epoch", out var e) ? e : i + 1).ToArray();
+        var keys = history.SelectMany(r => r.Keys).Distinct()
+            .Where(k => k is not ("epoch" or "lr" or "learning_rate" or "seconds") && k.Contains("loss", StringComparison.Ordinal) == losses)
+            .ToArray();
+        foreach (var key in keys)
+        {
+            var ys = history.Select(r => r.TryGetValue(key, out var v) ? v : double.NaN).ToArray();
+            var line = plot.Add.Scatter(epochs, ys);
+            line.LegendText = key;
+            line.LineWidth = 2;
+        }
+        plot.Title(losses ? "Loss per epoch" : "Metrics per epoch");
+        plot.XLabel("epoch");
+        plot.ShowLegend();
+        return Png(plot);
+    }
+
+    /// <summary>Rows = true class (top to bottom), columns = predicted class; each cell shows its count.</summary>
+    public static byte[] ConfusionMatrix(IReadOnlyList<long[]> matrix, IReadOnlyList<string> names)
+    {
+        var k = matrix.Count;
+        var plot = new Plot();
+        // Row-normalized colours so rare classes are as readable as common ones; the numbers are raw counts.
+        var intensities = new double[k, k];
+        for (var t = 0; t < k; t++)
+        {
+            double total = matrix[t].Sum();
+            for (var p = 0; p < k; p++)
+                intensities[t, p] = total == 0 ? 0 : matrix[t][p] / total;
+        }
+        var heatmap = plot.Add.Heatmap(intensities);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        plot.Add.ColorBar(heatmap);
+        for (var t = 0; t < k; t++)
+            for (var p = 0; p < k; p++)
+            {
+                var label = plot.Add.Text(matrix[t][p].ToString(System.Globalization.CultureInfo.InvariantCulture), p, k - 1 - t);
+                label.LabelFontColor = intensities[t, p] > 0.5 ? Colors.Black : Colors.White;
+                label.LabelFontSize = k > 12 ? 8 : 12;
+                label.LabelAlignment = Alignment.MiddleCenter;
+            }
+        var positions = Enumerable.Range(0, k).Select(i => (double)i).ToArray();
+        plot.Axes.Bottom.SetTicks(positions, names.ToArray());
+        plot.Axes.Left.SetTicks(positions, names.Reverse().ToArray());
+        plot.Title("Confusion matrix (colour: share of the true class)");
+        plot.XLabel("predicted");
+        plot.YLabel("true");
+        return Png(plot, Width, Height + 80);
+    }
+
+    /// <summary>ROC curves: one per class (one-vs-rest), or the positive class's for binary models, with the chance diagonal.</summary>
+    public static byte[] Roc(EvaluationResult result)
+    {
+        var plot = new Plot();
+        foreach (var (c, scores, positives) in Curves(result))
+        {
+            var curve = ClassificationMetrics.RocCurve(scores, positives);
+            var line = plot.Add.Scatter(curve.FalsePositiveRate, curve.TruePositiveRate);
+            line.MarkerSize = 0;
+            line.LegendText = $"{result.ClassName(c)} (AUC {ClassificationMetrics.RocAuc(scores, positives):0.000})";
+        }
+        var chance = plot.Add.Line(0, 0, 1, 1);
+        chance.LinePattern = LinePattern.Dashed;
+        chance.Color = Colors.Gray;
+        plot.Axes.SetLimits(0, 1, 0, 1.02);
+        plot.Title("ROC curve");
+        plot.XLabel("false positive rate");
+        plot.YLabel("true positive rate");
+        plot.ShowLegend(Alignment.LowerRight);
+        return Png(plot);
+    }
+
+    /// <summary>Precision-recall curves, as <see cref="Roc"/>.</summary>
+    public static byte[] PrecisionRecall(EvaluationResult result)
+    {
+        var plot = new Plot();
+        foreach (var (c, scores, positives) in Curves(result))
+        {
+            var curve = ClassificationMetrics.PrecisionRecallCurve(scores, positives);
+            var line = plot.Add.Scatter(curve.Recall, curve.Precision);
+            line.MarkerSize = 0;
+            line.ConnectStyle = ConnectStyle.StepVertical;
+            line.LegendText = $"{result.ClassName(c)} (AP {ClassificationMetrics.AveragePrecision(scores, positives):0.000})";
+        }
+        plot.Axes.SetLimits(0, 1, 0, 1.02);
+        plot.Title("Precision-recall curve");
+        plot.XLabel("recall");
+        plot.YLabel("precision");
+        plot.ShowLegend(Alignment.LowerLeft);
+        return Png(plot);
+    }
+
+    /// <summary>Grouped bars: precision, recall and F1 of every class.</summary>
+    public static byte[] PerClassBars(IReadOnlyList<ClassSummary> perClass)
+    {
+        var plot = new Plot();
+        var series = new (string Name, Func<ClassSummary, double> Value, Color Color)[]
+        {
+            ("precision", s => s.Precision, Colors.SteelBlue), ("recall", s => s.Recall, Colors.DarkOrange), ("F1", s => s.F1, Colors.SeaGreen),
+        };
+        for (var s = 0; s < series.Length; s++)
+        {
+            var bars = perClass.Select((c, i) => new Bar { Position = i * 4 + s, Value = series[s].Value(c), FillColor = series[s].Color }).ToList();
+            var plottable = plot.Add.Bars(bars);
+            plottable.LegendText = series[s].Name;
+        }
+        plot.Axes.Bottom.SetTicks(perClass.Select((_, i) => i * 4 + 1.0).ToArray(), perClass.Select(c => c.Name).ToArray());
+        plot.Axes.SetLimits(-1, perClass.Count * 4 - 1, 0, 1.1);
+        plot.Title("Per-class precision, recall and F1");
+        plot.ShowLegend(Alignment.UpperRight);
+        return Png(plot, Math.Max(Width, perClass.Count * 60), Height);
+    }
+
+    /// <summary>Reliability diagram: observed frequency against mean predicted probability per bin, with the diagonal.</summary>
+    public static byte[] Calibration(EvaluationResult result, int bins)
+    {
+        var probabilities = result.Probabilities!;
+        var curve = probabilities.GetLength(1) == 2
+            ? CalibrationCurve.Positive(ClassificationMetrics.Column(probabilities, 1), result.Labels!.Select(l => l == 1).ToArray(), bins)
+            : CalibrationCurve.TopLabel(probabilities, result.Labels!, bins);
+        var filled = Enumerable.Range(0, curve.Bins).Where(b => curve.Count[b] > 0).ToArray();
+        var plot = new Plot();
+        var ideal = plot.Add.Line(0, 0, 1, 1);
+        ideal.LinePattern = LinePattern.Dashed;
+        ideal.Color = Colors.Gray;
+        var line = plot.Add.Scatter(filled.Select(b => curve.MeanPredicted[b]).ToArray(), filled.Select(b => curve.Observed[b]).ToArray());
+        line.LegendText = $"model (ECE {curve.ExpectedCalibrationError:0.000})";
+        line.LineWidth = 2;
+        line.MarkerSize = 8;
+        plot.Axes.SetLimits(0, 1, 0, 1.02);
+        var binary = probabilities.GetLength(1) == 2;
+        plot.Title(binary ? "Calibration (positive class)" : "Calibration (top-label confidence)");
+        plot.XLabel(binary ? "mean predicted probability" : "mean confidence");
+        plot.YLabel(binary ? "fraction of positives" : "accuracy");
+        plot.ShowLegend(Alignment.UpperLeft);
+        return Png(plot);
+    }
+
+    /// <summary>Predicted against true values, with the identity line.</summary>
+    public static byte[] PredictedVsActual(IReadOnlyList<double> targets, IReadOnlyList<double> predictions)
+    {
+        var plot = new Plot();
+        var points = plot.Add.ScatterPoints(targets.ToArray(), predictions.ToArray());
+        points.MarkerSize = 5;
+        double low = Math.Min(targets.Min(), predictions.Min()), high = Math.Max(targets.Max(), predictions.Max());
+        var ideal = plot.Add.Line(low, low, high, high);
+        ideal.LinePattern = LinePattern.Dashed;
+        ideal.Color = Colors.Gray;
+        plot.Title("Predicted vs true");
+        plot.XLabel("true");
+        plot.YLabel("predicted");
+        return Png(plot);
+    }
+
+    /// <summary>Histogram of residuals (true − predicted).</summary>
+    public static byte[] Residuals(IReadOnlyList<double> targets, IReadOnlyList<double> predictions)
+    {
+        var residuals = targets.Select((t, i) => t - predictions[i]).ToArray();
+        var histogram = ScottPlot.Statistics.Histogram.WithBinCount(Math.Clamp(residuals.Length / 5, 5, 40), residuals);
+        var plot = new Plot();
+        plot.Add.Histogram(histogram);
+        plot.Title("Residuals (true − predicted)");
+        plot.XLabel("residual");
+        plot.YLabel("count");
+        return Png(plot);
+    }
+
+    /// <summary>One image as a grayscale (first channel) thumbnail titled with its caption.</summary>
+    public static byte[] Thumbnail(float[] pixels, int[] shape, string caption)
+    {
+        var (height, width) = (shape[1], shape[2]);
+        var data = new double[height, width];
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                data[y, x] = pixels[y * width + x];
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(data);
+        heatmap.Colormap = new ScottPlot.Colormaps.Grayscale();
+        plot.HideAxesAndGrid();
+        plot.Title(caption, size: 11);
+        return Png(plot, 170, 190);
+    }
+
+    private static IEnumerable<(int Class, double[] Scores, bool[] Positives)> Curves(EvaluationResult result)
+    {
+        var probabilities = result.Probabilities!;
+        var labels = result.Labels!;
+        var classes = probabilities.GetLength(1);
+        foreach (var c in classes == 2 ? [1] : Enumerable.Range(0, classes))
+        {
+            var positives = labels.Select(l => l == c).ToArray();
+            if (positives.All(p => p) || !positives.Any(p => p))
+                continue; // undefined for this class (see the report's warnings)
+            yield return (c, ClassificationMetrics.Column(probabilities, c), positives);
+        }
+    }
+
+    private static byte[] Png(Plot plot, int width = Width, int height = Height) => plot.GetImageBytes(width, height, ImageFormat.Png);
+}
