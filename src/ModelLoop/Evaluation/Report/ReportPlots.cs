@@ -121,7 +121,7 @@ internal static class ReportPlots
             plottable.LegendText = series[s].Name;
         }
         plot.Axes.Bottom.SetTicks(perClass.Select((_, i) => i * 4 + 1.0).ToArray(), perClass.Select(c => c.Name).ToArray());
-        plot.Axes.SetLimits(-1, perClass.Count * 4 - 1, 0, 1.1);
+        plot.Axes.SetLimits(-1, perClass.Count * 4 - 1, 0, 1.3); // headroom for the legend
         plot.Title("Per-class precision, recall and F1");
         plot.ShowLegend(Alignment.UpperRight);
         return Png(plot, Math.Max(Width, perClass.Count * 60), Height);
@@ -140,11 +140,12 @@ internal static class ReportPlots
         ideal.LinePattern = LinePattern.Dashed;
         ideal.Color = Colors.Gray;
         var line = plot.Add.Scatter(filled.Select(b => curve.MeanPredicted[b]).ToArray(), filled.Select(b => curve.Observed[b]).ToArray());
-        line.LegendText = $"model (ECE {curve.ExpectedCalibrationError:0.000})";
+        var binary = probabilities.GetLength(1) == 2;
+        // The ECE metric is top-label; only the top-label plot shows it, so the legend never disagrees with the table.
+        line.LegendText = binary ? "model" : $"model (ECE {curve.ExpectedCalibrationError:0.000})";
         line.LineWidth = 2;
         line.MarkerSize = 8;
         plot.Axes.SetLimits(0, 1, 0, 1.02);
-        var binary = probabilities.GetLength(1) == 2;
         plot.Title(binary ? "Calibration (positive class)" : "Calibration (top-label confidence)");
         plot.XLabel(binary ? "mean predicted probability" : "mean confidence");
         plot.YLabel(binary ? "fraction of positives" : "accuracy");

@@ -1,0 +1,80 @@
+using System.CommandLine;
+using System.Globalization;
+using ModelLoop.Data;
+using ModelLoop.Evaluation;
+using ModelLoop.Evaluation.Report;
+using ModelLoop.Training.Recipes;
+using Spectre.Console;
+
+namespace ModelLoop.Cli.Commands;
+
+/// <summary>
+/// <c>modelloop eval MODEL DATA</c>: evaluates a trained model on the test part of DATA and writes a
+/// self-contained HTML report with plots (report.html) and a JSON summary (evaluation.json).
+/// </summary>
+internal static class EvalCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var modelArgument = new Argument<string>("MODEL") { Description = "Run folder written by `modelloop train --out DIR` (model.json, weights.bin, history.csv, summary.json)." };
+        var dataArgument = new Argument<string>("DATA") { Description = "fashion-mnist, a folder of Fashion-MNIST IDX files (the t10k test files are used), or a numeric .csv file (its 20% test split)." };
+        var labelOption = new Option<string>("--label") { Description = "Label column of a CSV file. Defaults to 'target'.", DefaultValueFactory = _ => "target" };
+        var splitSeedOption = new Option<long>("--split-seed") { Description = "Seed of a CSV file's 80/20 split: the --seed the model was trained with. Defaults to 1 (train's default).", DefaultValueFactory = _ => 1 };
+        var standardizeOption = new Option<bool>("--standardize") { Description = "Standardize images with the training set's mean and std, as `modelloop demo` trains. Defaults to off (as `modelloop train`)." };
+        var outOption = new Option<string?>("--out", "-o") { Description = "Folder for report.html and evaluation.json. Defaults to MODEL/eval." };
+        var wrongOption = new Option<int>("--wrong-examples") { Description = "How many of the most confidently wrong test images to show. Defaults to 16.", DefaultValueFactory = _ => 16 };
+        var command = new Command("eval", "Evaluate a trained model: metrics, plots and an HTML report with a JSON summary.")
+        {
+            modelArgument, dataArgument, labelOption, splitSeedOption, standardizeOption, outOption, wrongOption,
+        };
+        common.AddTo(command);
+        command.SetAction(result =>
+        {
+            var device = common.Apply(result);
+            var source = result.GetValue(modelArgument)!;
+            var dataName = result.GetValue(dataArgument)!;
+            var loaded = EvalModelSource.Load(source);
+            using var model = loaded.Model;
+            model.To(device);
+            var (train, test) = DatasetSource.Load(dataName, result.GetValue(labelOption)!, loaded.Regression ? "mse" : "cross_entropy", limit: null, result.GetValue(splitSeedOption));
+            using (train)
+            using (test)
+            {
+                if (result.GetValue(standardizeOption))
+                    ImageClassifierRecipe.Standardize(train, test);
+                var isFashion = !dataName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+                var options = new EvaluationOptions
+                {
+                    Task = loaded.Regression ? EvaluationTask.Regression : EvaluationTask.Classification,
+                    ClassNames = isFashion ? FashionMnist.ClassNames : null,
+                    WrongExamples = result.GetValue(wrongOption),
+                };
+                var evaluation = Evaluator.Evaluate(model, test, options);
+                var outDirectory = result.GetValue(outOption) ?? Path.Combine(source, "eval");
+                var files = ReportWriter.Write(evaluation, outDirectory, new ReportContext
+                {
+                    Title = $"Evaluation of {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)))}",
+                    Model = loaded.Description,
+                    Data = dataName,
+                    History = loaded.History,
+                });
+                Print(evaluation, files);
+            }
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Print(EvaluationResult evaluation, ReportFiles files)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Metric").AddColumn(new TableColumn("Value").RightAligned());
+        foreach (var (name, value) in evaluation.Summary.Metrics)
+            table.AddRow(name, double.IsNaN(value) ? "—" : value.ToString("0.####", CultureInfo.InvariantCulture));
+        AnsiConsole.Write(table);
+        foreach (var warning in evaluation.Summary.Warnings)
+            AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+        AnsiConsole.MarkupLine($"Report: {Markup.Escape(files.Html)} ({files.Plots.Count} plots)");
+        AnsiConsole.MarkupLine($"Summary: {Markup.Escape(files.Json)}");
+    }
+}

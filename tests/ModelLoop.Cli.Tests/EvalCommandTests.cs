@@ -1,0 +1,85 @@
+using System.Text.Json;
+using Spectre.Console;
+
+namespace ModelLoop.Cli.Tests;
+
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("modelloop-cli-eval-");
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private static string Dataset(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "datasets", name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException($"datasets/{name} not found above the test folder.");
+    }
+
+    private string Out(string name) => Path.Combine(_folder.FullName, name);
+
+    [Fact]
+    public void EvaluatingATrainedRunWritesAReportWhoseMetricsMatchTheRunsOwnTest()
+    {
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", Dataset("breast_cancer.csv"), "--epochs", "3", "--seed", "4",
+            "--threads", "1", "--device", "cpu", "--out", Out("run")]));
+
+        var exit = CliApp.Run(["eval", Out("run"), Dataset("breast_cancer.csv"), "--split-seed", "4", "--threads", "1", "--device", "cpu"]);
+
+        Assert.Equal(0, exit);
+        var html = File.ReadAllText(Out("run/eval/report.html"));
+        Assert.Contains("data:image/png;base64,", html, StringComparison.Ordinal);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(Out("run/eval/evaluation.json")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("run/summary.json")));
+        var metrics = evaluation.RootElement.GetProperty("summary").GetProperty("metrics");
+        var test = summary.RootElement.GetProperty("test");
+        // Same test split, same weights: the same accuracy, and log-loss equals the cross-entropy test loss.
+        Assert.Equal(test.GetProperty("accuracy").GetDouble(), metrics.GetProperty("accuracy").GetDouble(), 6);
+        Assert.Equal(test.GetProperty("loss").GetDouble(), metrics.GetProperty("log_loss").GetDouble(), 4);
+        var plots = evaluation.RootElement.GetProperty("plots").EnumerateArray().Select(p => p.GetString()!).ToArray();
+        Assert.Equal(["training-loss", "training-metrics", "confusion-matrix", "roc", "precision-recall", "per-class", "calibration"], plots);
+    }
+
+    [Fact]
+    public void ARegressionRunIsEvaluatedWithRegressionMetrics()
+    {
+        // One linear output: the zoo's MLP would size its output from the label range, which suits classes only.
+        File.WriteAllText(Out("linear.yaml"), "inputShape: [10]\nlayers:\n- type: Dense\n  units: 1\n");
+        Assert.Equal(0, CliApp.Run(["train", "--model", Out("linear.yaml"), "--data", Dataset("diabetes.csv"), "--loss", "mse", "--epochs", "2", "--seed", "1",
+            "--threads", "1", "--device", "cpu", "--out", Out("reg")]));
+
+        var exit = CliApp.Run(["eval", Out("reg"), Dataset("diabetes.csv"), "--threads", "1", "--out", Out("reg-report")]);
+
+        Assert.Equal(0, exit);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(Out("reg-report/evaluation.json")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("reg/summary.json")));
+        var metrics = evaluation.RootElement.GetProperty("summary").GetProperty("metrics");
+        Assert.Equal("Regression", evaluation.RootElement.GetProperty("summary").GetProperty("task").GetString());
+        Assert.Equal(summary.RootElement.GetProperty("test").GetProperty("mae").GetDouble(), metrics.GetProperty("mae").GetDouble(), 3);
+        Assert.True(metrics.TryGetProperty("r2", out _));
+    }
+
+    [Fact]
+    public void AFolderWithoutAModelIsAUserErrorThatSaysWhatIsExpected()
+    {
+        Directory.CreateDirectory(Out("empty"));
+        var error = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error), Ansi = AnsiSupport.No });
+        try
+        {
+            var exit = CliApp.Run(["eval", Out("empty"), Dataset("breast_cancer.csv")]);
+
+            Assert.Equal(2, exit);
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+        Assert.Contains("model.json", error.ToString(), StringComparison.Ordinal);
+    }
+}
