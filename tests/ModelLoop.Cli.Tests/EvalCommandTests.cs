@@ -64,6 +64,32 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void AGroupColumnAddsFairnessSlicesToTheReport()
+    {
+        // diabetes.csv's "sex" column (1 or 2) as the group; the label thresholded into a class via a spec classifier.
+        var csv = Out("diabetes-classes.csv");
+        var lines = File.ReadAllLines(Dataset("diabetes.csv"));
+        File.WriteAllLines(csv, lines.Take(1).Concat(lines.Skip(1).Select(l =>
+        {
+            var cells = l.Split(',');
+            cells[^1] = double.Parse(cells[^1], System.Globalization.CultureInfo.InvariantCulture) > 140 ? "1" : "0";
+            return string.Join(',', cells);
+        })));
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", csv, "--epochs", "2", "--seed", "2", "--threads", "1", "--out", Out("fair")]));
+
+        var exit = CliApp.Run(["eval", Out("fair"), csv, "--split-seed", "2", "--group", "sex", "--threads", "1"]);
+
+        Assert.Equal(0, exit);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(Out("fair/eval/evaluation.json")));
+        var fairness = evaluation.RootElement.GetProperty("summary").GetProperty("fairness");
+        Assert.Equal("sex", fairness.GetProperty("groupName").GetString());
+        Assert.Equal(["1", "2"], fairness.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("group").GetString()!).ToArray());
+        var samples = evaluation.RootElement.GetProperty("summary").GetProperty("samples").GetInt64();
+        Assert.Equal(samples, fairness.GetProperty("groups").EnumerateArray().Sum(g => g.GetProperty("count").GetInt64()));
+        Assert.Contains("By sex", File.ReadAllText(Out("fair/eval/report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AFolderWithoutAModelIsAUserErrorThatSaysWhatIsExpected()
     {
         Directory.CreateDirectory(Out("empty"));

@@ -23,10 +23,12 @@ internal static class EvalCommand
         var splitSeedOption = new Option<long>("--split-seed") { Description = "Seed of a CSV file's 80/20 split: the --seed the model was trained with. Defaults to 1 (train's default).", DefaultValueFactory = _ => 1 };
         var standardizeOption = new Option<bool>("--standardize") { Description = "Standardize images with the training set's mean and std, as `modelloop demo` trains. Defaults to off (as `modelloop train`)." };
         var outOption = new Option<string?>("--out", "-o") { Description = "Folder for report.html and evaluation.json. Defaults to MODEL/eval." };
+        var groupOption = new Option<string?>("--group") { Description = "A CSV column to slice metrics by (fairness: per-group accuracy and recall, demographic parity and equalized odds differences). Defaults to none." };
+        var positiveOption = new Option<int>("--positive-class") { Description = "The favourable class the fairness gaps compare. Defaults to 1.", DefaultValueFactory = _ => 1 };
         var wrongOption = new Option<int>("--wrong-examples") { Description = "How many of the most confidently wrong test images to show. Defaults to 16.", DefaultValueFactory = _ => 16 };
         var command = new Command("eval", "Evaluate a trained model: metrics, plots and an HTML report with a JSON summary.")
         {
-            modelArgument, dataArgument, labelOption, splitSeedOption, standardizeOption, outOption, wrongOption,
+            modelArgument, dataArgument, labelOption, splitSeedOption, standardizeOption, outOption, groupOption, positiveOption, wrongOption,
         };
         common.AddTo(command);
         command.SetAction(result =>
@@ -44,11 +46,17 @@ internal static class EvalCommand
                 if (result.GetValue(standardizeOption))
                     ImageClassifierRecipe.Standardize(train, test);
                 var isFashion = !dataName.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+                var group = result.GetValue(groupOption);
+                if (group is not null && isFashion)
+                    throw new ArgumentException($"--group '{group}' names a CSV column, but DATA '{dataName}' is not a CSV file. Drop --group or evaluate on a CSV.");
                 var options = new EvaluationOptions
                 {
                     Task = loaded.Regression ? EvaluationTask.Regression : EvaluationTask.Classification,
                     ClassNames = isFashion ? FashionMnist.ClassNames : null,
                     WrongExamples = result.GetValue(wrongOption),
+                    Groups = group is null ? null : CsvGroups(dataName, result.GetValue(labelOption)!, group, loaded.Regression, result.GetValue(splitSeedOption)),
+                    GroupName = group ?? "group",
+                    PositiveClass = result.GetValue(positiveOption),
                 };
                 var evaluation = Evaluator.Evaluate(model, test, options);
                 var outDirectory = result.GetValue(outOption) ?? Path.Combine(source, "eval");
@@ -64,6 +72,25 @@ internal static class EvalCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The raw values of <paramref name="column"/> for the CSV's test rows: the file loaded and split exactly as
+    /// DatasetSource does (same seed), before standardization, so the groups read as in the file.
+    /// </summary>
+    private static string[] CsvGroups(string path, string label, string column, bool regression, long seed)
+    {
+        var header = File.ReadLines(path).First().Split(',').Select(c => c.Trim().Trim('"')).ToArray();
+        var features = header.Where(c => c != label.Trim()).ToList();
+        var index = features.IndexOf(column);
+        if (index < 0)
+            throw new ArgumentException($"--group '{column}' is not a feature column of '{path}'. Its feature columns are: {string.Join(", ", features)}.");
+        using var all = CsvTable.Load(path, label, regression ? LabelKind.Value : LabelKind.ClassIndex);
+        var (train, test) = all.Split(0.8, seed);
+        using (train)
+        using (test)
+        using (var values = test.Features.select(1, index).to(TorchSharp.torch.ScalarType.Float64))
+            return values.data<double>().ToArray().Select(v => v.ToString("G", CultureInfo.InvariantCulture)).ToArray();
     }
 
     private static void Print(EvaluationResult evaluation, ReportFiles files)

@@ -18,6 +18,15 @@ public sealed record EvaluationOptions
     /// <summary>How many of the most confidently wrong examples to keep (images only; 0 for none). Defaults to 16.</summary>
     public int WrongExamples { get; init; } = 16;
 
+    /// <summary>The group of every test sample (same order) for fairness slices; classification only. Defaults to null (no slices).</summary>
+    public IReadOnlyList<string>? Groups { get; init; }
+
+    /// <summary>What the groups are (a column name), for the report. Defaults to "group".</summary>
+    public string GroupName { get; init; } = "group";
+
+    /// <summary>The favourable class whose rates the fairness gaps compare. Defaults to 1.</summary>
+    public int PositiveClass { get; init; } = 1;
+
     /// <summary>Samples per forward pass. Defaults to 256.</summary>
     public int BatchSize { get; init; } = 256;
 }

@@ -16,6 +16,8 @@ public sealed record EvaluationSummary
     public IReadOnlyList<long[]> ConfusionMatrix { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<WrongExample> MostConfidentlyWrong { get; init; } = [];
+    /// <summary>Metrics sliced by group, when groups were given; null otherwise.</summary>
+    public FairnessReport? Fairness { get; init; }
 }
 
 /// <summary>One class's scores; ROC AUC and average precision are one-vs-rest, null when undefined.</summary>

@@ -70,15 +70,23 @@ public static class Evaluator
             return image.data<float>().ToArray();
         }).ToArray();
 
+        FairnessReport? fairness = null;
+        if (options.Groups is { } groups)
+        {
+            if (groups.Count != labels.Length)
+                throw new ArgumentException($"Fairness slices need one group per test sample; received {groups.Count} groups for {labels.Length} samples.", nameof(options));
+            fairness = FairnessMetrics.Compute(labels, predicted, groups, options.PositiveClass, options.GroupName);
+        }
         var summary = new EvaluationSummary
         {
             Task = EvaluationTask.Classification,
+            Fairness = fairness,
             Samples = test.Count,
             Metrics = metrics,
             ClassNames = names,
             PerClass = perClass,
             ConfusionMatrix = matrix,
-            Warnings = accumulator.Warnings(),
+            Warnings = [.. accumulator.Warnings(), .. fairness?.Warnings ?? []],
             MostConfidentlyWrong = gallery.Length > 0 ? gallery : wrong.Take(options.WrongExamples).ToArray(),
         };
         return new EvaluationResult(summary)

@@ -19,6 +19,7 @@ internal static class SklearnFixtures
     public static IEnumerable<JsonElement> Classification => Root.Value.GetProperty("classification").EnumerateArray();
     public static IEnumerable<JsonElement> Regression => Root.Value.GetProperty("regression").EnumerateArray();
     public static IEnumerable<JsonElement> McNemar => Root.Value.GetProperty("mcnemar").EnumerateArray();
+    public static IEnumerable<JsonElement> Fairness => Root.Value.GetProperty("fairness").EnumerateArray();
 
     public static TheoryData<string> ClassificationNames() => new(Classification.Select(c => c.GetProperty("name").GetString()!));
     public static TheoryData<string> RegressionNames() => new(Regression.Select(c => c.GetProperty("name").GetString()!));

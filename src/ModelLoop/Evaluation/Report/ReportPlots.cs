@@ -127,6 +127,26 @@ internal static class ReportPlots
         return Png(plot, Math.Max(Width, perClass.Count * 60), Height);
     }
 
+    /// <summary>Grouped bars per group: accuracy, recall and selection rate of the positive class.</summary>
+    public static byte[] Fairness(FairnessReport report)
+    {
+        var plot = new Plot();
+        var series = new (string Name, Func<GroupMetrics, double> Value, Color Color)[]
+        {
+            ("accuracy", g => g.Accuracy, Colors.SteelBlue), ("recall", g => g.Recall, Colors.DarkOrange), ("selection rate", g => g.SelectionRate, Colors.MediumPurple),
+        };
+        for (var s = 0; s < series.Length; s++)
+        {
+            var bars = report.Groups.Select((g, i) => new Bar { Position = i * 4 + s, Value = double.IsNaN(series[s].Value(g)) ? 0 : series[s].Value(g), FillColor = series[s].Color }).ToList();
+            plot.Add.Bars(bars).LegendText = series[s].Name;
+        }
+        plot.Axes.Bottom.SetTicks(report.Groups.Select((_, i) => i * 4 + 1.0).ToArray(), report.Groups.Select(g => g.Group).ToArray());
+        plot.Axes.SetLimits(-1, report.Groups.Count * 4 - 1, 0, 1.3);
+        plot.Title($"By {report.GroupName} (positive class {report.PositiveClass})");
+        plot.ShowLegend(Alignment.UpperRight);
+        return Png(plot);
+    }
+
     /// <summary>Reliability diagram: observed frequency against mean predicted probability per bin, with the diagonal.</summary>
     public static byte[] Calibration(EvaluationResult result, int bins)
     {

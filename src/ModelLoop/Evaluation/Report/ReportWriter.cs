@@ -56,6 +56,8 @@ public static class ReportWriter
             plots.Add(new("precision-recall", "Precision-recall curves with average precision.", ReportPlots.PrecisionRecall(result)));
             plots.Add(new("per-class", "Precision, recall and F1 of every class.", ReportPlots.PerClassBars(summary.PerClass)));
             plots.Add(new("calibration", "Calibration: a well-calibrated model lies on the diagonal.", ReportPlots.Calibration(result, context.CalibrationBins)));
+            if (summary.Fairness is { } fairness)
+                plots.Add(new("fairness", $"Accuracy, recall and selection rate by {fairness.GroupName}.", ReportPlots.Fairness(fairness)));
         }
         else
         {
@@ -87,6 +89,14 @@ public static class ReportWriter
             page.Append("<h2>Per class</h2>\n<table><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th><th>ROC AUC</th><th>average precision</th></tr></thead><tbody>\n");
             foreach (var c in summary.PerClass)
                 page.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(c.Name)}</td><td>{Number(c.Precision)}</td><td>{Number(c.Recall)}</td><td>{Number(c.F1)}</td><td>{c.Support:N0}</td><td>{Number(c.RocAuc)}</td><td>{Number(c.AveragePrecision)}</td></tr>\n");
+            page.Append("</tbody></table>\n");
+        }
+        if (summary.Fairness is { } slices)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"<h2>By {E(slices.GroupName)}</h2>\n<p>Demographic parity difference {Number(slices.DemographicParityDifference)} · equalized odds difference {Number(slices.EqualizedOddsDifference)} (positive class {slices.PositiveClass}; 0 = groups treated alike).</p>\n");
+            page.Append(CultureInfo.InvariantCulture, $"<table><thead><tr><th>{E(slices.GroupName)}</th><th>samples</th><th>accuracy</th><th>recall</th><th>false positive rate</th><th>selection rate</th></tr></thead><tbody>\n");
+            foreach (var g in slices.Groups)
+                page.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(g.Group)}</td><td>{g.Count:N0}</td><td>{Number(g.Accuracy)}</td><td>{Number(g.Recall)}</td><td>{Number(g.FalsePositiveRate)}</td><td>{Number(g.SelectionRate)}</td></tr>\n");
             page.Append("</tbody></table>\n");
         }
         if (result.WrongExampleImages.Count > 0)

@@ -177,8 +177,39 @@ for b, c in [(3, 9), (0, 5), (10, 10), (12, 12), (30, 50), (100, 140), (0, 0), (
     chi2 = 0.0 if n == 0 else (abs(b - c) - 1) ** 2 / n
     mcnemar.append({"b": b, "c": c, "exact_p": exact, "chi2": chi2, "chi2_p": float(stats.chi2.sf(chi2, 1))})
 
+# Fairness: fairlearn's definitions (not packaged in Debian), from scikit-learn's per-group confusion matrices.
+def fairness_case(name, y, pred, groups, positive=1):
+    y, pred, groups = np.asarray(y), np.asarray(pred), np.asarray(groups)
+    rows, sel, tpr, fpr = [], [], [], []
+    for g in sorted(set(groups.tolist())):
+        mask = groups == g
+        yt, yp = (y[mask] == positive).astype(int), (pred[mask] == positive).astype(int)
+        tn, fp, fn, tp = m.confusion_matrix(yt, yp, labels=[0, 1]).ravel()
+        rec = tp / (tp + fn) if tp + fn else float("nan")
+        fr = fp / (fp + tn) if fp + tn else float("nan")
+        rows.append({"group": g, "count": int(mask.sum()), "accuracy": m.accuracy_score(y[mask], pred[mask]),
+                     "recall": rec, "fpr": fr, "selection_rate": yp.mean()})
+        sel.append(yp.mean())
+        if not np.isnan(rec): tpr.append(rec)
+        if not np.isnan(fr): fpr.append(fr)
+    spread = lambda v: (max(v) - min(v)) if len(v) > 1 else 0.0
+    return {"name": name, "labels": y, "predicted": pred, "groups": groups.tolist(), "positive": positive,
+            "expected": {"groups": rows, "demographic_parity_difference": spread(sel),
+                         "equalized_odds_difference": max(spread(tpr), spread(fpr))}}
+
+
+fairness = []
+y = rng.integers(0, 2, size=60)
+g = rng.choice(["a", "b", "c"], size=60)
+flip = rng.uniform(size=60) < np.where(g == "a", 0.1, np.where(g == "b", 0.3, 0.2))
+fairness.append(fairness_case("three_groups", y, np.where(flip, 1 - y, y), g))
+y = np.array([0, 0, 0, 1, 1, 1, 0, 0, 2, 2])  # group "y" has no positive sample; class 2 is neither
+fairness.append(fairness_case("group_without_positives", y, np.array([0, 1, 0, 1, 0, 1, 0, 1, 2, 1]),
+                              ["x", "x", "x", "x", "x", "x", "y", "y", "y", "y"]))
+
 out = {"generator": f"scikit-learn {sklearn.__version__}, scipy {scipy.__version__}, numpy {np.__version__}",
-       "classification": cases, "regression": regression, "mcnemar": mcnemar}
+       "classification": cases, "regression": regression, "mcnemar": mcnemar,
+       "fairness": fairness}
 path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "metrics.json")
 with open(path, "w") as f:
     json.dump(clean(out), f, indent=1)
