@@ -41,7 +41,10 @@ public sealed class EvalCommandTests : IDisposable
         Assert.Equal(test.GetProperty("accuracy").GetDouble(), metrics.GetProperty("accuracy").GetDouble(), 6);
         Assert.Equal(test.GetProperty("loss").GetDouble(), metrics.GetProperty("log_loss").GetDouble(), 4);
         var plots = evaluation.RootElement.GetProperty("plots").EnumerateArray().Select(p => p.GetString()!).ToArray();
-        Assert.Equal(["training-loss", "training-metrics", "confusion-matrix", "roc", "precision-recall", "per-class", "calibration"], plots);
+        Assert.Equal(["training-loss", "training-metrics", "confusion-matrix", "roc", "precision-recall", "per-class", "calibration", "feature-importance"], plots);
+        var importance = evaluation.RootElement.GetProperty("summary").GetProperty("featureImportance");
+        Assert.Equal(30, importance.GetArrayLength());
+        Assert.Contains(importance.EnumerateArray(), f => f.GetProperty("name").GetString() == "mean_radius");
     }
 
     [Fact]

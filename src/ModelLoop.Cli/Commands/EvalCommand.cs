@@ -56,6 +56,7 @@ internal static class EvalCommand
                     WrongExamples = result.GetValue(wrongOption),
                     Groups = group is null ? null : CsvGroups(dataName, result.GetValue(labelOption)!, group, loaded.Regression, result.GetValue(splitSeedOption)),
                     GroupName = group ?? "group",
+                    FeatureNames = isFashion ? null : CsvFeatureNames(dataName, result.GetValue(labelOption)!),
                     PositiveClass = result.GetValue(positiveOption),
                 };
                 var evaluation = Evaluator.Evaluate(model, test, options);
@@ -80,8 +81,7 @@ internal static class EvalCommand
     /// </summary>
     private static string[] CsvGroups(string path, string label, string column, bool regression, long seed)
     {
-        var header = File.ReadLines(path).First().Split(',').Select(c => c.Trim().Trim('"')).ToArray();
-        var features = header.Where(c => c != label.Trim()).ToList();
+        var features = CsvFeatureNames(path, label).ToList();
         var index = features.IndexOf(column);
         if (index < 0)
             throw new ArgumentException($"--group '{column}' is not a feature column of '{path}'. Its feature columns are: {string.Join(", ", features)}.");
@@ -92,6 +92,10 @@ internal static class EvalCommand
         using (var values = test.Features.select(1, index).to(TorchSharp.torch.ScalarType.Float64))
             return values.data<double>().ToArray().Select(v => v.ToString("G", CultureInfo.InvariantCulture)).ToArray();
     }
+
+    /// <summary>The CSV's column names without the label, in file order (CsvTable's feature order).</summary>
+    private static string[] CsvFeatureNames(string path, string label) =>
+        File.ReadLines(path).First().Split(',').Select(c => c.Trim().Trim('"')).Where(c => c != label.Trim()).ToArray();
 
     private static void Print(EvaluationResult evaluation, ReportFiles files)
     {

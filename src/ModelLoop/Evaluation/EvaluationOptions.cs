@@ -27,6 +27,21 @@ public sealed record EvaluationOptions
     /// <summary>The favourable class whose rates the fairness gaps compare. Defaults to 1.</summary>
     public int PositiveClass { get; init; } = 1;
 
+    /// <summary>
+    /// Explain the model: saliency and integrated gradients of the first <see cref="ExplainedExamples"/> wrong images,
+    /// permutation importance of tabular features. Defaults to true.
+    /// </summary>
+    public bool Explain { get; init; } = true;
+
+    /// <summary>How many of the most confidently wrong images get saliency and integrated-gradient overlays. Defaults to 6.</summary>
+    public int ExplainedExamples { get; init; } = 6;
+
+    /// <summary>Names of tabular feature columns, for the importance plot. Defaults to null: "feature 0", ….</summary>
+    public IReadOnlyList<string>? FeatureNames { get; init; }
+
+    /// <summary>Shuffles per feature for permutation importance. Defaults to 5.</summary>
+    public int ImportanceRepeats { get; init; } = 5;
+
     /// <summary>Samples per forward pass. Defaults to 256.</summary>
     public int BatchSize { get; init; } = 256;
 }

@@ -5,11 +5,11 @@ namespace ModelLoop.Evaluation;
 /// report's plots are drawn from. Classification fills <see cref="Probabilities"/> and <see cref="Labels"/>;
 /// regression fills <see cref="Targets"/> and <see cref="Predictions"/>.
 /// </summary>
-public sealed class EvaluationResult
+public sealed record EvaluationResult
 {
     internal EvaluationResult(EvaluationSummary summary) => Summary = summary;
 
-    public EvaluationSummary Summary { get; }
+    public EvaluationSummary Summary { get; init; }
 
     /// <summary>(samples, classes); null for regression.</summary>
     public double[,]? Probabilities { get; init; }
@@ -19,6 +19,12 @@ public sealed class EvaluationResult
 
     /// <summary>Pixels of <see cref="EvaluationSummary.MostConfidentlyWrong"/>, in order, each (channels, height, width) flattened; empty when the inputs are not images.</summary>
     public IReadOnlyList<float[]> WrongExampleImages { get; init; } = [];
+
+    /// <summary>
+    /// For the first wrong examples, in order: saliency (max |gradient| over channels) and |integrated gradients|
+    /// (summed over channels) of the predicted class, each (height, width) flattened.
+    /// </summary>
+    public IReadOnlyList<(float[] Saliency, float[] IntegratedGradients)> Attributions { get; init; } = [];
 
     /// <summary>(channels, height, width) of the images in <see cref="WrongExampleImages"/>.</summary>
     public int[] ImageShape { get; init; } = [];

@@ -16,6 +16,8 @@ public sealed record EvaluationSummary
     public IReadOnlyList<long[]> ConfusionMatrix { get; init; } = [];
     public IReadOnlyList<string> Warnings { get; init; } = [];
     public IReadOnlyList<WrongExample> MostConfidentlyWrong { get; init; } = [];
+    /// <summary>Permutation importance of tabular features, most important first; empty for images or when not explained.</summary>
+    public IReadOnlyList<FeatureImportance> FeatureImportance { get; init; } = [];
     /// <summary>Metrics sliced by group, when groups were given; null otherwise.</summary>
     public FairnessReport? Fairness { get; init; }
 }

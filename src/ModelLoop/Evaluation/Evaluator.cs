@@ -20,10 +20,15 @@ public static class Evaluator
             throw new ArgumentException("The test set is empty; evaluation needs at least one sample.", nameof(test));
         var task = options.Task ?? (test.Labels.dtype == ScalarType.Int64 ? EvaluationTask.Classification : EvaluationTask.Regression);
         using var output = model.Predict(test.Features, options.BatchSize);
-        return task == EvaluationTask.Classification ? Classification(output, test, options) : Regression(output, test);
+        var result = task == EvaluationTask.Classification ? Classification(model, output, test, options) : Regression(output, test);
+        if (!options.Explain || test.Features.dim() != 2)
+            return result;
+        // Tabular models: which features the score depends on.
+        var importance = PermutationImportance.Compute(model, test, options.FeatureNames, options.ImportanceRepeats);
+        return result with { Summary = result.Summary with { FeatureImportance = importance } };
     }
 
-    private static EvaluationResult Classification(Tensor output, TensorDataset test, EvaluationOptions options)
+    private static EvaluationResult Classification(Model model, Tensor output, TensorDataset test, EvaluationOptions options)
     {
         var accumulator = new ClassificationAccumulator();
         accumulator.Update(output, test.Labels);
@@ -70,6 +75,7 @@ public static class Evaluator
             return image.data<float>().ToArray();
         }).ToArray();
 
+        var attributions = options.Explain && isImage ? Explain(model, test, gallery.Take(options.ExplainedExamples).ToArray()) : [];
         FairnessReport? fairness = null;
         if (options.Groups is { } groups)
         {
@@ -94,8 +100,25 @@ public static class Evaluator
             Probabilities = probabilities,
             Labels = labels,
             WrongExampleImages = images,
+            Attributions = attributions,
             ImageShape = isImage ? sample.Select(d => (int)d).ToArray() : [],
         };
+    }
+
+    /// <summary>Saliency and integrated gradients of the predicted class, reduced over channels to one map per image.</summary>
+    private static (float[], float[])[] Explain(Model model, TensorDataset test, WrongExample[] examples)
+    {
+        if (examples.Length == 0)
+            return [];
+        using var scope = NewDisposeScope();
+        var index = tensor(examples.Select(e => e.Index).ToArray());
+        var inputs = test.Features.index_select(0, index);
+        var targets = examples.Select(e => (long)e.Predicted).ToArray();
+        var saliency = Attribution.Saliency(model, inputs, targets).amax([1]);
+        var integrated = Attribution.IntegratedGradients(model, inputs, targets).sum(1).abs();
+        return Enumerable.Range(0, examples.Length)
+            .Select(i => (saliency[i].contiguous().data<float>().ToArray(), integrated[i].contiguous().data<float>().ToArray()))
+            .ToArray();
     }
 
     private static EvaluationResult Regression(Tensor output, TensorDataset test)

@@ -39,6 +39,8 @@ public sealed class ReportWriterTests
             var width = (png[16] << 24) | (png[17] << 16) | (png[18] << 8) | png[19]; // IHDR width
             Assert.True(width >= 100, $"image width {width}");
         }
+        var thumbnails = images.Count(m => m.Groups[1].Value == "thumbnail");
+        Assert.Equal(2 * Math.Min(6, thumbnails), Regex.Count(html, "<img class=\"attribution\"[^>]*src=\"data:image/png;base64,"));
         Assert.DoesNotContain("src=\"http", html, StringComparison.Ordinal); // self-contained
         Assert.Contains("bottom", html, StringComparison.Ordinal);          // class names in tables
     }
@@ -73,7 +75,7 @@ public sealed class ReportWriterTests
 
         var files = ReportWriter.Write(Evaluator.Evaluate(model, data), folder.Path);
 
-        Assert.Equal(["predicted-vs-true", "residuals"], files.Plots);
+        Assert.Equal(["predicted-vs-true", "residuals", "feature-importance"], files.Plots);
         using var json = JsonDocument.Parse(File.ReadAllText(files.Json));
         Assert.True(json.RootElement.GetProperty("summary").GetProperty("metrics").TryGetProperty("r2", out _));
     }

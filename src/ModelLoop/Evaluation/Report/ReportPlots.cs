@@ -218,6 +218,41 @@ internal static class ReportPlots
         return Png(plot, 170, 190);
     }
 
+    /// <summary>Permutation importance: mean score drop per feature with ±std error bars, most important on top.</summary>
+    public static byte[] FeatureImportance(IReadOnlyList<FeatureImportance> importance)
+    {
+        var shown = importance.Take(20).Reverse().ToArray(); // the bottom bar is drawn first
+        var plot = new Plot();
+        var bars = shown.Select((f, i) => new Bar { Position = i, Value = f.Mean, Error = f.Std, FillColor = Colors.SteelBlue }).ToList();
+        plot.Add.Bars(bars).Horizontal = true;
+        plot.Axes.Left.SetTicks(shown.Select((_, i) => (double)i).ToArray(), shown.Select(f => f.Name).ToArray());
+        plot.Title("Permutation importance (score drop when shuffled)");
+        plot.XLabel("drop of accuracy / R²");
+        return Png(plot, Width, Math.Max(Height, shown.Length * 24 + 120));
+    }
+
+    /// <summary>An image (first channel, grayscale) with an attribution map drawn over it, half transparent.</summary>
+    public static byte[] Overlay(float[] pixels, float[] map, int[] shape, string caption)
+    {
+        var (height, width) = (shape[1], shape[2]);
+        double[,] Grid(float[] values)
+        {
+            var grid = new double[height, width];
+            for (var y = 0; y < height; y++)
+                for (var x = 0; x < width; x++)
+                    grid[y, x] = values[y * width + x];
+            return grid;
+        }
+        var plot = new Plot();
+        plot.Add.Heatmap(Grid(pixels)).Colormap = new ScottPlot.Colormaps.Grayscale();
+        var heat = plot.Add.Heatmap(Grid(map));
+        heat.Colormap = new ScottPlot.Colormaps.Inferno();
+        heat.Opacity = 0.6;
+        plot.HideAxesAndGrid();
+        plot.Title(caption, size: 11);
+        return Png(plot, 220, 240);
+    }
+
     private static IEnumerable<(int Class, double[] Scores, bool[] Positives)> Curves(EvaluationResult result)
     {
         var probabilities = result.Probabilities!;

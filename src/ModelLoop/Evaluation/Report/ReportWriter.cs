@@ -64,6 +64,8 @@ public static class ReportWriter
             plots.Add(new("predicted-vs-true", "Predicted against true values; the dashed line is a perfect model.", ReportPlots.PredictedVsActual(result.Targets!, result.Predictions!)));
             plots.Add(new("residuals", "Distribution of residuals.", ReportPlots.Residuals(result.Targets!, result.Predictions!)));
         }
+        if (summary.FeatureImportance.Count > 0)
+            plots.Add(new("feature-importance", "Permutation importance: how much the score drops when a feature's values are shuffled (mean ± std over repeats).", ReportPlots.FeatureImportance(summary.FeatureImportance)));
         return plots;
     }
 
@@ -111,6 +113,22 @@ public static class ReportWriter
             }
             page.Append("</div>\n");
         }
+        if (result.Attributions.Count > 0)
+        {
+            page.Append("<h2>Why: saliency and integrated gradients</h2>\n<p class=\"meta\">For the most confidently wrong images, where the predicted class's score comes from: saliency (|gradient|) and integrated gradients (from a black image), bright = more influence.</p>\n<div class=\"gallery\">\n");
+            for (var i = 0; i < result.Attributions.Count; i++)
+            {
+                var w = summary.MostConfidentlyWrong[i];
+                var name = result.ClassName(w.Predicted);
+                foreach (var (map, kind) in new[] { (result.Attributions[i].Saliency, "saliency"), (result.Attributions[i].IntegratedGradients, "integrated gradients") })
+                {
+                    var caption = $"#{w.Index} → {name}: {kind}";
+                    var png = ReportPlots.Overlay(result.WrongExampleImages[i], map, result.ImageShape, caption);
+                    page.Append(CultureInfo.InvariantCulture, $"<img class=\"attribution\" data-kind=\"{kind}\" alt=\"{E(caption)}\" title=\"{E(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">\n");
+                }
+            }
+            page.Append("</div>\n");
+        }
         page.Append("</body></html>\n");
         return page.ToString();
     }
@@ -122,7 +140,7 @@ public static class ReportWriter
         th:first-child, td:first-child { text-align: left; } thead th { background: #f4f4f4; }
         .plots { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
         figure { margin: 0; } figure img { max-width: 100%; border: 1px solid #eee; } figcaption { color: #555; font-size: 0.9em; }
-        .gallery { display: flex; flex-wrap: wrap; gap: 8px; } .gallery img { width: 170px; }
+        .gallery { display: flex; flex-wrap: wrap; gap: 8px; } .gallery img.thumbnail { width: 170px; } .gallery img.attribution { width: 220px; }
         .warning { background: #fff4e5; border-left: 4px solid #f0a030; padding: 6px 10px; margin: 6px 0; }
         """;
 
