@@ -58,6 +58,7 @@ internal static class ReportPlots
         var positions = Enumerable.Range(0, k).Select(i => (double)i).ToArray();
         plot.Axes.Bottom.SetTicks(positions, names.ToArray());
         plot.Axes.Left.SetTicks(positions, names.Reverse().ToArray());
+        RotateBottomLabels(plot, names);
         plot.Title("Confusion matrix (colour: share of the true class)");
         plot.XLabel("predicted");
         plot.YLabel("true");
@@ -121,6 +122,7 @@ internal static class ReportPlots
             plottable.LegendText = series[s].Name;
         }
         plot.Axes.Bottom.SetTicks(perClass.Select((_, i) => i * 4 + 1.0).ToArray(), perClass.Select(c => c.Name).ToArray());
+        RotateBottomLabels(plot, perClass.Select(c => c.Name).ToArray());
         plot.Axes.SetLimits(-1, perClass.Count * 4 - 1, 0, 1.3); // headroom for the legend
         plot.Title("Per-class precision, recall and F1");
         plot.ShowLegend(Alignment.UpperRight);
@@ -202,8 +204,8 @@ internal static class ReportPlots
         return Png(plot);
     }
 
-    /// <summary>One image as a grayscale (first channel) thumbnail titled with its caption.</summary>
-    public static byte[] Thumbnail(float[] pixels, int[] shape, string caption)
+    /// <summary>One image as a grayscale (first channel) thumbnail; the page captions it.</summary>
+    public static byte[] Thumbnail(float[] pixels, int[] shape)
     {
         var (height, width) = (shape[1], shape[2]);
         var data = new double[height, width];
@@ -214,8 +216,7 @@ internal static class ReportPlots
         var heatmap = plot.Add.Heatmap(data);
         heatmap.Colormap = new ScottPlot.Colormaps.Grayscale();
         plot.HideAxesAndGrid();
-        plot.Title(caption, size: 11);
-        return Png(plot, 170, 190);
+        return Png(plot, 170, 170);
     }
 
     /// <summary>Permutation importance: mean score drop per feature with ±std error bars, most important on top.</summary>
@@ -232,7 +233,7 @@ internal static class ReportPlots
     }
 
     /// <summary>An image (first channel, grayscale) with an attribution map drawn over it, half transparent.</summary>
-    public static byte[] Overlay(float[] pixels, float[] map, int[] shape, string caption)
+    public static byte[] Overlay(float[] pixels, float[] map, int[] shape)
     {
         var (height, width) = (shape[1], shape[2]);
         double[,] Grid(float[] values)
@@ -249,8 +250,17 @@ internal static class ReportPlots
         heat.Colormap = new ScottPlot.Colormaps.Inferno();
         heat.Opacity = 0.6;
         plot.HideAxesAndGrid();
-        plot.Title(caption, size: 11);
-        return Png(plot, 220, 240);
+        return Png(plot, 170, 170);
+    }
+
+    /// <summary>Long or many class names overlap on a horizontal axis: tilt them when they would.</summary>
+    private static void RotateBottomLabels(Plot plot, IReadOnlyList<string> names)
+    {
+        if (names.Count * names.Max(n => n.Length) <= 40)
+            return;
+        plot.Axes.Bottom.TickLabelStyle.Rotation = -40;
+        plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleRight;
+        plot.Axes.Bottom.MinimumSize = 8 * names.Max(n => n.Length);
     }
 
     private static IEnumerable<(int Class, double[] Scores, bool[] Positives)> Curves(EvaluationResult result)

@@ -107,9 +107,9 @@ public static class ReportWriter
             for (var i = 0; i < result.WrongExampleImages.Count; i++)
             {
                 var w = summary.MostConfidentlyWrong[i];
-                var caption = string.Create(CultureInfo.InvariantCulture, $"#{w.Index}: {result.ClassName(w.Label)} → {result.ClassName(w.Predicted)} ({w.Confidence:P0})");
-                var png = ReportPlots.Thumbnail(result.WrongExampleImages[i], result.ImageShape, caption);
-                page.Append(CultureInfo.InvariantCulture, $"<img class=\"thumbnail\" alt=\"{E(caption)}\" title=\"{E(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">\n");
+                var caption = string.Create(CultureInfo.InvariantCulture, $"#{w.Index}: {result.ClassName(w.Label)} → {result.ClassName(w.Predicted)} ({w.Confidence * 100:0}%)");
+                var png = ReportPlots.Thumbnail(result.WrongExampleImages[i], result.ImageShape);
+                page.Append(CultureInfo.InvariantCulture, $"<figure><img class=\"thumbnail\" alt=\"{E(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"><figcaption>{E(caption)}</figcaption></figure>\n");
             }
             page.Append("</div>\n");
         }
@@ -123,8 +123,8 @@ public static class ReportWriter
                 foreach (var (map, kind) in new[] { (result.Attributions[i].Saliency, "saliency"), (result.Attributions[i].IntegratedGradients, "integrated gradients") })
                 {
                     var caption = $"#{w.Index} → {name}: {kind}";
-                    var png = ReportPlots.Overlay(result.WrongExampleImages[i], map, result.ImageShape, caption);
-                    page.Append(CultureInfo.InvariantCulture, $"<img class=\"attribution\" data-kind=\"{kind}\" alt=\"{E(caption)}\" title=\"{E(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">\n");
+                    var png = ReportPlots.Overlay(result.WrongExampleImages[i], map, result.ImageShape);
+                    page.Append(CultureInfo.InvariantCulture, $"<figure><img class=\"attribution\" data-kind=\"{kind}\" alt=\"{E(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\"><figcaption>{E(caption)}</figcaption></figure>\n");
                 }
             }
             page.Append("</div>\n");
@@ -140,7 +140,7 @@ public static class ReportWriter
         th:first-child, td:first-child { text-align: left; } thead th { background: #f4f4f4; }
         .plots { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; }
         figure { margin: 0; } figure img { max-width: 100%; border: 1px solid #eee; } figcaption { color: #555; font-size: 0.9em; }
-        .gallery { display: flex; flex-wrap: wrap; gap: 8px; } .gallery img.thumbnail { width: 170px; } .gallery img.attribution { width: 220px; }
+        .gallery { display: flex; flex-wrap: wrap; gap: 8px; } .gallery figure { width: 170px; } .gallery img { width: 170px; } .gallery figcaption { font-size: 0.8em; }
         .warning { background: #fff4e5; border-left: 4px solid #f0a030; padding: 6px 10px; margin: 6px 0; }
         """;
 
