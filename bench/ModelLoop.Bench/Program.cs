@@ -10,6 +10,7 @@ return name switch
     "overhead" => TrainerOverhead.Run(options),
     "time-to-accuracy" => TimeToAccuracy.Run(options),
     "throughput" => Throughput.Run(options),
+    "evaluation" => EvaluationSpeed.Run(options),
     _ => Usage(),
 };
 
@@ -22,6 +23,7 @@ static int Usage()
           time-to-accuracy   the fast recipe on Fashion-MNIST; test accuracy after each epoch, time to 93% and
                              accuracy at --budget seconds (--epochs E --width W --convs 1,2,2 --flip --tta
                              --eval-from E --target 0.93 --precision bf16|fp32)
+          evaluation         all classification metrics and champion vs challenger on synthetic outputs (--samples N --classes K --rounds R)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
     return 2;
