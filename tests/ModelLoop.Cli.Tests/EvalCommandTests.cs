@@ -67,6 +67,27 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void AgainstAChampionRunTheReportCarriesTheComparisonVerdict()
+    {
+        var data = Dataset("breast_cancer.csv");
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "1", "--lr", "0.00001", "--seed", "3", "--threads", "1", "--out", Out("weak")]));
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "5", "--seed", "3", "--threads", "1", "--out", Out("strong")]));
+
+        var exit = CliApp.Run(["eval", Out("strong"), data, "--split-seed", "3", "--against", Out("weak"), "--threads", "1"]);
+
+        Assert.Equal(0, exit);
+        using var comparison = JsonDocument.Parse(File.ReadAllText(Out("strong/eval/comparison.json")));
+        using var weak = JsonDocument.Parse(File.ReadAllText(Out("weak/summary.json")));
+        using var strong = JsonDocument.Parse(File.ReadAllText(Out("strong/summary.json")));
+        var accuracy = comparison.RootElement.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "accuracy");
+        Assert.Equal(weak.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), accuracy.GetProperty("champion").GetDouble(), 6);
+        Assert.Equal(strong.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), accuracy.GetProperty("challenger").GetDouble(), 6);
+        var verdict = comparison.RootElement.GetProperty("verdict").GetString();
+        Assert.Equal("Better", verdict); // five epochs against one at a learning rate of 1e-5
+        Assert.Contains($"Against the champion: {verdict}", File.ReadAllText(Out("strong/eval/report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void AGroupColumnAddsFairnessSlicesToTheReport()
     {
         // diabetes.csv's "sex" column (1 or 2) as the group; the label thresholded into a class via a spec classifier.

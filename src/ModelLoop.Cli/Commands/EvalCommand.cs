@@ -25,10 +25,11 @@ internal static class EvalCommand
         var outOption = new Option<string?>("--out", "-o") { Description = "Folder for report.html and evaluation.json. Defaults to MODEL/eval." };
         var groupOption = new Option<string?>("--group") { Description = "A CSV column to slice metrics by (fairness: per-group accuracy and recall, demographic parity and equalized odds differences). Defaults to none." };
         var positiveOption = new Option<int>("--positive-class") { Description = "The favourable class the fairness gaps compare. Defaults to 1.", DefaultValueFactory = _ => 1 };
+        var againstOption = new Option<string?>("--against") { Description = "A champion run folder: compare MODEL with it on the same test set (McNemar / bootstrap verdict in the report and comparison.json). Defaults to none." };
         var wrongOption = new Option<int>("--wrong-examples") { Description = "How many of the most confidently wrong test images to show. Defaults to 16.", DefaultValueFactory = _ => 16 };
         var command = new Command("eval", "Evaluate a trained model: metrics, plots and an HTML report with a JSON summary.")
         {
-            modelArgument, dataArgument, labelOption, splitSeedOption, standardizeOption, outOption, groupOption, positiveOption, wrongOption,
+            modelArgument, dataArgument, labelOption, splitSeedOption, standardizeOption, outOption, groupOption, positiveOption, againstOption, wrongOption,
         };
         common.AddTo(command);
         command.SetAction(result =>
@@ -61,14 +62,26 @@ internal static class EvalCommand
                 };
                 var evaluation = Evaluator.Evaluate(model, test, options);
                 var outDirectory = result.GetValue(outOption) ?? Path.Combine(source, "eval");
+                ComparisonResult? comparison = null;
+                if (result.GetValue(againstOption) is { } championSource)
+                {
+                    var champion = EvalModelSource.Load(championSource);
+                    using var championModel = champion.Model;
+                    championModel.To(device);
+                    comparison = ModelComparison.Compare(championModel, model, test);
+                    ModelLoop.IO.AtomicFile.WriteAllText(Path.Combine(outDirectory, "comparison.json"), comparison.ToJson());
+                }
                 var files = ReportWriter.Write(evaluation, outDirectory, new ReportContext
                 {
                     Title = $"Evaluation of {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source)))}",
                     Model = loaded.Description,
                     Data = dataName,
                     History = loaded.History,
+                    Comparison = comparison,
                 });
                 Print(evaluation, files);
+                if (comparison is not null)
+                    AnsiConsole.MarkupLine($"Against {Markup.Escape(result.GetValue(againstOption)!)}: [bold]{comparison.Verdict}[/]. {Markup.Escape(comparison.Reason)}");
             }
             return 0;
         });

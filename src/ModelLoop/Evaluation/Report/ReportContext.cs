@@ -15,6 +15,9 @@ public sealed record ReportContext
     /// <summary>Per-epoch logs of the training run (loss, metrics, val_…) for the training curves. Defaults to none.</summary>
     public IReadOnlyList<IReadOnlyDictionary<string, double>> History { get; init; } = [];
 
+    /// <summary>This model (the challenger) against a champion on the same test set, shown with its verdict. Defaults to null (not shown).</summary>
+    public ComparisonResult? Comparison { get; init; }
+
     /// <summary>Bins of the calibration plot. Defaults to 10.</summary>
     public int CalibrationBins { get; init; } = 10;
 }

@@ -28,6 +28,7 @@ public static class ReportWriter
             model = context.Model,
             data = context.Data,
             summary = result.Summary,
+            comparison = context.Comparison,
             plots = plots.Select(p => p.Name).ToArray(),
         };
         AtomicFile.WriteAllText(json, JsonSerializer.Serialize(document, ComparisonResult.Json));
@@ -79,6 +80,14 @@ public static class ReportWriter
         page.Append($"<h1>{E(context.Title)}</h1>\n<p class=\"meta\">{meta}</p>\n");
         foreach (var warning in summary.Warnings)
             page.Append(CultureInfo.InvariantCulture, $"<p class=\"warning\">{E(warning)}</p>\n");
+        if (context.Comparison is { } comparison)
+        {
+            page.Append(CultureInfo.InvariantCulture, $"<h2>Against the champion: {E(comparison.Verdict.ToString())}</h2>\n<p>{E(comparison.Reason)}</p>\n");
+            page.Append(CultureInfo.InvariantCulture, $"<table><thead><tr><th>metric</th><th>champion</th><th>this model</th><th>difference</th><th>{comparison.Options.ConfidenceLevel * 100:0.#}% interval</th></tr></thead><tbody>\n");
+            foreach (var m in comparison.Metrics)
+                page.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(m.Metric)}{(m.HigherIsBetter ? "" : " (lower is better)")}</td><td>{Number(m.Champion)}</td><td>{Number(m.Challenger)}</td><td>{Number(m.Difference)}</td><td>[{Number(m.Lower)}, {Number(m.Upper)}]</td></tr>\n");
+            page.Append("</tbody></table>\n");
+        }
         page.Append("<h2>Metrics</h2>\n<table><thead><tr><th>metric</th><th>value</th></tr></thead><tbody>\n");
         foreach (var (name, value) in summary.Metrics)
             page.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(name)}</td><td>{Number(value)}</td></tr>\n");
