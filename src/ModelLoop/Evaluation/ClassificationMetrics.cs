@@ -103,16 +103,20 @@ public static partial class ClassificationMetrics
     /// </summary>
     public static double LogLoss(double[,] probabilities, IReadOnlyList<int> labels)
     {
-        var classes = CheckProbabilities(probabilities, labels);
+        CheckProbabilities(probabilities, labels);
         var sum = 0.0;
         for (var i = 0; i < labels.Count; i++)
-        {
-            double rowSum = 0;
-            for (var j = 0; j < classes; j++)
-                rowSum += Math.Clamp(probabilities[i, j], Epsilon, 1 - Epsilon);
-            sum -= Math.Log(Math.Clamp(probabilities[i, labels[i]], Epsilon, 1 - Epsilon) / rowSum);
-        }
+            sum += NegativeLogLikelihood(probabilities, i, labels[i]);
         return sum / labels.Count;
+    }
+
+    /// <summary>−log p(label) of row i after clipping and renormalizing the row (the log-loss of one sample).</summary>
+    internal static double NegativeLogLikelihood(double[,] probabilities, int row, int label)
+    {
+        double rowSum = 0;
+        for (var j = 0; j < probabilities.GetLength(1); j++)
+            rowSum += Math.Clamp(probabilities[row, j], Epsilon, 1 - Epsilon);
+        return -Math.Log(Math.Clamp(probabilities[row, label], Epsilon, 1 - Epsilon) / rowSum);
     }
 
     /// <summary>

@@ -106,21 +106,8 @@ public static class ModelComparison
     }
 
     /// <summary>Per-sample −log p(true class), clipped as <see cref="ClassificationMetrics.LogLoss"/> does.</summary>
-    private static double[] LogLikelihoods(double[,] probabilities, IReadOnlyList<int> labels)
-    {
-        var result = new double[labels.Count];
-        var row = new double[probabilities.GetLength(1)];
-        var single = new[] { 0 };
-        for (var i = 0; i < labels.Count; i++)
-        {
-            var one = new double[1, row.Length];
-            for (var j = 0; j < row.Length; j++)
-                one[0, j] = probabilities[i, j];
-            single[0] = labels[i];
-            result[i] = ClassificationMetrics.LogLoss(one, single);
-        }
-        return result;
-    }
+    private static double[] LogLikelihoods(double[,] probabilities, IReadOnlyList<int> labels) =>
+        labels.Select((label, i) => ClassificationMetrics.NegativeLogLikelihood(probabilities, i, label)).ToArray();
 
     private static double MacroF1(int[] rows, IReadOnlyList<int> labels, IReadOnlyList<int> predicted, int classes)
     {

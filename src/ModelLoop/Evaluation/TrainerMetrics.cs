@@ -65,7 +65,12 @@ internal static partial class TrainerMetrics
         private readonly RegressionAccumulator _accumulator = new();
         public override string Name => name;
         public override void Reset() => _accumulator.Reset();
-        public override void Update(Tensor output, Tensor target) => _accumulator.Update(output.detach(), target);
+        public override void Update(Tensor output, Tensor target)
+        {
+            using var detached = output.detach();
+            _accumulator.Update(detached, target);
+        }
+
         public override double Result() => result(_accumulator);
     }
 }

@@ -44,6 +44,25 @@ public sealed class TrainerMetricsTests
     }
 
     [Fact]
+    public void FitLogsEvaluationMetricsPerEpochAndEvaluateMatchesTheEvaluator()
+    {
+        using var train = ModelLoop.Tests.Training.TrainingFixtures.Classification(200, seed: 2);
+        using var test = ModelLoop.Tests.Training.TrainingFixtures.Classification(100, seed: 3);
+        using var model = ModelLoop.Tests.Training.TrainingFixtures.Classifier();
+        model.Compile(OptimizerOptions.Adam(0.01), Loss.CrossEntropy(), ["accuracy", "f1_macro", "roc_auc", "log_loss"]);
+
+        var history = model.Fit(train, ModelLoop.Tests.Training.TrainingFixtures.Options(epochs: 2), validation: test);
+        var logged = model.Evaluate(test);
+
+        Assert.Equal(2, history["val_f1_macro"].Count);
+        Assert.Equal(2, history["roc_auc"].Count);
+        var evaluation = Evaluator.Evaluate(model, test).Summary.Metrics;
+        Assert.Equal(evaluation["f1_macro"], logged["f1_macro"], 12);
+        Assert.Equal(evaluation["roc_auc"], logged["roc_auc"], 12);
+        Assert.Equal(logged["loss"], logged["log_loss"], 5); // cross-entropy of softmax outputs is the log-loss
+    }
+
+    [Fact]
     public void OneSigmoidOutputIsReadAsTheProbabilityOfClassOne()
     {
         using var output = tensor(new float[] { 0.9f, 0.2f, 0.6f, 0.4f }, [4, 1]);

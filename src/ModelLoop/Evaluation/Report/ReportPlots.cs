@@ -25,6 +25,8 @@ internal static class ReportPlots
             line.LegendText = key;
             line.LineWidth = 2;
         }
+        // Whole epochs only: the default tick generator would label 1.5, 2.5….
+        plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericFixedInterval(Math.Max(1, Math.Ceiling(epochs.Length / 10.0)));
         plot.Title(losses ? "Loss per epoch" : "Metrics per epoch");
         plot.XLabel("epoch");
         plot.ShowLegend();
