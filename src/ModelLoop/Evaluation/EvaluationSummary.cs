@@ -21,9 +21,3 @@ public sealed record EvaluationSummary
     /// <summary>Metrics sliced by group, when groups were given; null otherwise.</summary>
     public FairnessReport? Fairness { get; init; }
 }
-
-/// <summary>One class's scores; ROC AUC and average precision are one-vs-rest, null when undefined.</summary>
-public sealed record ClassSummary(int Class, string Name, double Precision, double Recall, double F1, long Support, double? RocAuc, double? AveragePrecision);
-
-/// <summary>A misclassified test sample: its index, true and predicted class, and the probability given to the wrong class.</summary>
-public sealed record WrongExample(long Index, int Label, int Predicted, double Confidence);

@@ -1,14 +1,5 @@
 namespace ModelLoop.Evaluation;
 
-/// <summary>Which form of McNemar's test was used.</summary>
-public enum McNemarMethod
-{
-    /// <summary>Exact two-sided binomial test of the discordant pairs at p = ½ (used for few discordant pairs).</summary>
-    ExactBinomial,
-    /// <summary>χ² = (|b − c| − 1)² / (b + c) with one degree of freedom (Edwards' continuity correction).</summary>
-    ChiSquareWithContinuityCorrection,
-}
-
 /// <summary>
 /// McNemar's test for two classifiers on the same samples. Only discordant pairs matter:
 /// <see cref="ChampionOnlyCorrect"/> (b) and <see cref="ChallengerOnlyCorrect"/> (c). Null hypothesis: both
