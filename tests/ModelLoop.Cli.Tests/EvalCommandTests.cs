@@ -88,6 +88,24 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void FoldsCrossValidateTheRunsArchitectureAndReportMeanAndStd()
+    {
+        var data = Dataset("breast_cancer.csv");
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "2", "--seed", "1", "--threads", "1", "--out", Out("cv")]));
+
+        var exit = CliApp.Run(["eval", Out("cv"), data, "--folds", "3", "--seed", "1", "--threads", "1"]);
+
+        Assert.Equal(0, exit);
+        using var cv = JsonDocument.Parse(File.ReadAllText(Out("cv/eval/cross-validation.json")));
+        Assert.Equal(3, cv.RootElement.GetProperty("folds").GetArrayLength());
+        Assert.Equal(2, cv.RootElement.GetProperty("epochs").GetInt32());
+        var accuracies = cv.RootElement.GetProperty("folds").EnumerateArray().Select(f => f.GetProperty("accuracy").GetDouble()).ToArray();
+        var accuracy = cv.RootElement.GetProperty("summary").GetProperty("accuracy");
+        Assert.Equal(accuracies.Average(), accuracy.GetProperty("mean").GetDouble(), 12);
+        Assert.True(accuracy.GetProperty("mean").GetDouble() > 0.85, $"cross-validated accuracy {accuracy}");
+    }
+
+    [Fact]
     public void AGroupColumnAddsFairnessSlicesToTheReport()
     {
         // diabetes.csv's "sex" column (1 or 2) as the group; the label thresholded into a class via a spec classifier.

@@ -26,10 +26,12 @@ internal static class EvalCommand
         var groupOption = new Option<string?>("--group") { Description = "A CSV column to slice metrics by (fairness: per-group accuracy and recall, demographic parity and equalized odds differences). Defaults to none." };
         var positiveOption = new Option<int>("--positive-class") { Description = "The favourable class the fairness gaps compare. Defaults to 1.", DefaultValueFactory = _ => 1 };
         var againstOption = new Option<string?>("--against") { Description = "A champion run folder: compare MODEL with it on the same test set (McNemar / bootstrap verdict in the report and comparison.json). Defaults to none." };
+        var foldsOption = new Option<int?>("--folds") { Description = "Also cross-validate the run's architecture: K folds (stratified for classes) of DATA's training part, each trained from scratch for the run's epochs; mean ± std per metric in cross-validation.json. Defaults to none." };
+        var limitOption = new Option<int?>("--limit") { Description = "Cross-validate on the first N training samples only (quick runs)." };
         var wrongOption = new Option<int>("--wrong-examples") { Description = "How many of the most confidently wrong test images to show. Defaults to 16.", DefaultValueFactory = _ => 16 };
         var command = new Command("eval", "Evaluate a trained model: metrics, plots and an HTML report with a JSON summary.")
         {
-            modelArgument, dataArgument, labelOption, splitSeedOption, standardizeOption, outOption, groupOption, positiveOption, againstOption, wrongOption,
+            modelArgument, dataArgument, labelOption, splitSeedOption, standardizeOption, outOption, groupOption, positiveOption, againstOption, foldsOption, limitOption, wrongOption,
         };
         common.AddTo(command);
         command.SetAction(result =>
@@ -40,7 +42,7 @@ internal static class EvalCommand
             var loaded = EvalModelSource.Load(source);
             using var model = loaded.Model;
             model.To(device);
-            var (train, test) = DatasetSource.Load(dataName, result.GetValue(labelOption)!, loaded.Regression ? "mse" : "cross_entropy", limit: null, result.GetValue(splitSeedOption));
+            var (train, test) = DatasetSource.Load(dataName, result.GetValue(labelOption)!, loaded.Regression ? "mse" : "cross_entropy", result.GetValue(limitOption), result.GetValue(splitSeedOption));
             using (train)
             using (test)
             {
@@ -82,6 +84,8 @@ internal static class EvalCommand
                 Print(evaluation, files);
                 if (comparison is not null)
                     AnsiConsole.MarkupLine($"Against {Markup.Escape(result.GetValue(againstOption)!)}: [bold]{comparison.Verdict}[/]. {Markup.Escape(comparison.Reason)}");
+                if (result.GetValue(foldsOption) is { } folds)
+                    EvalCrossValidation.Run(loaded, train, folds, result.GetValue(common.Seed) ?? 0, outDirectory);
             }
             return 0;
         });

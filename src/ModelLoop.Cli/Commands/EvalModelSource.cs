@@ -4,8 +4,8 @@ using ModelLoop.Modeling;
 
 namespace ModelLoop.Cli.Commands;
 
-/// <summary>A model ready to evaluate, its training history, and whether it was trained as a regressor.</summary>
-internal sealed record EvalModel(Model Model, IReadOnlyList<IReadOnlyDictionary<string, double>> History, bool Regression, string Description);
+/// <summary>A model ready to evaluate, its spec, its training history (epochs), and whether it was trained as a regressor.</summary>
+internal sealed record EvalModel(Model Model, ModelSpec Spec, IReadOnlyList<IReadOnlyDictionary<string, double>> History, bool Regression, string Description);
 
 /// <summary>
 /// Where <c>modelloop eval</c> gets models from. Today: a run folder written by <c>modelloop train</c>
@@ -22,9 +22,10 @@ internal static class EvalModelSource
         foreach (var file in new[] { spec, weights })
             if (!File.Exists(file))
                 throw new FileNotFoundException($"The run folder '{source}' has no {Path.GetFileName(file)}; expected model.json and weights.bin as `modelloop train` writes them. Was the run finished?", file);
-        var model = Model.FromSpec(ModelSpec.Load(spec));
+        var modelSpec = ModelSpec.Load(spec);
+        var model = Model.FromSpec(modelSpec);
         model.LoadWeights(weights);
-        return new EvalModel(model, ReadHistory(Path.Combine(source, "history.csv")), WasRegression(Path.Combine(source, "summary.json")), Path.GetFullPath(source));
+        return new EvalModel(model, modelSpec, ReadHistory(Path.Combine(source, "history.csv")), WasRegression(Path.Combine(source, "summary.json")), Path.GetFullPath(source));
     }
 
     /// <summary>
