@@ -11,6 +11,7 @@ return name switch
     "time-to-accuracy" => TimeToAccuracy.Run(options),
     "throughput" => Throughput.Run(options),
     "registry" => RegistryBench.Run(options),
+    "evaluation" => EvaluationSpeed.Run(options),
     _ => Usage(),
 };
 
@@ -25,6 +26,7 @@ static int Usage()
                              --eval-from E --target 0.93 --precision bf16|fp32)
           registry           artifact save/load+verify of ResNet-18 (plain, AES-GCM), promotions/s, alias polls/s,
                              metric-logging transactions/s (--rounds N)
+          evaluation         all classification metrics and champion vs challenger on synthetic outputs (--samples N --classes K --rounds R)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
     return 2;

@@ -12,6 +12,7 @@ public static class CliApp
         DemoCommand.Create(),
         RunsCommand.Create(),
         ModelsCommand.Create(),
+        EvalCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

@@ -16,7 +16,10 @@ public abstract class Metric
     public abstract double Result();
 }
 
-/// <summary>Names a metric; converts from a string ("accuracy", "binary_accuracy", "mae", "mse").</summary>
+/// <summary>
+/// Names a metric; converts from a string ("accuracy", "binary_accuracy", "mae", "mse", or an evaluation
+/// metric: "f1_macro", "roc_auc", "top_5_accuracy", "log_loss", "r2"… — see Evaluation/TrainerMetrics).
+/// </summary>
 public sealed record MetricSpec(string Name)
 {
     public static implicit operator MetricSpec(string name) => new(name);
@@ -27,7 +30,8 @@ public sealed record MetricSpec(string Name)
         "binary_accuracy" => new BinaryAccuracyMetric(),
         "mae" or "mean_absolute_error" => new MeanErrorMetric("mae", squared: false),
         "mse" or "mean_squared_error" => new MeanErrorMetric("mse", squared: true),
-        _ => throw new ArgumentException($"Unknown metric '{Name}'. Expected one of: accuracy, binary_accuracy, mae, mse."),
+        var name => Evaluation.TrainerMetrics.Create(name)
+            ?? throw new ArgumentException($"Unknown metric '{Name}'. Expected one of: accuracy, binary_accuracy, mae, mse, {Evaluation.TrainerMetrics.Names}."),
     };
 }
 

@@ -1,0 +1,153 @@
+using System.Text.Json;
+using Spectre.Console;
+
+namespace ModelLoop.Cli.Tests;
+
+public sealed class EvalCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("modelloop-cli-eval-");
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private static string Dataset(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "datasets", name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException($"datasets/{name} not found above the test folder.");
+    }
+
+    private string Out(string name) => Path.Combine(_folder.FullName, name);
+
+    [Fact]
+    public void EvaluatingATrainedRunWritesAReportWhoseMetricsMatchTheRunsOwnTest()
+    {
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", Dataset("breast_cancer.csv"), "--epochs", "3", "--seed", "4",
+            "--threads", "1", "--device", "cpu", "--out", Out("run")]));
+
+        var exit = CliApp.Run(["eval", Out("run"), Dataset("breast_cancer.csv"), "--split-seed", "4", "--threads", "1", "--device", "cpu"]);
+
+        Assert.Equal(0, exit);
+        var html = File.ReadAllText(Out("run/eval/report.html"));
+        Assert.Contains("data:image/png;base64,", html, StringComparison.Ordinal);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(Out("run/eval/evaluation.json")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("run/summary.json")));
+        var metrics = evaluation.RootElement.GetProperty("summary").GetProperty("metrics");
+        var test = summary.RootElement.GetProperty("test");
+        // Same test split, same weights: the same accuracy, and log-loss equals the cross-entropy test loss.
+        Assert.Equal(test.GetProperty("accuracy").GetDouble(), metrics.GetProperty("accuracy").GetDouble(), 6);
+        Assert.Equal(test.GetProperty("loss").GetDouble(), metrics.GetProperty("log_loss").GetDouble(), 4);
+        var plots = evaluation.RootElement.GetProperty("plots").EnumerateArray().Select(p => p.GetString()!).ToArray();
+        Assert.Equal(["training-loss", "training-metrics", "confusion-matrix", "roc", "precision-recall", "per-class", "calibration", "feature-importance"], plots);
+        var importance = evaluation.RootElement.GetProperty("summary").GetProperty("featureImportance");
+        Assert.Equal(30, importance.GetArrayLength());
+        Assert.Contains(importance.EnumerateArray(), f => f.GetProperty("name").GetString() == "mean_radius");
+    }
+
+    [Fact]
+    public void ARegressionRunIsEvaluatedWithRegressionMetrics()
+    {
+        // One linear output: the zoo's MLP would size its output from the label range, which suits classes only.
+        File.WriteAllText(Out("linear.yaml"), "inputShape: [10]\nlayers:\n- type: Dense\n  units: 1\n");
+        Assert.Equal(0, CliApp.Run(["train", "--model", Out("linear.yaml"), "--data", Dataset("diabetes.csv"), "--loss", "mse", "--epochs", "2", "--seed", "1",
+            "--threads", "1", "--device", "cpu", "--out", Out("reg")]));
+
+        var exit = CliApp.Run(["eval", Out("reg"), Dataset("diabetes.csv"), "--threads", "1", "--out", Out("reg-report")]);
+
+        Assert.Equal(0, exit);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(Out("reg-report/evaluation.json")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("reg/summary.json")));
+        var metrics = evaluation.RootElement.GetProperty("summary").GetProperty("metrics");
+        Assert.Equal("Regression", evaluation.RootElement.GetProperty("summary").GetProperty("task").GetString());
+        Assert.Equal(summary.RootElement.GetProperty("test").GetProperty("mae").GetDouble(), metrics.GetProperty("mae").GetDouble(), 3);
+        Assert.True(metrics.TryGetProperty("r2", out _));
+    }
+
+    [Fact]
+    public void AgainstAChampionRunTheReportCarriesTheComparisonVerdict()
+    {
+        var data = Dataset("breast_cancer.csv");
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "1", "--lr", "0.00001", "--seed", "3", "--threads", "1", "--out", Out("weak")]));
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "5", "--seed", "3", "--threads", "1", "--out", Out("strong")]));
+
+        var exit = CliApp.Run(["eval", Out("strong"), data, "--split-seed", "3", "--against", Out("weak"), "--threads", "1"]);
+
+        Assert.Equal(0, exit);
+        using var comparison = JsonDocument.Parse(File.ReadAllText(Out("strong/eval/comparison.json")));
+        using var weak = JsonDocument.Parse(File.ReadAllText(Out("weak/summary.json")));
+        using var strong = JsonDocument.Parse(File.ReadAllText(Out("strong/summary.json")));
+        var accuracy = comparison.RootElement.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "accuracy");
+        Assert.Equal(weak.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), accuracy.GetProperty("champion").GetDouble(), 6);
+        Assert.Equal(strong.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), accuracy.GetProperty("challenger").GetDouble(), 6);
+        var verdict = comparison.RootElement.GetProperty("verdict").GetString();
+        Assert.Equal("Better", verdict); // five epochs against one at a learning rate of 1e-5
+        Assert.Contains($"Against the champion: {verdict}", File.ReadAllText(Out("strong/eval/report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FoldsCrossValidateTheRunsArchitectureAndReportMeanAndStd()
+    {
+        var data = Dataset("breast_cancer.csv");
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "2", "--seed", "1", "--threads", "1", "--out", Out("cv")]));
+
+        var exit = CliApp.Run(["eval", Out("cv"), data, "--folds", "3", "--seed", "1", "--threads", "1"]);
+
+        Assert.Equal(0, exit);
+        using var cv = JsonDocument.Parse(File.ReadAllText(Out("cv/eval/cross-validation.json")));
+        Assert.Equal(3, cv.RootElement.GetProperty("folds").GetArrayLength());
+        Assert.Equal(2, cv.RootElement.GetProperty("epochs").GetInt32());
+        var accuracies = cv.RootElement.GetProperty("folds").EnumerateArray().Select(f => f.GetProperty("accuracy").GetDouble()).ToArray();
+        var accuracy = cv.RootElement.GetProperty("summary").GetProperty("accuracy");
+        Assert.Equal(accuracies.Average(), accuracy.GetProperty("mean").GetDouble(), 12);
+        Assert.True(accuracy.GetProperty("mean").GetDouble() > 0.85, $"cross-validated accuracy {accuracy}");
+    }
+
+    [Fact]
+    public void AGroupColumnAddsFairnessSlicesToTheReport()
+    {
+        // diabetes.csv's "sex" column (1 or 2) as the group; the label thresholded into a class via a spec classifier.
+        var csv = Out("diabetes-classes.csv");
+        var lines = File.ReadAllLines(Dataset("diabetes.csv"));
+        File.WriteAllLines(csv, lines.Take(1).Concat(lines.Skip(1).Select(l =>
+        {
+            var cells = l.Split(',');
+            cells[^1] = double.Parse(cells[^1], System.Globalization.CultureInfo.InvariantCulture) > 140 ? "1" : "0";
+            return string.Join(',', cells);
+        })));
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", csv, "--epochs", "2", "--seed", "2", "--threads", "1", "--out", Out("fair")]));
+
+        var exit = CliApp.Run(["eval", Out("fair"), csv, "--split-seed", "2", "--group", "sex", "--threads", "1"]);
+
+        Assert.Equal(0, exit);
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(Out("fair/eval/evaluation.json")));
+        var fairness = evaluation.RootElement.GetProperty("summary").GetProperty("fairness");
+        Assert.Equal("sex", fairness.GetProperty("groupName").GetString());
+        Assert.Equal(["1", "2"], fairness.GetProperty("groups").EnumerateArray().Select(g => g.GetProperty("group").GetString()!).ToArray());
+        var samples = evaluation.RootElement.GetProperty("summary").GetProperty("samples").GetInt64();
+        Assert.Equal(samples, fairness.GetProperty("groups").EnumerateArray().Sum(g => g.GetProperty("count").GetInt64()));
+        Assert.Contains("By sex", File.ReadAllText(Out("fair/eval/report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AFolderWithoutAModelIsAUserErrorThatSaysWhatIsExpected()
+    {
+        Directory.CreateDirectory(Out("empty"));
+        var error = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(error), Ansi = AnsiSupport.No });
+        try
+        {
+            var exit = CliApp.Run(["eval", Out("empty"), Dataset("breast_cancer.csv")]);
+
+            Assert.Equal(2, exit);
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+        Assert.Contains("model.json", error.ToString(), StringComparison.Ordinal);
+    }
+}
