@@ -10,6 +10,8 @@ public static class CliApp
     {
         TrainCommand.Create(),
         DemoCommand.Create(),
+        ServeCommand.Create(),
+        UsageCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CsvHelper;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,16 +32,7 @@ internal static class UsageApi
         var (rows, problem) = Query(tenant, from, to, context, meter);
         if (problem is not null)
             return problem;
-        return TypedResults.File(ToCsv(rows!), "text/csv", "usage.csv");
-    }
-
-    /// <summary>Rows as CSV (header tenantId,model,version,hourUtc,requests,items,computeMs), invariant culture.</summary>
-    public static byte[] ToCsv(IEnumerable<UsageRow> rows)
-    {
-        using var text = new StringWriter(CultureInfo.InvariantCulture);
-        using (var csv = CsvWriter.Create(text, options: null, leaveOpen: true))
-            csv.WriteRecords(rows);
-        return System.Text.Encoding.UTF8.GetBytes(text.ToString());
+        return TypedResults.File(System.Text.Encoding.UTF8.GetBytes(UsageReport.ToCsv(rows!)), "text/csv", "usage.csv");
     }
 
     private static (IReadOnlyList<UsageRow>? Rows, ProblemHttpResult? Problem) Query(string? tenantId, string? from, string? to, HttpContext context, UsageMeter meter)
