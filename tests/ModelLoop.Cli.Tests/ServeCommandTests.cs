@@ -38,6 +38,12 @@ public sealed class ServeCommandTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
             Assert.Equal(2, body.RootElement.GetProperty("outputs").GetArrayLength());
+            // train wrote serving.json (feature names + standardization): a raw CSV row can be sent as a record.
+            var header = csvData[0].Split(',');
+            var row = csvData[1].Split(',');
+            var record = header.Zip(row).Where(p => p.First != "target").ToDictionary(p => p.First, p => double.Parse(p.Second, System.Globalization.CultureInfo.InvariantCulture));
+            var byRecord = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { record });
+            Assert.Equal(HttpStatusCode.OK, byRecord.StatusCode);
             await app.StopAsync();
         }
 
@@ -45,7 +51,7 @@ public sealed class ServeCommandTests : IDisposable
         var lines = File.ReadAllLines(Path("usage.csv"));
         Assert.Equal("TenantId,Model,Version,HourUtc,Requests,Items,ComputeMs", lines[0]);
         Assert.StartsWith("anonymous,cancer,1,", lines[1]);
-        Assert.Contains(",1,2,", lines[1]);
+        Assert.Contains(",2,3,", lines[1]); // 2 requests, 3 items
     }
 
     [Fact]

@@ -31,7 +31,7 @@ internal static class TrainCommand
         command.SetAction(result =>
         {
             var device = common.Apply(result);
-            var (train, test) = DatasetSource.Load(result.GetValue(dataOption)!, result.GetValue(labelOption)!, result.GetValue(lossOption)!, result.GetValue(limitOption), result.GetValue(common.Seed) ?? 1);
+            var (train, test, preprocessing) = DatasetSource.LoadWithPreprocessing(result.GetValue(dataOption)!, result.GetValue(labelOption)!, result.GetValue(lossOption)!, result.GetValue(limitOption), result.GetValue(common.Seed) ?? 1);
             var model = BuildModel(result.GetValue(modelOption)!, train);
             model.To(device);
             model.Summary();
@@ -50,6 +50,7 @@ internal static class TrainCommand
                 CheckpointPath = result.GetValue(checkpointOption),
             };
             var outcome = TrainingRun.Execute(model, train, test, test, fit, result.GetValue(outOption)!);
+            preprocessing?.Save(outcome.OutputDirectory); // serving.json: `modelloop serve` standardizes raw rows with it
             TrainingRun.PrintResult(outcome);
             return 0;
         });

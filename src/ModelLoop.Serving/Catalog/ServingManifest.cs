@@ -7,7 +7,7 @@ namespace ModelLoop.Serving.Catalog;
 /// standardization fitted at training time (applied server-side, so clients send raw values) and batching.
 /// Example: <c>{ "featureNames": ["a", "b"], "mean": [0.5, 2], "std": [1, 3], "maxBatchSize": 64, "maxDelayMs": 2 }</c>.
 /// </summary>
-internal sealed record ServingManifest
+public sealed record ServingManifest
 {
     public string[]? FeatureNames { get; init; }
     public float[]? Mean { get; init; }
@@ -20,7 +20,10 @@ internal sealed record ServingManifest
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static ServingManifest Read(string folder)
+    /// <summary>Writes serving.json into a run folder (atomically).</summary>
+    public void Save(string folder) => ModelLoop.IO.AtomicFile.WriteAllText(Path.Combine(folder, FileName), ToJson());
+
+    internal static ServingManifest Read(string folder)
     {
         var path = Path.Combine(folder, FileName);
         if (!File.Exists(path))
@@ -35,9 +38,9 @@ internal sealed record ServingManifest
         }
     }
 
-    public string ToJson() => JsonSerializer.Serialize(this, Json);
+    internal string ToJson() => JsonSerializer.Serialize(this, Json);
 
-    public BatchingOptions Batching(BatchingOptions defaults) => defaults with
+    internal BatchingOptions Batching(BatchingOptions defaults) => defaults with
     {
         MaxBatchSize = MaxBatchSize ?? defaults.MaxBatchSize,
         MaxDelay = MaxDelayMs is { } ms ? TimeSpan.FromMilliseconds(ms) : defaults.MaxDelay,
@@ -45,7 +48,7 @@ internal sealed record ServingManifest
     };
 
     /// <summary>(x - mean) / std per value, or null when no standardization was saved.</summary>
-    public Func<float[], float[]>? Standardizer(long elements, string folder)
+    internal Func<float[], float[]>? Standardizer(long elements, string folder)
     {
         if (Mean is null && Std is null)
             return null;
