@@ -10,6 +10,7 @@ return name switch
     "overhead" => TrainerOverhead.Run(options),
     "time-to-accuracy" => TimeToAccuracy.Run(options),
     "throughput" => Throughput.Run(options),
+    "serving" => ServingLoad.Run(options),
     _ => Usage(),
 };
 
@@ -22,6 +23,8 @@ static int Usage()
           time-to-accuracy   the fast recipe on Fashion-MNIST; test accuracy after each epoch, time to 93% and
                              accuracy at --budget seconds (--epochs E --width W --convs 1,2,2 --flip --tta
                              --eval-from E --target 0.93 --precision bf16|fp32)
+          serving            dynamic batching vs one-request-one-forward on loopback: req/s, p50/p99, CPU
+                             (--clients 64 --seconds 10 --warmup 2 --max-batch 32 --max-delay-ms 2)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
     return 2;
