@@ -18,6 +18,10 @@ internal static class Problems
     public static ProblemHttpResult Forbidden(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Not allowed.");
 
+    /// <summary>503: the model exists but cannot be served now (its files are broken); the operator must act.</summary>
+    public static ProblemHttpResult Unavailable(string detail) =>
+        TypedResults.Problem(detail + " This is a problem on the server's side; retry later or tell the operator.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "The model is unavailable.");
+
     /// <summary>429 with Retry-After (seconds): overload, rate limit or quota.</summary>
     public static ProblemHttpResult TooMany(HttpContext context, string detail, TimeSpan retryAfter)
     {

@@ -51,6 +51,7 @@ public static class ServingApp
         services.AddSingleton<ModelHost>();
         services.AddHostedService<ReloadWatcher>();
         services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddOpenApi();
         services.AddHealthChecks().AddCheck<HealthApi.CatalogCheck>("catalog", tags: [HealthApi.ReadyTag]);
         services.AddRateLimiter(limiter =>

@@ -18,7 +18,7 @@ internal static class ServingMetrics
         new GaugeConfiguration { LabelNames = ["model", "version"] });
 
     public static readonly Counter Requests = Metrics.CreateCounter(
-        "modelloop_requests_total", "Predict requests by model, tenant and outcome (ok, rejected, invalid).",
+        "modelloop_requests_total", "Predict requests by model, tenant and outcome (ok, rejected, invalid, unavailable).",
         new CounterConfiguration { LabelNames = ["model", "tenant", "outcome"] });
 
     public static readonly Counter Items = Metrics.CreateCounter(

@@ -27,7 +27,15 @@ internal static class ModelsApi
     private static async Task<Results<Ok<ModelMetadata>, ProblemHttpResult>> Metadata(string name, string? version, HttpContext context, ModelHost host, CancellationToken cancellationToken)
     {
         var tenant = ApiKeyMiddleware.Current(context);
-        var runner = tenant.IsGranted(name) ? await host.GetRunner(name, version, cancellationToken) : null;
+        ModelRunner? runner;
+        try
+        {
+            runner = tenant.IsGranted(name) ? await host.GetRunner(name, version, cancellationToken) : null;
+        }
+        catch (ModelUnavailableException e)
+        {
+            return Problems.Unavailable(e.Message);
+        }
         if (runner is null)
             return UnknownModel(host, tenant, name, version);
         var model = runner.Model;

@@ -48,6 +48,10 @@ internal static class PredictApi
             {
                 return Count(name, tenant, "invalid", Problems.BadInput(e.Message));
             }
+            catch (ModelUnavailableException e)
+            {
+                return Count(name, tenant, "unavailable", Problems.Unavailable(e.Message));
+            }
             if (queued.Runner is null)
                 return Count(name, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
             if (queued.Outcome is null)

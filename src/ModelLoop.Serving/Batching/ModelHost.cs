@@ -19,7 +19,7 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
 
     public IModelCatalog Catalog => catalog;
 
-    /// <summary>Versions loaded now (tests and /health/ready look at it).</summary>
+    /// <summary>Versions loaded now.</summary>
     public IReadOnlyList<ServableModel> Loaded =>
         _runners.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully && l.Value.Result is not null)
             .Select(l => l.Value.Result!.Model).ToList();
@@ -36,7 +36,17 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
             _resolved[key] = version;
         }
         var lazy = _runners.GetOrAdd((name, version), k => new Lazy<Task<ModelRunner?>>(() => LoadRunner(k.Name, k.Version)));
-        var runner = await lazy.Value;
+        ModelRunner? runner;
+        try
+        {
+            runner = await lazy.Value;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException or ArgumentException or Modeling.ModelBuildException)
+        {
+            // Forget the failure so a fixed run folder is picked up by the next request.
+            _runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>((name, version), lazy));
+            throw new ModelUnavailableException($"Model '{name}' version '{version}' could not be loaded: {e.Message}", e);
+        }
         if (runner is null)
             _runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>((name, version), lazy));
         return runner;

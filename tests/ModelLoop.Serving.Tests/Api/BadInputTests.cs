@@ -17,6 +17,9 @@ public sealed class BadInputTests
         { "iris", "{ \"inputs\": [[1, 2, 3]] }", 400, "takes 4 per item" },
         { "iris", "{ \"inputs\": [[1, 2, \"three\", 4]] }", 400, "expected a number" },
         { "iris", "{ \"inputs\": [[1, 2, \"NaN\", 4]] }", 400, "NaN" },
+        { "iris", "{ \"inputs\": [[1, NaN, 3, 4]] }", 400, "not valid JSON" },
+        { "iris", "{ \"inputs\": [[1, Infinity, 3, 4]] }", 400, "not valid JSON" },
+        { "iris", "{ \"inputs\": [[1, true, 3, 4]] }", 400, "boolean" },
         { "iris", "{ \"inputs\": [[1, 2, 1e39, 4]] }", 400, "finite" },
         { "iris", "{ \"inputs\": [] }", 400, "at least one" },
         { "iris", "{ \"inputs\": 5 }", 400, "array of items" },
@@ -73,6 +76,32 @@ public sealed class BadInputTests
 
         await AssertProblem(await anonymous.GetAsync("/v1/models"), 401, "No API key");
         await AssertProblem(await wrong.GetAsync("/v1/models"), 401, "not known");
+    }
+
+    [Fact]
+    public async Task AMalformedAdminBodyGets400NotAServerError()
+    {
+        using var server = new ServerHost();
+        using var admin = server.Client();
+
+        var response = await admin.PostAsync("/v1/admin/tenants", new StringContent("{ \"name\": ", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task ABrokenRunFolderGets503WithTheReasonAndOtherModelsKeepWorking()
+    {
+        using var server = new ServerHost();
+        File.WriteAllText(Path.Combine(server.ModelsPath, "iris", "2", "weights.bin"), "not weights");
+        using var client = server.Client();
+
+        var broken = await client.PostAsJsonAsync("/v1/models/iris/predict?version=2", new { input = new[] { 1f, 2f, 3f, 4f } });
+        var working = await client.PostAsJsonAsync("/v1/models/iris/predict?version=1", new { input = new[] { 1f, 2f, 3f, 4f } });
+
+        await AssertProblem(broken, 503, "could not be loaded");
+        Assert.Equal(HttpStatusCode.OK, working.StatusCode);
     }
 
     internal static async Task<string> AssertProblem(HttpResponseMessage response, int status, string detailPart)
