@@ -33,6 +33,11 @@ public sealed class KestrelLoadTests
     public async Task OverloadBeyondTheQueueBoundIsShedWith429AndHealthStillAnswers()
     {
         using var host = new ServerHost();
+        // A convolution heavy enough (~0.4 G multiply-adds per request) that 64 requests arriving together
+        // cannot all fit in a queue of 2 on any CPU.
+        TorchSharp.torch.random.manual_seed(4);
+        using (var slow = new Modeling.Sequential(1, 32, 32) { new Modeling.Layers.Conv2D(32, 3), new Modeling.Layers.Conv2D(32, 3), new Modeling.Layers.Flatten(), new Modeling.Layers.Dense(2) })
+            TestModels.WriteRun(Path.Combine(host.ModelsPath, "slow"), slow);
         await using var app = await StartKestrel(host, new()
         {
             ["Serving:RequireApiKeys"] = "false",
@@ -40,9 +45,10 @@ public sealed class KestrelLoadTests
             ["Serving:MaxBatchSize"] = "1",
         });
         using var http = new HttpClient { BaseAddress = Address(app) };
-        var body = new { inputs = Enumerable.Repeat(new[] { 1f, 2f, 3f, 4f }, 200).ToArray() };
+        var pixels = Convert.ToBase64String(new byte[32 * 32]);
+        var body = new { images = Enumerable.Repeat(pixels, 50).ToArray() };
 
-        var load = Enumerable.Range(0, 64).Select(_ => http.PostAsJsonAsync("/v1/models/iris/predict", body)).ToArray();
+        var load = Enumerable.Range(0, 64).Select(_ => http.PostAsJsonAsync("/v1/models/slow/predict", body)).ToArray();
         var health = await http.GetAsync("/health/live");
         var ready = await http.GetAsync("/health/ready");
         var responses = await Task.WhenAll(load);
