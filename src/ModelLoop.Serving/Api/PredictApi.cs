@@ -28,15 +28,15 @@ internal static class PredictApi
     {
         var tenant = ApiKeyMiddleware.Current(context);
         if (!tenant.IsGranted(name))
-            return Count(name, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
+            return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
         if (tenant.DailyRequestQuota is { } quota && meter.RequestsToday(tenant.Id) >= quota)
         {
             var midnight = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
-            return Count(name, tenant, "rejected", Problems.TooMany(context, $"The daily quota of {quota} requests for this key is used up; it resets at 00:00 UTC. Retry then, or ask the administrator for a larger quota.", midnight));
+            return Count(Label(host, name), tenant, "rejected", Problems.TooMany(context, $"The daily quota of {quota} requests for this key is used up; it resets at 00:00 UTC. Retry then, or ask the administrator for a larger quota.", midnight));
         }
         var (body, problem) = await ReadBody(context.Request, options.Value.MaxRequestBytes, cancellationToken);
         if (problem is not null)
-            return Count(name, tenant, "invalid", problem);
+            return Count(Label(host, name), tenant, "invalid", problem);
         using (body)
         {
             (ModelRunner? Runner, EnqueueResult Result, Task<Batching.PredictOutcome>? Outcome) queued;
@@ -53,7 +53,7 @@ internal static class PredictApi
                 return Count(name, tenant, "unavailable", Problems.Unavailable(e.Message));
             }
             if (queued.Runner is null)
-                return Count(name, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
+                return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
             if (queued.Outcome is null)
                 return Count(name, tenant, "rejected", Problems.TooMany(context, $"Model '{name}' has {queued.Runner.QueueDepth} requests waiting, its queue's bound; the request was not run. Retry after the Retry-After delay, with backoff.", TimeSpan.FromSeconds(1)));
             var outcome = await queued.Outcome.WaitAsync(cancellationToken);
@@ -75,6 +75,12 @@ internal static class PredictApi
         int[]? classes = width > 1 ? rows.Select(r => Array.IndexOf(r, r.Max())).ToArray() : null;
         return new PredictResponse(name, outcome.Version, rows, classes);
     }
+
+    // Metric labels come from the URL: names the catalog does not know share one label, so random names
+    // cannot create unbounded Prometheus series.
+    private const string UnknownLabel = "(unknown)";
+
+    private static string Label(ModelHost host, string name) => host.Catalog.List().Any(m => m.Name == name) ? name : UnknownLabel;
 
     private static ProblemHttpResult Count(string model, Tenant tenant, string outcome, ProblemHttpResult problem)
     {

@@ -59,6 +59,24 @@ internal sealed class TenantStore
         return (tenant, keyId, key);
     }
 
+    /// <summary>Replaces a tenant's grants, rate limit and quota (null quota: none); null when the tenant does not exist.</summary>
+    public Tenant? Update(string tenantId, IReadOnlyList<string> models, int requestsPerMinute, long? dailyQuota)
+    {
+        if (!_tenants.TryGetValue(tenantId, out var old))
+            return null;
+        var tenant = old with { Models = models.Distinct().ToList(), RequestsPerMinute = requestsPerMinute, DailyRequestQuota = dailyQuota };
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        ServingDatabase.Execute(connection, "UPDATE tenants SET requests_per_minute = $rpm, daily_request_quota = $quota WHERE id = $id",
+            ("$id", tenantId), ("$rpm", requestsPerMinute), ("$quota", dailyQuota));
+        ServingDatabase.Execute(connection, "DELETE FROM grants WHERE tenant_id = $id", ("$id", tenantId));
+        foreach (var model in tenant.Models)
+            ServingDatabase.Execute(connection, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenantId), ("$model", model));
+        transaction.Commit();
+        _tenants[tenantId] = tenant;
+        return tenant;
+    }
+
     /// <summary>Adds a key to a tenant (rotation); null when the tenant does not exist.</summary>
     public (string KeyId, string Key)? AddKey(string tenantId)
     {

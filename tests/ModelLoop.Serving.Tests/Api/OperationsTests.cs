@@ -45,6 +45,19 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task UnknownModelNamesDoNotCreateMetricSeries()
+    {
+        using var server = new ServerHost();
+        using var client = server.Client();
+        await client.PostAsJsonAsync("/v1/models/made-up-name-1234/predict", new { input = new[] { 1f } });
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.DoesNotContain("made-up-name-1234", metrics);
+        Assert.Contains("modelloop_requests_total{model=\"(unknown)\",tenant=\"admin\",outcome=\"invalid\"}", metrics);
+    }
+
+    [Fact]
     public async Task TheOpenApiDocumentDescribesThePredictEndpoint()
     {
         using var server = new ServerHost();

@@ -27,6 +27,29 @@ public sealed class TenantsApiTests
     }
 
     [Fact]
+    public async Task UpdatedGrantsTakeEffectAndSurviveARestart()
+    {
+        using var folder = new TestModels.TempFolder();
+        var database = Path.Combine(folder.Path, "tenants.db");
+        CreatedKey created;
+        using (var server = new ServerHost(databasePath: database))
+        {
+            created = await server.CreateTenant("acme", ["iris"]);
+            using var admin = server.Client();
+            var update = await admin.PutAsJsonAsync($"/v1/admin/tenants/{created.TenantId}", new UpdateTenantRequest(["digits"], 100));
+            Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+            var missing = await admin.PutAsJsonAsync("/v1/admin/tenants/t_nobody", new UpdateTenantRequest(["digits"], 100));
+            await BadInputTests.AssertProblem(missing, 404, "No tenant");
+        }
+        using var restarted = new ServerHost(databasePath: database);
+        using var acme = restarted.Client(created.Key);
+
+        var models = (await acme.GetFromJsonAsync<ModelSummary[]>("/v1/models"))!;
+
+        Assert.Equal(["digits"], models.Select(m => m.Name));
+    }
+
+    [Fact]
     public async Task OnlyTheKeysHashIsStoredAndARevokedKeyGets401()
     {
         using var server = new ServerHost();
