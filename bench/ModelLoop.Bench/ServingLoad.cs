@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ModelLoop.Modeling;
+using ModelLoop.Modeling.Layers;
 using ModelLoop.Modeling.Zoo;
 using ModelLoop.Native;
 using ModelLoop.Serving;
@@ -22,33 +23,40 @@ namespace ModelLoop.Bench;
 /// </summary>
 internal static class ServingLoad
 {
-    private sealed record Result(string Mode, int Requests, int Errors, double Seconds, double P50Ms, double P99Ms, double CpuPercent)
-    {
-        public double Throughput => Requests / Seconds;
-    }
+    private sealed record Result(string Mode, double Throughput, int Errors, double P50Ms, double P99Ms, double CpuPercent);
 
     public static int Run(BenchOptions options)
     {
-        var threads = options.Int("threads", 2);
+        var threads = options.Int("threads", 1); // the server's default (ServingOptions.TorchThreads)
+        var rounds = options.Int("rounds", 1);
         var clients = options.Int("clients", 64);
         var seconds = options.Double("seconds", 10);
         var warmup = options.Double("warmup", 2);
         var maxBatch = options.Int("max-batch", 32);
         var delayMs = options.Double("max-delay-ms", 2);
+        var modelName = options.String("model", "keras-cnn");
         TorchRuntime.EnsureLoaded();
         var folder = Directory.CreateTempSubdirectory("modelloop-serving-bench-").FullName;
         try
         {
-            using (var model = ModelZoo.KerasCnn(new Shape(1, 28, 28), 10))
+            using (var model = CreateModel(modelName))
             {
                 var run = Path.Combine(folder, "models", "cnn");
                 Directory.CreateDirectory(run);
                 model.ToSpec().Save(Path.Combine(run, "model.json"));
                 model.SaveWeights(Path.Combine(run, "weights.bin"));
             }
-            Console.WriteLine($"Serving load: Keras CNN on 1×28×28, {clients} closed-loop clients, {warmup:F0} s warm-up + {seconds:F0} s, {threads} libtorch threads, {Environment.ProcessorCount} cores (server and load generator share them)");
-            var baseline = Measure("one request, one forward", folder, 1, 0, threads, clients, warmup, seconds);
-            var batched = Measure($"dynamic batching (≤{maxBatch}, {delayMs} ms)", folder, maxBatch, delayMs, threads, clients, warmup, seconds);
+            Console.WriteLine($"Serving load: {modelName} on 1×28×28, {clients} closed-loop clients, {warmup:F0} s warm-up + {seconds:F0} s, {threads} libtorch threads, {Environment.ProcessorCount} cores (server and load generator share them)");
+            // Rounds alternate the two modes so a change in the machine's load hits both; medians are reported.
+            var baselines = new List<Result>();
+            var batcheds = new List<Result>();
+            for (var round = 0; round < rounds; round++)
+            {
+                baselines.Add(Measure("one request, one forward", folder, 1, 0, threads, clients, warmup, seconds));
+                batcheds.Add(Measure($"dynamic batching (≤{maxBatch}, {delayMs} ms)", folder, maxBatch, delayMs, threads, clients, warmup, seconds));
+            }
+            var baseline = Median(baselines);
+            var batched = Median(batcheds);
             Console.WriteLine();
             Console.WriteLine($"{"mode",-36}{"req/s",10}{"p50 ms",10}{"p99 ms",10}{"CPU %",8}{"errors",8}");
             foreach (var r in new[] { baseline, batched })
@@ -61,6 +69,16 @@ internal static class ServingLoad
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    // keras-cnn: the seed's CNN (~0.9 M multiply-adds per image); mlp: 784 → 1024 → 1024 → 10 (1.8 M
+    // parameters, weights read once per forward, so batching reuses them); tiny: 784 → 10 (the HTTP ceiling).
+    private static Sequential CreateModel(string name) => name switch
+    {
+        "keras-cnn" => ModelZoo.KerasCnn(new Shape(1, 28, 28), 10),
+        "mlp" => new Sequential(1, 28, 28) { new Flatten(), new Dense(1024, Activation.Relu), new Dense(1024, Activation.Relu), new Dense(10) },
+        "tiny" => new Sequential(1, 28, 28) { new Flatten(), new Dense(10) },
+        _ => throw new ArgumentException($"--model expects keras-cnn, mlp or tiny; received '{name}'."),
+    };
 
     private static Result Measure(string mode, string folder, int maxBatch, double delayMs, int threads, int clients, double warmup, double seconds)
     {
@@ -99,7 +117,7 @@ internal static class ServingLoad
             process.Refresh();
             var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall / Environment.ProcessorCount * 100;
             latencies.Sort();
-            var result = new Result(mode, latencies.Count, errors, wall, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu);
+            var result = new Result(mode, latencies.Count / wall, errors, Percentile(latencies, 0.50), Percentile(latencies, 0.99), cpu);
             Console.WriteLine($"  {mode}: {result.Throughput:F0} req/s, p50 {result.P50Ms:F1} ms, p99 {result.P99Ms:F1} ms, CPU {cpu:F0}%, {errors} errors");
             return result;
         }
@@ -134,6 +152,12 @@ internal static class ServingLoad
         })).ToArray();
         Task.WaitAll(perClient);
         return (perClient.SelectMany(t => t.Result).ToList(), errors);
+    }
+
+    private static Result Median(List<Result> results)
+    {
+        double Mid(Func<Result, double> f) => results.Select(f).Order().ElementAt(results.Count / 2);
+        return new Result(results[0].Mode, Mid(r => r.Throughput), results.Sum(r => r.Errors), Mid(r => r.P50Ms), Mid(r => r.P99Ms), Mid(r => r.CpuPercent));
     }
 
     private static double Percentile(List<double> sorted, double p) =>

@@ -41,8 +41,12 @@ public sealed class ServingOptions
     /// <summary>Requests per minute for a tenant created without its own limit. Defaults to 600.</summary>
     public int DefaultRequestsPerMinute { get; set; } = 600;
 
-    /// <summary>libtorch CPU threads. Null: the cores available. Defaults to null.</summary>
-    public int? TorchThreads { get; set; }
+    /// <summary>
+    /// libtorch CPU threads (intra-op). Null leaves libtorch's setting. Defaults to 1: each model already has its
+    /// worker and batching supplies the parallel work; on 2 shared cores, 2 intra-op threads made single-item
+    /// forwards ~20× slower (OpenMP hand-offs under contention; docs/benchmarks.md).
+    /// </summary>
+    public int? TorchThreads { get; set; } = 1;
 
     internal Catalog.BatchingOptions Batching => new()
     {

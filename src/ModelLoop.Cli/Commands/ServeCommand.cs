@@ -16,7 +16,7 @@ internal static class ServeCommand
 {
     /// <summary>What the options say, for <see cref="BuildApp"/> (tests build the app without blocking).</summary>
     internal sealed record Settings(string Models, string Urls, string Database, string? AdminKey, bool NoKeys,
-        int MaxBatch, double MaxDelayMs, int Queue, int? Threads);
+        int MaxBatch, double MaxDelayMs, int Queue, int Threads);
 
     public static Command Create()
     {
@@ -28,7 +28,7 @@ internal static class ServeCommand
         var maxBatch = new Option<int>("--max-batch") { Description = "Most items per forward pass (1: no batching). Defaults to 32.", DefaultValueFactory = _ => 32 };
         var maxDelay = new Option<double>("--max-delay-ms") { Description = "Longest a request waits for its batch to fill. Defaults to 2.", DefaultValueFactory = _ => 2 };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait per model; beyond it 429. Defaults to 1024.", DefaultValueFactory = _ => 1024 };
-        var threads = new Option<int?>("--threads") { Description = "libtorch CPU threads. Defaults to the cores available." };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op CPU threads. Defaults to 1 (batching supplies the parallel work; see docs/benchmarks.md).", DefaultValueFactory = _ => 1 };
         var command = new Command("serve", "Serve models over HTTP: predict with dynamic batching, API keys, metering, /metrics, /openapi/v1.json.")
         {
             models, urls, database, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
@@ -64,7 +64,7 @@ internal static class ServeCommand
                 ["Serving:DatabasePath"] = settings.Database,
                 ["Serving:AdminKey"] = settings.AdminKey,
                 ["Serving:RequireApiKeys"] = settings.NoKeys ? "false" : "true",
-                ["Serving:TorchThreads"] = settings.Threads?.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Serving:TorchThreads"] = settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
             builder.Services.AddSingleton<IModelCatalog>(catalog);
         });
