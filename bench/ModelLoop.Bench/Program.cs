@@ -24,7 +24,7 @@ static int Usage()
                              accuracy at --budget seconds (--epochs E --width W --convs 1,2,2 --flip --tta
                              --eval-from E --target 0.93 --precision bf16|fp32)
           serving            dynamic batching vs one-request-one-forward on loopback: req/s, p50/p99, CPU
-                             (--model keras-cnn|mlp|tiny --clients 64 --seconds 10 --warmup 2 --max-batch 32
+                             (--model keras-cnn|mlp|wide-mlp|tiny --clients 64 --seconds 10 --warmup 2 --max-batch 32
                              --max-delay-ms 2 --rounds R; --threads defaults to 1, the server's default)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

@@ -71,13 +71,16 @@ internal static class ServingLoad
     }
 
     // keras-cnn: the seed's CNN (~0.9 M multiply-adds per image); mlp: 784 → 1024 → 1024 → 10 (1.8 M
-    // parameters, weights read once per forward, so batching reuses them); tiny: 784 → 10 (the HTTP ceiling).
+    // parameters, 7 MB: weights read once per forward, so batching reuses them); wide-mlp: 784 → 2048 → 2048
+    // → 10 (5.8 M parameters, 23 MB: beyond the caches, a single-item forward is memory-bound); tiny: 784 → 10
+    // (the HTTP ceiling).
     private static Sequential CreateModel(string name) => name switch
     {
         "keras-cnn" => ModelZoo.KerasCnn(new Shape(1, 28, 28), 10),
         "mlp" => new Sequential(1, 28, 28) { new Flatten(), new Dense(1024, Activation.Relu), new Dense(1024, Activation.Relu), new Dense(10) },
+        "wide-mlp" => new Sequential(1, 28, 28) { new Flatten(), new Dense(2048, Activation.Relu), new Dense(2048, Activation.Relu), new Dense(10) },
         "tiny" => new Sequential(1, 28, 28) { new Flatten(), new Dense(10) },
-        _ => throw new ArgumentException($"--model expects keras-cnn, mlp or tiny; received '{name}'."),
+        _ => throw new ArgumentException($"--model expects keras-cnn, mlp, wide-mlp or tiny; received '{name}'."),
     };
 
     private static Result Measure(string mode, string folder, int maxBatch, double delayMs, int threads, int clients, double warmup, double seconds)
