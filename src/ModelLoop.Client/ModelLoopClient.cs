@@ -105,6 +105,16 @@ public sealed class ModelLoopClient : IDisposable
     public Task<CreatedApiKey> CreateTenantAsync(string name, IEnumerable<string> models, int? requestsPerMinute = null, long? dailyRequestQuota = null, CancellationToken cancellationToken = default) =>
         Send<CreatedApiKey>(HttpMethod.Post, "v1/admin/tenants", new { name, models = models.ToArray(), requestsPerMinute, dailyRequestQuota }, cancellationToken);
 
+    /// <summary>Admin: another key for a tenant (rotation: create the new key, switch, revoke the old one).</summary>
+    public Task<CreatedApiKey> AddKeyAsync(string tenantId, CancellationToken cancellationToken = default) =>
+        Send<CreatedApiKey>(HttpMethod.Post, $"v1/admin/tenants/{Escape(tenantId)}/keys", null, cancellationToken);
+
+    /// <summary>Admin: replaces a tenant's model grants, rate limit and daily quota (null: none).</summary>
+    public async Task UpdateTenantAsync(string tenantId, IEnumerable<string> models, int requestsPerMinute, long? dailyRequestQuota = null, CancellationToken cancellationToken = default)
+    {
+        using var _ = await SendRaw(HttpMethod.Put, $"v1/admin/tenants/{Escape(tenantId)}", new { models = models.ToArray(), requestsPerMinute, dailyRequestQuota }, cancellationToken);
+    }
+
     /// <summary>Admin: revokes a key by its id; calls with it then get 401.</summary>
     public async Task RevokeKeyAsync(string keyId, CancellationToken cancellationToken = default)
     {

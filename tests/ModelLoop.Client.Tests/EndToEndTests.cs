@@ -72,6 +72,23 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task KeysRotateAndGrantsChangeThroughTheSdk()
+    {
+        using var admin = Client(AdminKey);
+        var first = await admin.CreateTenantAsync("acme", ["iris"]);
+        var second = await admin.AddKeyAsync(first.TenantId);
+        await admin.RevokeKeyAsync(first.KeyId);
+        using var rotated = Client(second.Key);
+        Assert.Equal("iris", Assert.Single(await rotated.ListModelsAsync()).Name);
+
+        await admin.UpdateTenantAsync(first.TenantId, ["other-model"], requestsPerMinute: 10);
+        var e = await Assert.ThrowsAsync<ModelLoopApiException>(() => rotated.PredictAsync("iris", [[1f, 2f, 3f, 4f]]));
+
+        Assert.Empty(await rotated.ListModelsAsync());
+        Assert.Equal(HttpStatusCode.NotFound, e.StatusCode);
+    }
+
+    [Fact]
     public async Task WrongInputSurfacesTheServersExplanation()
     {
         using var admin = Client(AdminKey);
