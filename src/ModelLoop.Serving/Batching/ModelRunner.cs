@@ -22,7 +22,8 @@ internal sealed class ModelRunner
     private readonly Thread _worker;
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly long _outputElements;
-    private readonly Histogram _batchSizes;
+    private readonly BatchSizeObserver _batchSizes;
+    private volatile bool _retired;
 
     public ModelRunner(ServableModel model)
     {
@@ -33,7 +34,7 @@ internal sealed class ModelRunner
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping: we answer 429
         });
-        _batchSizes = new Histogram(this);
+        _batchSizes = new BatchSizeObserver(this);
         _worker = new Thread(Run) { IsBackground = true, Name = $"modelloop-batcher-{model.Name}-{model.Version}" };
         _worker.Start();
     }
@@ -63,8 +64,6 @@ internal sealed class ModelRunner
         return _queue.Reader.Completion.IsCompleted || _retired ? EnqueueResult.Closed : EnqueueResult.Full;
     }
 
-    private volatile bool _retired;
-
     /// <summary>Stops accepting requests; the ones already queued still run, then the model is disposed.</summary>
     public Task Retire()
     {
@@ -86,16 +85,19 @@ internal sealed class ModelRunner
                 if (batch.Count == 0)
                     continue;
                 ServingMetrics.QueueDepth.WithLabels(Model.Name, Model.Version).Set(reader.Count);
-                Forward(network, batch);
+                try
+                {
+                    Forward(network, batch);
+                }
+                catch (Exception e)
+                {
+                    // An unexpected native failure (e.g. out of memory) fails this batch only; the worker
+                    // keeps serving the queue.
+                    foreach (var work in batch)
+                        work.Completion.TrySetException(e);
+                }
                 batch.Clear();
             }
-        }
-        catch (Exception e)
-        {
-            foreach (var work in batch)
-                work.Completion.TrySetException(e);
-            while (reader.TryRead(out var left))
-                left.Completion.TrySetException(e);
         }
         finally
         {
@@ -171,7 +173,7 @@ internal sealed class ModelRunner
     }
 
     // Holds the per-model child of the batch-size histogram so the hot loop does not look the label up.
-    private sealed class Histogram(ModelRunner runner)
+    private sealed class BatchSizeObserver(ModelRunner runner)
     {
         private readonly Prometheus.Histogram.Child _child = ServingMetrics.BatchSize.WithLabels(runner.Model.Name);
         public void Observe(int size) => _child.Observe(size);
