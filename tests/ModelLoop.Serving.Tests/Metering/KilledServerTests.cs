@@ -17,6 +17,7 @@ public sealed class KilledServerTests
         using var http = new HttpClient { BaseAddress = new Uri(address) };
         const int clients = 8;
         var acknowledged = 0;
+        string? failure = null;
         using var killed = new CancellationTokenSource();
 
         async Task Client()
@@ -26,7 +27,13 @@ public sealed class KilledServerTests
                 try
                 {
                     var response = await http.PostAsJsonAsync("/v1/models/iris/predict", new { input = new[] { 1f, 2f, 3f, 4f } }, killed.Token);
-                    if (response.IsSuccessStatusCode && Interlocked.Increment(ref acknowledged) >= 150 && !killed.IsCancellationRequested)
+                    if (!response.IsSuccessStatusCode)
+                    {
+                        failure ??= $"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}";
+                        child.Kill(entireProcessTree: true);
+                        await killed.CancelAsync();
+                    }
+                    else if (Interlocked.Increment(ref acknowledged) >= 150 && !killed.IsCancellationRequested)
                     {
                         child.Kill(entireProcessTree: true);
                         await killed.CancelAsync();
@@ -42,6 +49,7 @@ public sealed class KilledServerTests
         await Task.WhenAll(Enumerable.Range(0, clients).Select(_ => Task.Run(Client)));
         await child.WaitForExitAsync();
 
+        Assert.Null(failure);
         var counted = UsageReport.Read(database).Sum(r => r.Requests);
         Assert.InRange(counted, acknowledged, acknowledged + clients); // requests in flight may be committed but unanswered
     }
