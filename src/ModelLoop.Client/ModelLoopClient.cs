@@ -86,7 +86,7 @@ public sealed class ModelLoopClient : IDisposable
     public Task<Prediction> PredictRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, double>> records, string? version = null, CancellationToken cancellationToken = default) =>
         Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { records = records.ToArray() }, cancellationToken);
 
-    /// <summary>Predicts for images given as raw 8-bit pixels (channels × height × width bytes).</summary>
+    /// <summary>Predicts for images: image files (PNG, JPEG… of the model's height × width) or raw 8-bit pixels (channels × height × width bytes).</summary>
     public Task<Prediction> PredictImagesAsync(string model, IEnumerable<byte[]> images, string? version = null, CancellationToken cancellationToken = default) =>
         Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { images = images.Select(Convert.ToBase64String).ToArray() }, cancellationToken);
 

@@ -13,7 +13,8 @@ namespace ModelLoop.Serving.Api;
 /// { "input": [5.1, 3.5, 1.4, 0.2] }            one item
 /// { "records": [{ "sepal_length": 5.1, … }] }  named features (models whose serving.json lists featureNames)
 /// { "record": { … } }                          one record
-/// { "images": ["base64…"] } / { "image": "…" } raw 8-bit pixels (C×H×W bytes, scaled to [0, 1])
+/// { "images": ["base64…"] } / { "image": "…" } a PNG/JPEG/… file of the model's H×W, or raw 8-bit
+///                                              pixels (C×H×W bytes); either is scaled to [0, 1]
 /// </code>
 /// Raw items then go through the model's preprocessing (e.g. standardization saved with the run).
 /// </summary>
@@ -116,10 +117,10 @@ internal static class PredictInput
     private static float[] Image(JsonElement item, string path, InputSchema schema)
     {
         if (item.ValueKind != JsonValueKind.String || !item.TryGetBytesFromBase64(out var bytes))
-            throw new BadInputException($"{path} must be a base64 string of raw 8-bit pixels ({schema.Elements} bytes for shape {ShapeText(schema)}); received {Describe(item)}.");
-        if (bytes.Length != schema.Elements)
-            throw new BadInputException($"{path} decodes to {bytes.Length} bytes; this model takes {schema.Elements} pixels (shape {ShapeText(schema)}), one byte each, channels first.");
-        return bytes.Select(b => b / 255f).ToArray();
+            throw new BadInputException($"{path} must be a base64 string of an image file (PNG, JPEG…) or of raw 8-bit pixels ({schema.Elements} bytes for shape {ShapeText(schema)}); received {Describe(item)}.");
+        if (bytes.Length == schema.Elements)
+            return bytes.Select(b => b / 255f).ToArray(); // raw pixels, channels first
+        return ImageDecoder.Decode(bytes, path, schema.Shape);
     }
 
     private static float Number(JsonElement value, string path, InputSchema schema)

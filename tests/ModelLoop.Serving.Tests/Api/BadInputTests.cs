@@ -26,7 +26,8 @@ public sealed class BadInputTests
         { "iris", "{ \"records\": [{ \"sepal_length\": 1 }] }", 400, "lacks feature" },
         { "iris", "{ \"record\": { \"sepal_length\": 1, \"sepal_width\": 1, \"petal_length\": 1, \"petal_width\": 1, \"colour\": 2 } }", 400, "colour" },
         { "digits", "{ \"inputs\": [[[[1, 2], [3, 4]]]] }", 400, "array of 8" },
-        { "digits", "{ \"images\": [\"AAAA\"] }", 400, "64 pixels" },
+        { "digits", "{ \"images\": [\"AAAA\"] }", 400, "neither 64 raw pixel bytes nor an image" },
+        { "digits", "{ \"images\": [\"not base64!\"] }", 400, "base64 string" },
         { "digits", "{ \"records\": [{ \"a\": 1 }] }", 400, "no feature names" },
         { "unknown", "{ \"inputs\": [[1, 2, 3, 4]] }", 404, "No model 'unknown'" },
     };

@@ -79,6 +79,31 @@ public sealed class PredictApiTests
     }
 
     [Fact]
+    public async Task APngImageGivesTheSameOutputsAsItsRawPixelsAndAWrongSizeIsRefused()
+    {
+        using var server = new ServerHost();
+        using var client = server.Client();
+        var pixels = Enumerable.Range(0, 64).Select(i => (byte)(255 - i * 3)).ToArray();
+
+        var fromPng = await client.PostAsJsonAsync("/v1/models/digits/predict", new { image = Convert.ToBase64String(Png(pixels, 8)) });
+        var fromRaw = await client.PostAsJsonAsync("/v1/models/digits/predict", new { image = Convert.ToBase64String(pixels) });
+        var tooBig = await client.PostAsJsonAsync("/v1/models/digits/predict", new { image = Convert.ToBase64String(Png(new byte[256], 16)) });
+
+        Assert.Equal(HttpStatusCode.OK, fromPng.StatusCode);
+        Assert.Equal((await fromRaw.Content.ReadFromJsonAsync<PredictResponse>())!.Outputs[0], (await fromPng.Content.ReadFromJsonAsync<PredictResponse>())!.Outputs[0]);
+        await BadInputTests.AssertProblem(tooBig, 400, "16×16 image; this model takes 8×8");
+    }
+
+    private static byte[] Png(byte[] grayPixels, int size)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(new SkiaSharp.SKImageInfo(size, size, SkiaSharp.SKColorType.Gray8, SkiaSharp.SKAlphaType.Opaque));
+        System.Runtime.InteropServices.Marshal.Copy(grayPixels, 0, bitmap.GetPixels(), grayPixels.Length);
+        using var image = SkiaSharp.SKImage.FromBitmap(bitmap);
+        using var png = image.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
+    [Fact]
     public async Task ListsModelsAndDescribesAVersionsInputSchema()
     {
         using var server = new ServerHost();
