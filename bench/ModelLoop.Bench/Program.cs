@@ -12,6 +12,7 @@ return name switch
     "throughput" => Throughput.Run(options),
     "registry" => RegistryBench.Run(options),
     "evaluation" => EvaluationSpeed.Run(options),
+    "serving" => ServingLoad.Run(options),
     _ => Usage(),
 };
 
@@ -27,6 +28,9 @@ static int Usage()
           registry           artifact save/load+verify of ResNet-18 (plain, AES-GCM), promotions/s, alias polls/s,
                              metric-logging transactions/s (--rounds N)
           evaluation         all classification metrics and champion vs challenger on synthetic outputs (--samples N --classes K --rounds R)
+          serving            dynamic batching vs one-request-one-forward on loopback: req/s, p50/p99, CPU
+                             (--model keras-cnn|mlp|wide-mlp|tiny --clients 64 --seconds 10 --warmup 2 --max-batch 32
+                             --max-delay-ms 2 --rounds R; --threads defaults to 1, the server's default)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
     return 2;

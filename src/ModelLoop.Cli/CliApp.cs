@@ -13,6 +13,8 @@ public static class CliApp
         RunsCommand.Create(),
         ModelsCommand.Create(),
         EvalCommand.Create(),
+        ServeCommand.Create(),
+        UsageCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

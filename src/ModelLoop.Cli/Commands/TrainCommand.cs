@@ -33,7 +33,7 @@ internal static class TrainCommand
         command.SetAction(result =>
         {
             var device = common.Apply(result);
-            var (train, test) = DatasetSource.Load(result.GetValue(dataOption)!, result.GetValue(labelOption)!, result.GetValue(lossOption)!, result.GetValue(limitOption), result.GetValue(common.Seed) ?? 1);
+            var (train, test, preprocessing) = DatasetSource.LoadWithPreprocessing(result.GetValue(dataOption)!, result.GetValue(labelOption)!, result.GetValue(lossOption)!, result.GetValue(limitOption), result.GetValue(common.Seed) ?? 1);
             var model = BuildModel(result.GetValue(modelOption)!, train);
             model.To(device);
             model.Summary();
@@ -57,6 +57,7 @@ internal static class TrainCommand
                 ["command"] = "train", ["model"] = modelName, ["data"] = result.GetValue(dataOption)!, ["limit"] = result.GetValue(limitOption)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all",
             });
             var outcome = TrainingRun.Execute(model, train, test, test, fit, result.GetValue(outOption)!, tracking: track);
+            preprocessing?.Save(outcome.OutputDirectory); // serving.json: `modelloop serve` standardizes raw rows with it
             TrainingRun.PrintResult(outcome);
             return 0;
         });

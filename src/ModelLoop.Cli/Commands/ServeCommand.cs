@@ -1,0 +1,72 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using ModelLoop.Serving;
+using ModelLoop.Serving.Catalog;
+
+namespace ModelLoop.Cli.Commands;
+
+/// <summary>
+/// <c>modelloop serve</c>: the model server (ASP.NET Core, Kestrel) over a folder of training runs.
+/// Every option is also a configuration key (Serving:…), so appsettings.json or environment variables
+/// (Serving__AdminKey) work too.
+/// </summary>
+internal static class ServeCommand
+{
+    /// <summary>What the options say, for <see cref="BuildApp"/> (tests build the app without blocking).</summary>
+    internal sealed record Settings(string Models, string Urls, string Database, string? AdminKey, bool NoKeys,
+        int MaxBatch, double MaxDelayMs, int Queue, int Threads);
+
+    public static Command Create()
+    {
+        var models = new Option<string>("--models", "-m") { Description = "Folder of run folders (written by `modelloop train --out`), one sub-folder per model, versions as sub-folders. Defaults to 'models'.", DefaultValueFactory = _ => "models" };
+        var urls = new Option<string>("--urls") { Description = "Addresses to listen on, ';'-separated. Defaults to http://127.0.0.1:5000.", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
+        var database = new Option<string>("--db") { Description = "SQLite file for tenants, API keys and usage. Defaults to modelloop-serving.db.", DefaultValueFactory = _ => "modelloop-serving.db" };
+        var adminKey = new Option<string?>("--admin-key") { Description = "Key for tenant management (POST /v1/admin/tenants). Defaults to the MODELLOOP_ADMIN_KEY environment variable; none disables management." };
+        var noKeys = new Option<bool>("--no-keys") { Description = "Serve calls without an API key as tenant 'anonymous' with every model (local use only). Defaults to off." };
+        var maxBatch = new Option<int>("--max-batch") { Description = "Most items per forward pass (1: no batching). Defaults to 32.", DefaultValueFactory = _ => 32 };
+        var maxDelay = new Option<double>("--max-delay-ms") { Description = "Longest a request waits for its batch to fill. Defaults to 2.", DefaultValueFactory = _ => 2 };
+        var queue = new Option<int>("--queue") { Description = "Requests that may wait per model; beyond it 429. Defaults to 1024.", DefaultValueFactory = _ => 1024 };
+        var threads = new Option<int>("--threads") { Description = "libtorch intra-op CPU threads. Defaults to 1 (batching supplies the parallel work; see docs/benchmarks.md).", DefaultValueFactory = _ => 1 };
+        var command = new Command("serve", "Serve models over HTTP: predict with dynamic batching, API keys, metering, /metrics, /openapi/v1.json.")
+        {
+            models, urls, database, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
+        };
+        command.SetAction(result =>
+        {
+            var settings = new Settings(result.GetValue(models)!, result.GetValue(urls)!, result.GetValue(database)!,
+                result.GetValue(adminKey) ?? Environment.GetEnvironmentVariable("MODELLOOP_ADMIN_KEY"), result.GetValue(noKeys),
+                result.GetValue(maxBatch), result.GetValue(maxDelay), result.GetValue(queue), result.GetValue(threads));
+            using var app = BuildApp(settings);
+            Console.WriteLine($"Serving {string.Join(", ", app.Services.GetRequiredService<IModelCatalog>().List().Select(m => m.Name))} on {settings.Urls} (Ctrl+C stops).");
+            if (settings.AdminKey is null && !settings.NoKeys)
+                Console.WriteLine("No admin key: tenants cannot be created. Pass --admin-key or set MODELLOOP_ADMIN_KEY.");
+            app.Run();
+            return 0;
+        });
+        return command;
+    }
+
+    internal static WebApplication BuildApp(Settings settings)
+    {
+        var batching = new BatchingOptions
+        {
+            MaxBatchSize = settings.MaxBatch,
+            MaxDelay = TimeSpan.FromMilliseconds(settings.MaxDelayMs),
+            QueueCapacity = settings.Queue,
+        }.Validate();
+        var catalog = new RunFolderCatalog(settings.Models, batching); // checks the folder before anything listens
+        return ServingApp.Build(["--urls", settings.Urls], builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Serving:DatabasePath"] = settings.Database,
+                ["Serving:AdminKey"] = settings.AdminKey,
+                ["Serving:RequireApiKeys"] = settings.NoKeys ? "false" : "true",
+                ["Serving:TorchThreads"] = settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+            builder.Services.AddSingleton<IModelCatalog>(catalog);
+        });
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
+
+namespace ModelLoop.Client;
+
+/// <summary>
+/// Typed calls to a ModelLoop server: predict, model metadata, usage and (with the admin key) tenants.
+/// Transient failures (connection errors, 408, 429 with a short Retry-After, 5xx) are retried with
+/// exponential backoff and jitter by Microsoft.Extensions.Http.Resilience's retry strategy, which also
+/// honours Retry-After; other errors throw <see cref="ModelLoopApiException"/> with the server's
+/// explanation. Every call takes a CancellationToken. Thread-safe; keep one per server.
+/// <code>
+/// using var client = new ModelLoopClient(new Uri("http://localhost:5000"), apiKey);
+/// var prediction = await client.PredictAsync("iris", [[5.1f, 3.5f, 1.4f, 0.2f]]);
+/// </code>
+/// </summary>
+public sealed class ModelLoopClient : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly HttpClient _http;
+    private readonly bool _ownsHttp;
+
+    /// <summary>A client with its own HttpClient and the retry policy of <paramref name="options"/>.</summary>
+    public ModelLoopClient(Uri baseAddress, string? apiKey = null, ModelLoopClientOptions? options = null)
+        : this(new HttpClient(CreateHandler(options ?? new ModelLoopClientOptions(), new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }))
+        {
+            BaseAddress = baseAddress ?? throw new ArgumentNullException(nameof(baseAddress)),
+            Timeout = (options ?? new ModelLoopClientOptions()).Timeout,
+        }, apiKey)
+    {
+        _ownsHttp = true;
+    }
+
+    /// <summary>
+    /// A client over an HttpClient you configure (e.g. from IHttpClientFactory); its BaseAddress must be the
+    /// server's. Add retries with <see cref="CreateHandler"/> or AddStandardResilienceHandler.
+    /// </summary>
+    public ModelLoopClient(HttpClient httpClient, string? apiKey = null)
+    {
+        _http = httpClient ?? throw new ArgumentNullException(nameof(httpClient));
+        if (_http.BaseAddress is null)
+            throw new ArgumentException("The HttpClient has no BaseAddress; set it to the server's address, e.g. http://localhost:5000/.", nameof(httpClient));
+        ApiKey = apiKey;
+    }
+
+    /// <summary>Sent as <c>Authorization: Bearer</c> on every call; null sends none.</summary>
+    public string? ApiKey { get; }
+
+    /// <summary>The retry handler this client uses, over <paramref name="inner"/> (for HttpClients you build yourself).</summary>
+    public static DelegatingHandler CreateHandler(ModelLoopClientOptions options, HttpMessageHandler inner)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage>();
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                ShouldRetryAfterHeader = true,
+                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome, options.MaxRetryAfter)),
+            });
+        }
+        return new ResilienceHandler(builder.Build()) { InnerHandler = inner };
+    }
+
+    public async Task<IReadOnlyList<ModelDescription>> ListModelsAsync(CancellationToken cancellationToken = default) =>
+        await Send<ModelDescription[]>(HttpMethod.Get, "v1/models", null, cancellationToken);
+
+    /// <summary>A version's input schema and metadata; null version: the server's default (production, else latest).</summary>
+    public Task<ModelMetadata> GetModelAsync(string model, string? version = null, CancellationToken cancellationToken = default) =>
+        Send<ModelMetadata>(HttpMethod.Get, $"v1/models/{Escape(model)}{VersionQuery(version, '?')}", null, cancellationToken);
+
+    /// <summary>Predicts for items given as flat arrays (each the model's input shape, flattened).</summary>
+    public Task<Prediction> PredictAsync(string model, IEnumerable<float[]> inputs, string? version = null, CancellationToken cancellationToken = default) =>
+        Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { inputs = inputs.ToArray() }, cancellationToken);
+
+    /// <summary>Predicts for records of named raw features (models whose schema lists feature names); the server preprocesses them.</summary>
+    public Task<Prediction> PredictRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, double>> records, string? version = null, CancellationToken cancellationToken = default) =>
+        Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { records = records.ToArray() }, cancellationToken);
+
+    /// <summary>Predicts for images: image files (PNG, JPEG… of the model's height × width) or raw 8-bit pixels (channels × height × width bytes).</summary>
+    public Task<Prediction> PredictImagesAsync(string model, IEnumerable<byte[]> images, string? version = null, CancellationToken cancellationToken = default) =>
+        Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { images = images.Select(Convert.ToBase64String).ToArray() }, cancellationToken);
+
+    /// <summary>Hourly usage rows in [from, to) (UTC); a tenant key sees its own, the admin key all or <paramref name="tenantId"/>'s.</summary>
+    public async Task<IReadOnlyList<UsageRecord>> GetUsageAsync(DateTime? fromUtc = null, DateTime? toUtc = null, string? tenantId = null, CancellationToken cancellationToken = default) =>
+        await Send<UsageRecord[]>(HttpMethod.Get, "v1/usage" + UsageQuery(fromUtc, toUtc, tenantId), null, cancellationToken);
+
+    /// <summary>The same rows as CSV, for billing.</summary>
+    public async Task<string> ExportUsageCsvAsync(DateTime? fromUtc = null, DateTime? toUtc = null, string? tenantId = null, CancellationToken cancellationToken = default)
+    {
+        using var response = await SendRaw(HttpMethod.Get, "v1/usage.csv" + UsageQuery(fromUtc, toUtc, tenantId), null, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    /// <summary>Admin: creates a tenant granted <paramref name="models"/> ("*" for all) and returns its first key (shown once).</summary>
+    public Task<CreatedApiKey> CreateTenantAsync(string name, IEnumerable<string> models, int? requestsPerMinute = null, long? dailyRequestQuota = null, CancellationToken cancellationToken = default) =>
+        Send<CreatedApiKey>(HttpMethod.Post, "v1/admin/tenants", new { name, models = models.ToArray(), requestsPerMinute, dailyRequestQuota }, cancellationToken);
+
+    /// <summary>Admin: another key for a tenant (rotation: create the new key, switch, revoke the old one).</summary>
+    public Task<CreatedApiKey> AddKeyAsync(string tenantId, CancellationToken cancellationToken = default) =>
+        Send<CreatedApiKey>(HttpMethod.Post, $"v1/admin/tenants/{Escape(tenantId)}/keys", null, cancellationToken);
+
+    /// <summary>Admin: replaces a tenant's model grants, rate limit and daily quota (null: none).</summary>
+    public async Task UpdateTenantAsync(string tenantId, IEnumerable<string> models, int requestsPerMinute, long? dailyRequestQuota = null, CancellationToken cancellationToken = default)
+    {
+        using var _ = await SendRaw(HttpMethod.Put, $"v1/admin/tenants/{Escape(tenantId)}", new { models = models.ToArray(), requestsPerMinute, dailyRequestQuota }, cancellationToken);
+    }
+
+    /// <summary>Admin: revokes a key by its id; calls with it then get 401.</summary>
+    public async Task RevokeKeyAsync(string keyId, CancellationToken cancellationToken = default)
+    {
+        using var _ = await SendRaw(HttpMethod.Delete, $"v1/admin/keys/{Escape(keyId)}", null, cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsHttp)
+            _http.Dispose();
+    }
+
+    private async Task<T> Send<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var response = await SendRaw(method, path, body, cancellationToken);
+        return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
+            ?? throw new ModelLoopApiException(response.StatusCode, "Empty response", $"The server answered {path} with no body; expected JSON.", null);
+    }
+
+    private async Task<HttpResponseMessage> SendRaw(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(method, path);
+        if (ApiKey is not null)
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
+        if (body is not null)
+            request.Content = JsonContent.Create(body, options: Json);
+        var response = await _http.SendAsync(request, cancellationToken);
+        if (response.IsSuccessStatusCode)
+            return response;
+        using (response)
+        {
+            string? title = null, detail = null;
+            try
+            {
+                var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Json, cancellationToken);
+                title = problem.TryGetProperty("title", out var t) ? t.GetString() : null;
+                detail = problem.TryGetProperty("detail", out var d) ? d.GetString() : null;
+            }
+            catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+            {
+                detail = $"The server answered {(int)response.StatusCode} without a ProblemDetails body.";
+            }
+            throw new ModelLoopApiException(response.StatusCode, title ?? response.ReasonPhrase, detail, RetryAfter(response));
+        }
+    }
+
+    private static bool IsTransient(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter)
+    {
+        if (outcome.Result is { StatusCode: HttpStatusCode.TooManyRequests } tooMany)
+            return RetryAfter(tooMany) is not { } wait || wait <= maxRetryAfter;
+        return HttpClientResiliencePredicates.IsTransient(outcome);
+    }
+
+    private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
+        response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
+
+    private static string PredictPath(string model, string? version) => $"v1/models/{Escape(model)}/predict{VersionQuery(version, '?')}";
+
+    private static string VersionQuery(string? version, char separator) => version is null ? "" : $"{separator}version={Uri.EscapeDataString(version)}";
+
+    private static string UsageQuery(DateTime? fromUtc, DateTime? toUtc, string? tenantId)
+    {
+        var parts = new List<string>();
+        if (fromUtc is { } from)
+            parts.Add("from=" + Uri.EscapeDataString(from.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
+        if (toUtc is { } to)
+            parts.Add("to=" + Uri.EscapeDataString(to.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture)));
+        if (tenantId is not null)
+            parts.Add("tenant=" + Uri.EscapeDataString(tenantId));
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+    }
+
+    private static string Escape(string segment)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(segment);
+        return Uri.EscapeDataString(segment);
+    }
+}

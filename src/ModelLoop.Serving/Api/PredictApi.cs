@@ -1,0 +1,117 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using ModelLoop.Serving.Batching;
+using ModelLoop.Serving.Metering;
+using ModelLoop.Serving.Tenants;
+
+namespace ModelLoop.Serving.Api;
+
+/// <summary>
+/// POST /v1/models/{name}/predict?version= — the body formats are in <see cref="PredictInput"/>. The
+/// request joins its model's batch queue; the answer is sent after its usage was committed.
+/// </summary>
+internal static class PredictApi
+{
+    public static RouteGroupBuilder MapPredictApi(this RouteGroupBuilder v1)
+    {
+        v1.MapPost("/models/{name}/predict", Predict).WithName("Predict")
+            .Accepts<JsonElement>("application/json");
+        return v1;
+    }
+
+    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Predict(string name, string? version, HttpContext context,
+        ModelHost host, UsageMeter meter, IOptions<ServingOptions> options, CancellationToken cancellationToken)
+    {
+        var tenant = ApiKeyMiddleware.Current(context);
+        if (!tenant.IsGranted(name))
+            return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
+        if (tenant.DailyRequestQuota is { } quota && meter.RequestsToday(tenant.Id) >= quota)
+        {
+            var midnight = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
+            return Count(Label(host, name), tenant, "rejected", Problems.TooMany(context, $"The daily quota of {quota} requests for this key is used up; it resets at 00:00 UTC. Retry then, or ask the administrator for a larger quota.", midnight));
+        }
+        var (body, problem) = await ReadBody(context.Request, options.Value.MaxRequestBytes, cancellationToken);
+        if (problem is not null)
+            return Count(Label(host, name), tenant, "invalid", problem);
+        using (body)
+        {
+            (ModelRunner? Runner, EnqueueResult Result, Task<Batching.PredictOutcome>? Outcome) queued;
+            try
+            {
+                queued = await host.Enqueue(name, version, model => PredictInput.Parse(body!.RootElement, model, options.Value.MaxItemsPerRequest), cancellationToken);
+            }
+            catch (BadInputException e)
+            {
+                return Count(name, tenant, "invalid", Problems.BadInput(e.Message));
+            }
+            catch (ModelUnavailableException e)
+            {
+                return Count(name, tenant, "unavailable", Problems.Unavailable(e.Message));
+            }
+            if (queued.Runner is null)
+                return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
+            if (queued.Outcome is null)
+                return Count(name, tenant, "rejected", Problems.TooMany(context, $"Model '{name}' has {queued.Runner.QueueDepth} requests waiting, its queue's bound; the request was not run. Retry after the Retry-After delay, with backoff.", TimeSpan.FromSeconds(1)));
+            var outcome = await queued.Outcome.WaitAsync(cancellationToken);
+            var servable = queued.Runner.Model;
+            var count = outcome.Outputs.Length / (int)Math.Max(1, servable.OutputShape.Aggregate(1L, (a, b) => a * b));
+            await meter.Record(tenant.Id, name, outcome.Version, count, outcome.ComputeMilliseconds);
+            ServingMetrics.Items.WithLabels(name, tenant.Id).Inc(count);
+            ServingMetrics.Requests.WithLabels(name, tenant.Id, "ok").Inc();
+            return TypedResults.Ok(Response(name, outcome, count));
+        }
+    }
+
+    private static PredictResponse Response(string name, Batching.PredictOutcome outcome, int count)
+    {
+        var width = outcome.Outputs.Length / count;
+        var rows = new float[count][];
+        for (var i = 0; i < count; i++)
+            rows[i] = outcome.Outputs.AsSpan(i * width, width).ToArray();
+        int[]? classes = width > 1 ? rows.Select(r => Array.IndexOf(r, r.Max())).ToArray() : null;
+        return new PredictResponse(name, outcome.Version, rows, classes);
+    }
+
+    // Metric labels come from the URL: names the catalog does not know share one label, so random names
+    // cannot create unbounded Prometheus series.
+    private const string UnknownLabel = "(unknown)";
+
+    private static string Label(ModelHost host, string name) => host.Catalog.List().Any(m => m.Name == name) ? name : UnknownLabel;
+
+    private static ProblemHttpResult Count(string model, Tenant tenant, string outcome, ProblemHttpResult problem)
+    {
+        ServingMetrics.Requests.WithLabels(model, tenant.Id, outcome).Inc();
+        return problem;
+    }
+
+    // Reads at most maxBytes (413 beyond) and parses JSON (400 with the parser's position when malformed).
+    private static async Task<(JsonDocument? Body, ProblemHttpResult? Problem)> ReadBody(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+            return (null, Problems.TooLarge($"The body is {request.ContentLength} bytes; at most {maxBytes} are accepted. Send fewer items per request."));
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16384];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > maxBytes)
+                return (null, Problems.TooLarge($"The body is larger than {maxBytes} bytes, the most accepted. Send fewer items per request."));
+            buffer.Write(chunk, 0, read);
+        }
+        if (buffer.Length == 0)
+            return (null, Problems.BadInput("The body is empty. Send a JSON object such as { \"inputs\": [[…]] }; GET /v1/models/{name} shows an example for the model."));
+        try
+        {
+            buffer.Position = 0;
+            return (await JsonDocument.ParseAsync(buffer, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken), null);
+        }
+        catch (JsonException e)
+        {
+            return (null, Problems.BadInput($"The body is not valid JSON ({e.Message}). Send a JSON object such as {{ \"inputs\": [[…]] }}; GET /v1/models/{{name}} shows an example for the model."));
+        }
+    }
+}

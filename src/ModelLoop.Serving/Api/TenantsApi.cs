@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
+using ModelLoop.Serving.Tenants;
+
+namespace ModelLoop.Serving.Api;
+
+/// <summary>
+/// Management with the admin key: POST /v1/admin/tenants (creates a tenant and returns its first key,
+/// once), GET /v1/admin/tenants, PUT /v1/admin/tenants/{id} (replace grants, rate limit, quota), POST /v1/admin/tenants/{id}/keys (another key), DELETE /v1/admin/keys/{keyId} (revoke).
+/// </summary>
+internal static class TenantsApi
+{
+    public static RouteGroupBuilder MapTenantsApi(this RouteGroupBuilder v1)
+    {
+        var admin = v1.MapGroup("/admin").AddEndpointFilter(async (context, next) =>
+            ApiKeyMiddleware.Current(context.HttpContext).IsAdmin
+                ? await next(context)
+                : Problems.Forbidden("Managing tenants needs the admin key (configured as Serving:AdminKey); this key belongs to a tenant."));
+        admin.MapPost("/tenants", Create).WithName("CreateTenant");
+        admin.MapGet("/tenants", (TenantStore store) => TypedResults.Ok(store.List())).WithName("ListTenants");
+        admin.MapPut("/tenants/{id}", Update).WithName("UpdateTenant");
+        admin.MapPost("/tenants/{id}/keys", AddKey).WithName("AddKey");
+        admin.MapDelete("/keys/{keyId}", Revoke).WithName("RevokeKey");
+        return v1;
+    }
+
+    private static Results<Created<CreatedKey>, ProblemHttpResult> Create(CreateTenantRequest request, TenantStore store, IOptions<ServingOptions> options)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name))
+            return Problems.BadInput("\"name\" is required: the tenant's display name, e.g. { \"name\": \"acme\", \"models\": [\"iris\"] }.");
+        if (request.Models is null || request.Models.Count == 0)
+            return Problems.BadInput("\"models\" must list at least one model name the tenant may call (or \"*\" for all).");
+        if (request.RequestsPerMinute is < 1 || request.DailyRequestQuota is < 1)
+            return Problems.BadInput($"\"requestsPerMinute\" and \"dailyRequestQuota\" must be at least 1 when given; received {request.RequestsPerMinute} and {request.DailyRequestQuota}.");
+        var (tenant, keyId, key) = store.Create(request.Name, request.Models, request.RequestsPerMinute ?? options.Value.DefaultRequestsPerMinute, request.DailyRequestQuota);
+        return TypedResults.Created($"/v1/admin/tenants/{tenant.Id}", new CreatedKey(tenant.Id, keyId, key));
+    }
+
+    private static Results<Ok<Tenant>, ProblemHttpResult> Update(string id, UpdateTenantRequest request, TenantStore store)
+    {
+        if (request.Models is null || request.Models.Count == 0)
+            return Problems.BadInput("\"models\" must list at least one model name the tenant may call (or \"*\" for all); to stop a tenant, revoke its keys.");
+        if (request.RequestsPerMinute < 1 || request.DailyRequestQuota is < 1)
+            return Problems.BadInput($"\"requestsPerMinute\" must be at least 1 and \"dailyRequestQuota\" at least 1 or null (no quota); received {request.RequestsPerMinute} and {request.DailyRequestQuota}.");
+        return store.Update(id, request.Models, request.RequestsPerMinute, request.DailyRequestQuota) is { } tenant
+            ? TypedResults.Ok(tenant)
+            : Problems.NotFound($"No tenant '{id}'. GET /v1/admin/tenants lists them.");
+    }
+
+    private static Results<Created<CreatedKey>, ProblemHttpResult> AddKey(string id, TenantStore store) =>
+        store.AddKey(id) is { } created
+            ? TypedResults.Created($"/v1/admin/tenants/{id}", new CreatedKey(id, created.KeyId, created.Key))
+            : Problems.NotFound($"No tenant '{id}'. GET /v1/admin/tenants lists them.");
+
+    private static Results<NoContent, ProblemHttpResult> Revoke(string keyId, TenantStore store) =>
+        store.Revoke(keyId) ? TypedResults.NoContent() : Problems.NotFound($"No API key with id '{keyId}'. Key ids start with 'k_' and are returned when a key is created.");
+}

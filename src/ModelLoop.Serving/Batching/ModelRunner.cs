@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Threading.Channels;
+using ModelLoop.Modeling;
+using ModelLoop.Serving.Catalog;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Serving.Batching;
+
+/// <summary>
+/// Dynamic batching for one loaded model version: a bounded queue of requests and one worker thread (a
+/// TorchSharp module is not safe to call from several threads at once) that takes requests until the
+/// batch holds MaxBatchSize items or MaxDelay has passed since its first request, runs one forward pass
+/// on the concatenation, and hands each request its rows. <see cref="Retire"/> stops accepting, lets the
+/// worker finish what was queued, then disposes the model — so a version switch fails no request.
+/// </summary>
+internal sealed class ModelRunner
+{
+    private sealed record Work(float[] Values, int Count, long Enqueued, TaskCompletionSource<PredictOutcome> Completion);
+
+    private readonly Channel<Work> _queue;
+    private readonly Thread _worker;
+    private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly long _outputElements;
+    private readonly BatchSizeObserver _batchSizes;
+    private volatile bool _retired;
+
+    public ModelRunner(ServableModel model)
+    {
+        Model = model;
+        _outputElements = model.OutputShape.Aggregate(1L, (a, b) => a * b);
+        _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(model.Batching.QueueCapacity)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait, // TryWrite then fails instead of dropping: we answer 429
+        });
+        _batchSizes = new BatchSizeObserver(this);
+        _worker = new Thread(Run) { IsBackground = true, Name = $"modelloop-batcher-{model.Name}-{model.Version}" };
+        _worker.Start();
+    }
+
+    public ServableModel Model { get; }
+
+    /// <summary>Requests waiting now.</summary>
+    public int QueueDepth => _queue.Reader.Count;
+
+    /// <summary>Completes when the worker has drained the queue and disposed the model.</summary>
+    public Task Stopped => _stopped.Task;
+
+    /// <summary>
+    /// Queues <paramref name="count"/> items (already preprocessed, flattened: count × input elements).
+    /// The returned task completes with the outputs; a caller that stops waiting (its client went away)
+    /// simply ignores it.
+    /// </summary>
+    public EnqueueResult TryEnqueue(float[] values, int count, out Task<PredictOutcome> outcome)
+    {
+        var completion = new TaskCompletionSource<PredictOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        outcome = completion.Task;
+        if (_queue.Writer.TryWrite(new Work(values, count, Stopwatch.GetTimestamp(), completion)))
+        {
+            ServingMetrics.QueueDepth.WithLabels(Model.Name, Model.Version).Set(_queue.Reader.Count);
+            return EnqueueResult.Accepted;
+        }
+        return _queue.Reader.Completion.IsCompleted || _retired ? EnqueueResult.Closed : EnqueueResult.Full;
+    }
+
+    /// <summary>Stops accepting requests; the ones already queued still run, then the model is disposed.</summary>
+    public Task Retire()
+    {
+        _retired = true;
+        _queue.Writer.TryComplete();
+        return Stopped;
+    }
+
+    private void Run()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Work>();
+        var network = Model.Model.Network;
+        try
+        {
+            while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+            {
+                Collect(reader, batch);
+                if (batch.Count == 0)
+                    continue;
+                ServingMetrics.QueueDepth.WithLabels(Model.Name, Model.Version).Set(reader.Count);
+                try
+                {
+                    Forward(network, batch);
+                }
+                catch (Exception e)
+                {
+                    // An unexpected native failure (e.g. out of memory) fails this batch only; the worker
+                    // keeps serving the queue.
+                    foreach (var work in batch)
+                        work.Completion.TrySetException(e);
+                }
+                batch.Clear();
+            }
+        }
+        finally
+        {
+            Model.Dispose();
+            ServingMetrics.QueueDepth.RemoveLabelled(Model.Name, Model.Version);
+            _stopped.TrySetResult();
+        }
+    }
+
+    // Takes the first request, then more until MaxBatchSize items or MaxDelay after the first; a request
+    // that would overflow the batch waits for the next one (requests are never split).
+    private void Collect(ChannelReader<Work> reader, List<Work> batch)
+    {
+        var options = Model.Batching;
+        var items = 0;
+        var deadline = 0L;
+        while (true)
+        {
+            if (reader.TryPeek(out var next))
+            {
+                if (items > 0 && items + next.Count > options.MaxBatchSize)
+                    return;
+                reader.TryRead(out _);
+                batch.Add(next);
+                items += next.Count;
+                if (batch.Count == 1)
+                    deadline = Stopwatch.GetTimestamp() + (long)(options.MaxDelay.TotalSeconds * Stopwatch.Frequency);
+                if (items >= options.MaxBatchSize)
+                    return;
+                continue;
+            }
+            if (batch.Count == 0)
+                return;
+            var remaining = deadline - Stopwatch.GetTimestamp();
+            if (remaining <= 0)
+                return;
+            // Wait for another request or the deadline, whichever comes first (no exception on timeout).
+            var wait = reader.WaitToReadAsync().AsTask();
+            var timeout = TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency);
+            if (!wait.Wait(timeout) || !wait.Result)
+                return;
+        }
+    }
+
+    private void Forward(nn.Module<Tensor, Tensor> network, List<Work> batch)
+    {
+        var live = batch.Where(w => !w.Completion.Task.IsCompleted).ToList();
+        if (live.Count == 0)
+            return;
+        var total = live.Sum(w => w.Count);
+        var values = live.Count == 1 ? live[0].Values : live.SelectMany(w => w.Values).ToArray();
+        var clock = Stopwatch.StartNew();
+        float[] outputs;
+        using (no_grad())
+        using (NewDisposeScope())
+        {
+            var input = tensor(values, Model.Model.InputShape.WithBatch(total));
+            if (Model.Model.InputKind == InputKind.TokenIds)
+                input = input.to(ScalarType.Int64);
+            outputs = network.forward(input.to(Model.Model.Device)).cpu().to(ScalarType.Float32).data<float>().ToArray();
+        }
+        var computeMs = clock.Elapsed.TotalMilliseconds;
+        _batchSizes.Observe(total);
+        var offset = 0L;
+        foreach (var work in live)
+        {
+            var length = work.Count * _outputElements;
+            var rows = outputs.AsSpan((int)offset, (int)length).ToArray();
+            offset += length;
+            ServingMetrics.PredictLatency.WithLabels(Model.Name).Observe(Stopwatch.GetElapsedTime(work.Enqueued).TotalSeconds);
+            work.Completion.TrySetResult(new PredictOutcome(Model.Version, rows, total, computeMs * work.Count / total));
+        }
+    }
+
+    // Holds the per-model child of the batch-size histogram so the hot loop does not look the label up.
+    private sealed class BatchSizeObserver(ModelRunner runner)
+    {
+        private readonly Prometheus.Histogram.Child _child = ServingMetrics.BatchSize.WithLabels(runner.Model.Name);
+        public void Observe(int size) => _child.Observe(size);
+    }
+}

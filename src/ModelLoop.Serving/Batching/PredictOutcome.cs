@@ -1,0 +1,14 @@
+namespace ModelLoop.Serving.Batching;
+
+/// <summary>What one request got back from its model: outputs (count × output elements, flattened) and its share of the compute.</summary>
+internal sealed record PredictOutcome(string Version, float[] Outputs, int BatchItems, double ComputeMilliseconds);
+
+/// <summary>Why a request was not queued.</summary>
+internal enum EnqueueResult
+{
+    Accepted,
+    /// <summary>The queue is at its bound: shed the request (429 + Retry-After).</summary>
+    Full,
+    /// <summary>The runner is draining (its version was replaced): resolve again and retry.</summary>
+    Closed,
+}

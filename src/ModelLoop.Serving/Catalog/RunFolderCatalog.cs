@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Text.Json;
+using ModelLoop.IO;
+using ModelLoop.Modeling;
+
+namespace ModelLoop.Serving.Catalog;
+
+/// <summary>
+/// Models from a folder of training runs (what <c>modelloop train --out</c> writes: model.json + weights.bin,
+/// optionally serving.json). Layout, simplest first:
+/// <code>
+/// root/iris/model.json, weights.bin            a single run: model "iris", version "1"
+/// root/cnn/1/model.json, weights.bin           versions as sub-folders (numeric ones sort numerically)
+/// root/cnn/2/…
+/// root/cnn/aliases.json                        optional { "production": "1", "staging": "2" }
+/// </code>
+/// "latest" always names the newest version; no version means "production" when set, else the newest.
+/// Moving an alias is rewriting aliases.json (<see cref="SetAlias"/> does it atomically); the server notices
+/// on its next poll and switches without failing requests in flight.
+/// </summary>
+public sealed class RunFolderCatalog : IModelCatalog
+{
+    public const string AliasesFile = "aliases.json";
+    private const string SingleRunVersion = "1";
+
+    public RunFolderCatalog(string root, BatchingOptions? defaultBatching = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(root);
+        if (!Directory.Exists(root))
+            throw new DirectoryNotFoundException($"The models folder '{root}' does not exist. Pass a folder whose sub-folders are run folders written by `modelloop train --out` (model.json + weights.bin).");
+        Root = Path.GetFullPath(root);
+        DefaultBatching = (defaultBatching ?? new BatchingOptions()).Validate();
+    }
+
+    public string Root { get; }
+    public BatchingOptions DefaultBatching { get; }
+
+    public IReadOnlyList<ModelInfo> List() =>
+        Directory.EnumerateDirectories(Root)
+            .Select(dir => Path.GetFileName(dir))
+            .Order(StringComparer.Ordinal)
+            .Select(name => (Name: name, Versions: Versions(name)))
+            .Where(m => m.Versions.Count > 0)
+            .Select(m => new ModelInfo(m.Name, m.Versions, Aliases(m.Name, m.Versions)))
+            .ToList();
+
+    public ValueTask<string?> ResolveVersion(string name, string? versionOrAlias, CancellationToken cancellationToken)
+    {
+        if (!IsSafeName(name) || (versionOrAlias is not null && !IsSafeName(versionOrAlias)))
+            return ValueTask.FromResult<string?>(null);
+        var versions = Versions(name);
+        if (versions.Count == 0)
+            return ValueTask.FromResult<string?>(null);
+        var aliases = Aliases(name, versions);
+        var key = versionOrAlias ?? (aliases.ContainsKey("production") ? "production" : "latest");
+        if (aliases.TryGetValue(key, out var target))
+            return ValueTask.FromResult<string?>(versions.Contains(target) ? target : null);
+        return ValueTask.FromResult(versions.Contains(key) ? key : null);
+    }
+
+    public ValueTask<ServableModel?> Load(string name, string version, CancellationToken cancellationToken)
+    {
+        if (!IsSafeName(name) || !IsSafeName(version) || !Versions(name).Contains(version))
+            return ValueTask.FromResult<ServableModel?>(null);
+        var folder = RunFolder(name, version);
+        var spec = ModelSpec.Load(Path.Combine(folder, "model.json"));
+        var manifest = ServingManifest.Read(folder);
+        var model = Model.FromSpec(spec);
+        try
+        {
+            model.LoadWeights(Path.Combine(folder, "weights.bin"));
+            model.Network.eval();
+            var shape = model.InputShape.ToArray();
+            if (manifest.FeatureNames is { } names && names.Length != model.InputShape.Elements)
+                throw new InvalidDataException($"'{Path.Combine(folder, ServingManifest.FileName)}' names {names.Length} features but the model takes {model.InputShape.Elements} values per item; list one name per value.");
+            var schema = new InputSchema(shape, model.InputKind, manifest.FeatureNames);
+            var servable = new ServableModel(name, version, model, schema,
+                manifest.Standardizer(model.InputShape.Elements, folder), manifest.Batching(DefaultBatching));
+            return ValueTask.FromResult<ServableModel?>(servable);
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Points <paramref name="alias"/> of a model at <paramref name="version"/> (atomic rewrite of aliases.json).</summary>
+    public void SetAlias(string name, string alias, string version)
+    {
+        var versions = Versions(name);
+        if (!versions.Contains(version))
+            throw new ArgumentException($"Model '{name}' has no version '{version}'; it has: {string.Join(", ", versions)}.");
+        if (Directory.Exists(Path.Combine(Root, name)) && File.Exists(Path.Combine(Root, name, "model.json")))
+            throw new InvalidOperationException($"Model '{name}' is a single run folder (one version); move it into a sub-folder '{name}/1' to give it aliases.");
+        var aliases = ReadAliasFile(name);
+        aliases[alias] = version;
+        AtomicFile.WriteAllText(Path.Combine(Root, name, AliasesFile), JsonSerializer.Serialize(aliases));
+    }
+
+    private IReadOnlyList<string> Versions(string name)
+    {
+        var dir = Path.Combine(Root, name);
+        if (!IsSafeName(name) || !Directory.Exists(dir))
+            return [];
+        if (IsRun(dir))
+            return [SingleRunVersion];
+        var versions = Directory.EnumerateDirectories(dir).Where(IsRun).Select(d => Path.GetFileName(d)).ToList();
+        return versions.All(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            ? versions.OrderBy(v => long.Parse(v, CultureInfo.InvariantCulture)).ToList()
+            : versions.Order(StringComparer.Ordinal).ToList();
+    }
+
+    private Dictionary<string, string> Aliases(string name, IReadOnlyList<string> versions)
+    {
+        var aliases = ReadAliasFile(name);
+        aliases["latest"] = versions[^1];
+        return aliases;
+    }
+
+    private Dictionary<string, string> ReadAliasFile(string name)
+    {
+        var path = Path.Combine(Root, name, AliasesFile);
+        if (!File.Exists(path))
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(path)) ?? new(StringComparer.Ordinal);
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"'{path}' is not valid: {e.Message} Expected an object of alias → version, e.g. {{ \"production\": \"2\" }}.", e);
+        }
+    }
+
+    private string RunFolder(string name, string version)
+    {
+        var dir = Path.Combine(Root, name);
+        return IsRun(dir) ? dir : Path.Combine(dir, version);
+    }
+
+    private static bool IsRun(string dir) => File.Exists(Path.Combine(dir, "model.json")) && File.Exists(Path.Combine(dir, "weights.bin"));
+
+    // Names come from URLs: only plain folder names, never paths ("..", separators).
+    private static bool IsSafeName(string name) =>
+        name.Length is > 0 and <= 128 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') && name is not "." and not "..";
+}

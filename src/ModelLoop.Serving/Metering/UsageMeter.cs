@@ -1,0 +1,151 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace ModelLoop.Serving.Metering;
+
+/// <summary>
+/// Persists usage (requests, items, compute ms) per tenant, model version and UTC hour. <see cref="Record"/>
+/// completes only after the transaction holding the record committed, and the server answers a request
+/// only after that — so every acknowledged prediction is counted even if the process is killed. Records
+/// arriving together share one transaction (group commit) so metering does not cap throughput.
+/// Also keeps today's request count per tenant for daily quotas.
+/// </summary>
+internal sealed class UsageMeter : IAsyncDisposable
+{
+    private sealed record Pending(string TenantId, string Model, string Version, long Items, double ComputeMs, DateTime At, TaskCompletionSource Committed);
+
+    private readonly ServingDatabase _database;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly ConcurrentDictionary<string, long> _today = new(StringComparer.Ordinal);
+    private readonly Task _writer;
+    private DateOnly _day = DateOnly.FromDateTime(DateTime.UtcNow);
+
+    public UsageMeter(ServingDatabase database)
+    {
+        _database = database;
+        _writer = Task.Run(WriteLoop);
+    }
+
+    /// <summary>Counts one request of <paramref name="items"/> items; completes when committed.</summary>
+    public Task Record(string tenantId, string model, string version, long items, double computeMs)
+    {
+        var pending = new Pending(tenantId, model, version, items, computeMs, DateTime.UtcNow, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+            throw new ObjectDisposedException(nameof(UsageMeter), "The server is shutting down; usage can no longer be recorded.");
+        return pending.Committed.Task;
+    }
+
+    /// <summary>Requests a tenant made today (UTC), for its daily quota.</summary>
+    public long RequestsToday(string tenantId)
+    {
+        RollDay();
+        return _today.GetOrAdd(tenantId, id =>
+        {
+            using var connection = _database.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "SELECT COALESCE(SUM(requests), 0) FROM usage WHERE tenant_id = $t AND hour_utc >= $from";
+            command.Parameters.AddWithValue("$t", id);
+            command.Parameters.AddWithValue("$from", _day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
+        });
+    }
+
+    /// <summary>Usage rows, optionally for one tenant and a [from, to) range of UTC times, oldest first.</summary>
+    public IReadOnlyList<UsageRow> Query(string? tenantId, DateTime? fromUtc, DateTime? toUtc)
+    {
+        using var connection = _database.Open();
+        return Query(connection, tenantId, fromUtc, toUtc);
+    }
+
+    /// <summary>Reads usage from a database file directly (the <c>modelloop usage</c> command).</summary>
+    public static IReadOnlyList<UsageRow> Query(SqliteConnection connection, string? tenantId, DateTime? fromUtc, DateTime? toUtc)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT tenant_id, model, version, hour_utc, requests, items, compute_ms FROM usage
+            WHERE ($t IS NULL OR tenant_id = $t) AND ($from IS NULL OR hour_utc >= $from) AND ($to IS NULL OR hour_utc < $to)
+            ORDER BY hour_utc, tenant_id, model, version
+            """;
+        command.Parameters.AddWithValue("$t", (object?)tenantId ?? DBNull.Value);
+        command.Parameters.AddWithValue("$from", fromUtc is { } f ? Hour(f) : DBNull.Value);
+        command.Parameters.AddWithValue("$to", toUtc is { } t ? Hour(t) : DBNull.Value);
+        using var reader = command.ExecuteReader();
+        var rows = new List<UsageRow>();
+        while (reader.Read())
+            rows.Add(new UsageRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetDouble(6)));
+        return rows;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+    }
+
+    private async Task WriteLoop()
+    {
+        var batch = new List<Pending>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < 512 && _queue.Reader.TryRead(out var next))
+                batch.Add(next);
+            try
+            {
+                Commit(batch);
+                foreach (var pending in batch)
+                {
+                    // Only counters already read from the database are bumped; an absent one is read
+                    // (committed rows included) on its first use.
+                    RollDay();
+                    while (_today.TryGetValue(pending.TenantId, out var n) && !_today.TryUpdate(pending.TenantId, n + 1, n))
+                    {
+                    }
+                    pending.Committed.TrySetResult();
+                }
+            }
+            catch (SqliteException e)
+            {
+                foreach (var pending in batch)
+                    pending.Committed.TrySetException(e);
+            }
+            batch.Clear();
+        }
+    }
+
+    private void Commit(List<Pending> batch)
+    {
+        using var connection = _database.Open();
+        using var transaction = connection.BeginTransaction();
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            INSERT INTO usage (tenant_id, model, version, hour_utc, requests, items, compute_ms) VALUES ($t, $m, $v, $h, 1, $i, $c)
+            ON CONFLICT (tenant_id, model, version, hour_utc) DO UPDATE SET
+                requests = requests + 1, items = items + excluded.items, compute_ms = compute_ms + excluded.compute_ms
+            """;
+        var t = command.Parameters.Add("$t", SqliteType.Text);
+        var m = command.Parameters.Add("$m", SqliteType.Text);
+        var v = command.Parameters.Add("$v", SqliteType.Text);
+        var h = command.Parameters.Add("$h", SqliteType.Text);
+        var i = command.Parameters.Add("$i", SqliteType.Integer);
+        var c = command.Parameters.Add("$c", SqliteType.Real);
+        foreach (var pending in batch)
+        {
+            (t.Value, m.Value, v.Value, h.Value, i.Value, c.Value) = (pending.TenantId, pending.Model, pending.Version, Hour(pending.At), pending.Items, pending.ComputeMs);
+            command.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    }
+
+    private void RollDay()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        if (today == _day)
+            return;
+        _day = today;
+        _today.Clear();
+    }
+
+    private static string Hour(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH':00Z'", CultureInfo.InvariantCulture);
+}

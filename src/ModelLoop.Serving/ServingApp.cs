@@ -1,0 +1,107 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using ModelLoop.Native;
+using ModelLoop.Serving.Api;
+using ModelLoop.Serving.Batching;
+using ModelLoop.Serving.Catalog;
+using ModelLoop.Serving.Metering;
+using ModelLoop.Serving.Tenants;
+using Prometheus;
+
+namespace ModelLoop.Serving;
+
+/// <summary>
+/// The model server's host setup, shared by its own Program, <c>modelloop serve</c>, the benchmark and the
+/// client sample: <c>ServingApp.Build(args).Run()</c>, or <see cref="AddModelServing"/> +
+/// <see cref="MapModelServing"/> on a host of your own. Register an <see cref="IModelCatalog"/> before
+/// AddModelServing to serve from something other than a <see cref="RunFolderCatalog"/> on Serving:ModelsPath.
+/// </summary>
+public static class ServingApp
+{
+    private const string TenantPolicy = "per-tenant";
+
+    /// <summary>A ready-to-run server; <paramref name="configure"/> may add settings or services (e.g. a catalog).</summary>
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        builder.Services.AddModelServing(builder.Configuration);
+        var app = builder.Build();
+        app.MapModelServing();
+        return app;
+    }
+
+    public static IServiceCollection AddModelServing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ServingOptions>().Bind(configuration.GetSection(ServingOptions.Section));
+        services.TryAddSingleton<IModelCatalog>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<ServingOptions>>().Value;
+            return new RunFolderCatalog(options.ModelsPath, options.Batching);
+        });
+        services.AddSingleton(sp => new ServingDatabase(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
+        services.AddSingleton<TenantStore>();
+        services.AddSingleton<UsageMeter>();
+        services.AddSingleton<ModelHost>();
+        services.AddHostedService<ReloadWatcher>();
+        services.AddProblemDetails();
+        services.AddExceptionHandler<BadRequestExceptionHandler>();
+        services.AddOpenApi();
+        services.AddHealthChecks().AddCheck<HealthApi.CatalogCheck>("catalog", tags: [HealthApi.ReadyTag]);
+        services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(TenantPolicy, context =>
+            {
+                var tenant = ApiKeyMiddleware.Find(context);
+                if (tenant is null || tenant.RequestsPerMinute == int.MaxValue)
+                    return RateLimitPartition.GetNoLimiter("unlimited");
+                // The limit is part of the key so a changed limit takes effect with a fresh window.
+                return RateLimitPartition.GetFixedWindowLimiter($"{tenant.Id}:{tenant.RequestsPerMinute}", _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = tenant.RequestsPerMinute,
+                    Window = TimeSpan.FromMinutes(1),
+                    QueueLimit = 0,
+                });
+            });
+            limiter.OnRejected = async (rejected, cancellationToken) =>
+            {
+                var retryAfter = rejected.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromSeconds(60);
+                var tenant = ApiKeyMiddleware.Find(rejected.HttpContext);
+                await Problems.TooMany(rejected.HttpContext,
+                    $"The rate limit of {tenant?.RequestsPerMinute} requests per minute for this key was reached. Retry after the Retry-After delay, or ask the administrator for a higher limit.",
+                    retryAfter).ExecuteAsync(rejected.HttpContext);
+            };
+        });
+        return services;
+    }
+
+    public static WebApplication MapModelServing(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<IOptions<ServingOptions>>().Value;
+        TorchRuntime.EnsureLoaded();
+        if (options.TorchThreads is { } threads)
+            TorchRuntime.Threads = threads;
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseHttpMetrics();
+        app.UseMiddleware<ApiKeyMiddleware>();
+        app.UseRateLimiter();
+        app.MapHealthApi();
+        app.MapMetrics();
+        app.MapOpenApi();
+        var v1 = app.MapGroup("/v1").RequireRateLimiting(TenantPolicy);
+        v1.MapModelsApi();
+        v1.MapPredictApi();
+        v1.MapUsageApi();
+        v1.MapTenantsApi();
+        return app;
+    }
+}

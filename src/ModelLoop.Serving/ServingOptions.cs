@@ -1,0 +1,57 @@
+namespace ModelLoop.Serving;
+
+/// <summary>The server's settings, bound from the "Serving" configuration section (appsettings, environment
+/// variables such as <c>Serving__AdminKey</c>, or command-line <c>--Serving:ModelsPath=…</c>).</summary>
+public sealed class ServingOptions
+{
+    public const string Section = "Serving";
+
+    /// <summary>Folder of run folders served by <see cref="Catalog.RunFolderCatalog"/> (ignored when an
+    /// <see cref="Catalog.IModelCatalog"/> is registered by the host). Defaults to "models".</summary>
+    public string ModelsPath { get; set; } = "models";
+
+    /// <summary>SQLite file for tenants, API keys and usage. Defaults to "modelloop-serving.db".</summary>
+    public string DatabasePath { get; set; } = "modelloop-serving.db";
+
+    /// <summary>Key that manages tenants (sent like any API key). Null: management is disabled. Defaults to null.</summary>
+    public string? AdminKey { get; set; }
+
+    /// <summary>When false, calls without a key act as tenant "anonymous" granted every model (local use,
+    /// benchmarks). Defaults to true.</summary>
+    public bool RequireApiKeys { get; set; } = true;
+
+    /// <summary>Largest request body accepted; larger ones get 413. Defaults to 1 MiB.</summary>
+    public long MaxRequestBytes { get; set; } = 1 << 20;
+
+    /// <summary>Most items in one predict request. Defaults to 1024.</summary>
+    public int MaxItemsPerRequest { get; set; } = 1024;
+
+    /// <summary>How often the catalog is polled for moved aliases. Defaults to 2 s.</summary>
+    public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Batching for models whose serving.json does not set it. Defaults: 32 items, 2 ms, queue 1024.</summary>
+    public int MaxBatchSize { get; set; } = 32;
+
+    /// <inheritdoc cref="MaxBatchSize"/>
+    public double MaxDelayMs { get; set; } = 2;
+
+    /// <inheritdoc cref="MaxBatchSize"/>
+    public int QueueCapacity { get; set; } = 1024;
+
+    /// <summary>Requests per minute for a tenant created without its own limit. Defaults to 600.</summary>
+    public int DefaultRequestsPerMinute { get; set; } = 600;
+
+    /// <summary>
+    /// libtorch CPU threads (intra-op). Null leaves libtorch's setting. Defaults to 1: each model already has its
+    /// worker and batching supplies the parallel work; on 2 shared cores, 2 intra-op threads made single-item
+    /// forwards ~20× slower (OpenMP hand-offs under contention; docs/benchmarks.md).
+    /// </summary>
+    public int? TorchThreads { get; set; } = 1;
+
+    internal Catalog.BatchingOptions Batching => new()
+    {
+        MaxBatchSize = MaxBatchSize,
+        MaxDelay = TimeSpan.FromMilliseconds(MaxDelayMs),
+        QueueCapacity = QueueCapacity,
+    };
+}

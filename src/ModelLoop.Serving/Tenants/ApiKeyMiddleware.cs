@@ -1,0 +1,71 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
+
+namespace ModelLoop.Serving.Tenants;
+
+/// <summary>
+/// Identifies the caller of every /v1 route from its API key (<c>Authorization: Bearer KEY</c> or
+/// <c>X-Api-Key: KEY</c>) before rate limiting runs, and answers 401 ProblemDetails for a missing, unknown
+/// or revoked key. Health, metrics and the OpenAPI document stay open.
+/// </summary>
+internal sealed class ApiKeyMiddleware(RequestDelegate next, TenantStore store, IOptions<ServingOptions> options)
+{
+    private const string TenantItem = "modelloop.tenant";
+
+    public static Tenant Current(HttpContext context) =>
+        context.Items[TenantItem] as Tenant ?? throw new InvalidOperationException("No tenant on this request: ApiKeyMiddleware must run before the /v1 endpoints.");
+
+    public static Tenant? Find(HttpContext context) => context.Items[TenantItem] as Tenant;
+
+    public async Task InvokeAsync(HttpContext context)
+    {
+        if (!context.Request.Path.StartsWithSegments("/v1"))
+        {
+            await next(context);
+            return;
+        }
+        var key = ReadKey(context.Request);
+        string? problem = null;
+        if (key is null)
+        {
+            if (options.Value.RequireApiKeys)
+                problem = "No API key was sent. Send your key as 'Authorization: Bearer <key>' or 'X-Api-Key: <key>'; an administrator creates keys with POST /v1/admin/tenants.";
+            else
+                context.Items[TenantItem] = Tenant.Anonymous;
+        }
+        else if (options.Value.AdminKey is { Length: > 0 } admin && FixedTimeEquals(key, admin))
+            context.Items[TenantItem] = Tenant.Admin;
+        else
+        {
+            var (status, tenant) = store.Authenticate(key);
+            problem = status switch
+            {
+                TenantStore.KeyStatus.Revoked => "This API key was revoked. Ask the administrator for a new key (POST /v1/admin/tenants/{id}/keys) and send that instead.",
+                TenantStore.KeyStatus.Unknown => "This API key is not known. Check that you copied the whole key (it starts with 'ml_'), or ask the administrator for one.",
+                _ => null,
+            };
+            if (tenant is not null)
+                context.Items[TenantItem] = tenant;
+        }
+        if (problem is not null)
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            context.Response.Headers.WWWAuthenticate = "Bearer";
+            await TypedResults.Problem(problem, statusCode: StatusCodes.Status401Unauthorized, title: "Missing or invalid API key.").ExecuteAsync(context);
+            return;
+        }
+        await next(context);
+    }
+
+    private static string? ReadKey(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue("X-Api-Key", out var header) && header.ToString() is { Length: > 0 } value)
+            return value.Trim();
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization.Length > 7 ? authorization[7..].Trim() : null;
+    }
+
+    private static bool FixedTimeEquals(string a, string b) =>
+        System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
+            System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
+}

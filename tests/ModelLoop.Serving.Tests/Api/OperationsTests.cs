@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace ModelLoop.Serving.Tests.Api;
+
+/// <summary>Health, readiness, Prometheus metrics and the OpenAPI document.</summary>
+public sealed class OperationsTests
+{
+    [Fact]
+    public async Task HealthAndReadinessAnswerWithoutAKey()
+    {
+        using var server = new ServerHost();
+        using var client = server.Client(key: null);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/ready")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ReadinessFailsWhenTheCatalogHasNoModels()
+    {
+        using var server = new ServerHost();
+        Directory.Delete(server.ModelsPath, recursive: true);
+        Directory.CreateDirectory(server.ModelsPath);
+        using var client = server.Client(key: null);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await client.GetAsync("/health/ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/health/live")).StatusCode);
+    }
+
+    [Fact]
+    public async Task MetricsExposeLatencyBatchSizesQueueDepthAndPerTenantCounts()
+    {
+        using var server = new ServerHost();
+        using var client = server.Client();
+        (await client.PostAsJsonAsync("/v1/models/iris/predict", new { input = new[] { 1f, 2f, 3f, 4f } })).EnsureSuccessStatusCode();
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Contains("modelloop_predict_latency_seconds_bucket{model=\"iris\"", metrics);
+        Assert.Contains("modelloop_batch_size_bucket{model=\"iris\"", metrics);
+        Assert.Contains("modelloop_queue_depth{model=\"iris\",version=\"1\"}", metrics);
+        Assert.Contains("modelloop_requests_total{model=\"iris\",tenant=\"admin\",outcome=\"ok\"}", metrics);
+        Assert.Contains("modelloop_items_predicted_total{model=\"iris\",tenant=\"admin\"}", metrics);
+    }
+
+    [Fact]
+    public async Task UnknownModelNamesDoNotCreateMetricSeries()
+    {
+        using var server = new ServerHost();
+        using var client = server.Client();
+        await client.PostAsJsonAsync("/v1/models/made-up-name-1234/predict", new { input = new[] { 1f } });
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.DoesNotContain("made-up-name-1234", metrics);
+        Assert.Contains("modelloop_requests_total{model=\"(unknown)\",tenant=\"admin\",outcome=\"invalid\"}", metrics);
+    }
+
+    [Fact]
+    public async Task TheOpenApiDocumentDescribesThePredictEndpoint()
+    {
+        using var server = new ServerHost();
+        using var client = server.Client(key: null);
+
+        var document = await client.GetStringAsync("/openapi/v1.json");
+
+        Assert.Contains("/v1/models/{name}/predict", document);
+        Assert.Contains("/v1/usage.csv", document);
+        Assert.Contains("PredictResponse", document);
+    }
+}

@@ -1,0 +1,62 @@
+using ModelLoop.Modeling;
+using ModelLoop.Modeling.Layers;
+using ModelLoop.Serving.Catalog;
+
+namespace ModelLoop.Serving.Tests;
+
+/// <summary>Tiny randomly initialized models written as run folders (model.json + weights.bin [+ serving.json]).</summary>
+internal static class TestModels
+{
+    /// <summary>Dense 4 → 8 (ReLU) → 3, seeded so two seeds give different weights.</summary>
+    public static Sequential Tabular(long seed)
+    {
+        TorchSharp.torch.random.manual_seed(seed);
+        var model = new Sequential(4) { new Dense(8, Activation.Relu), new Dense(3) };
+        _ = model.Network;
+        return model;
+    }
+
+    /// <summary>A small CNN on 1×8×8 images with 2 classes.</summary>
+    public static Sequential Image(long seed)
+    {
+        TorchSharp.torch.random.manual_seed(seed);
+        var model = new Sequential(1, 8, 8) { new Conv2D(4, 3, Activation.Relu), new Flatten(), new Dense(2) };
+        _ = model.Network;
+        return model;
+    }
+
+    public static string WriteRun(string folder, Model model, ServingManifest? manifest = null)
+    {
+        Directory.CreateDirectory(folder);
+        model.ToSpec().Save(Path.Combine(folder, "model.json"));
+        model.SaveWeights(Path.Combine(folder, "weights.bin"));
+        if (manifest is not null)
+            File.WriteAllText(Path.Combine(folder, ServingManifest.FileName), manifest.ToJson());
+        return folder;
+    }
+
+    /// <summary>What the model itself predicts for one flat item (the reference the server must match).</summary>
+    public static float[] Reference(Model model, float[] item)
+    {
+        using var input = TorchSharp.torch.tensor(item, model.InputShape.WithBatch(1));
+        using var output = model.Predict(input);
+        return output.data<float>().ToArray();
+    }
+
+    /// <summary>A temporary folder removed on dispose.</summary>
+    public sealed class TempFolder : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory("modelloop-serving-").FullName;
+        public void Dispose()
+        {
+            try
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+            catch (IOException)
+            {
+                // SQLite may still hold the WAL for a moment; the OS cleans temp folders.
+            }
+        }
+    }
+}
