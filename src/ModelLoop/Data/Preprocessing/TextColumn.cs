@@ -1,0 +1,47 @@
+using System.Globalization;
+
+namespace ModelLoop.Data.Preprocessing;
+
+/// <summary>
+/// A free-text column → <see cref="Length"/> character ids (text elements, so an emoji or an accented letter
+/// is one id): 0 pads, 1 is a character not seen in training, 2… index <see cref="Vocabulary"/>. Longer text is
+/// cut. Character-level tokenization needs no vocabulary file, so the fitted pipeline stays self-contained.
+/// </summary>
+public sealed record TextColumn(string Name, IReadOnlyList<string> Vocabulary, int Length) : ColumnTransform(Name)
+{
+    private Dictionary<string, int>? _index;
+
+    public override int Width => Length;
+
+    public override IEnumerable<string> FeatureNames() => Enumerable.Range(0, Length).Select(i => $"{Name}[{i}]");
+
+    public override void Encode(string? cell, Span<float> destination)
+    {
+        _index ??= Vocabulary.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i + 2, StringComparer.Ordinal);
+        destination.Clear();
+        if (cell is null)
+            return;
+        var elements = StringInfo.GetTextElementEnumerator(cell);
+        for (var i = 0; i < Length && elements.MoveNext(); i++)
+            destination[i] = _index.TryGetValue(elements.GetTextElement(), out var id) ? id : 1;
+    }
+
+    internal static TextColumn Fit(string name, IReadOnlyList<string?> cells, PreprocessingOptions options)
+    {
+        var vocabulary = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var cell in cells)
+        {
+            if (cell is null)
+                continue;
+            var elements = StringInfo.GetTextElementEnumerator(cell);
+            while (elements.MoveNext())
+                vocabulary.Add(elements.GetTextElement());
+        }
+        return new TextColumn(name, vocabulary.ToArray(), options.TextLength);
+    }
+
+    public bool Equals(TextColumn? other) =>
+        other is not null && Name == other.Name && Length == other.Length && Vocabulary.SequenceEqual(other.Vocabulary);
+
+    public override int GetHashCode() => HashCode.Combine(Name, Length, Vocabulary.Count);
+}
