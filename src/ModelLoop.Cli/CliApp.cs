@@ -10,6 +10,7 @@ public static class CliApp
     {
         TrainCommand.Create(),
         DemoCommand.Create(),
+        DataCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>
