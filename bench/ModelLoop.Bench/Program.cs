@@ -10,6 +10,8 @@ return name switch
     "overhead" => TrainerOverhead.Run(options),
     "time-to-accuracy" => TimeToAccuracy.Run(options),
     "throughput" => Throughput.Run(options),
+    "loader" => LoaderBenchmark.Run(options),
+    "fuzz" => ModelLoop.Bench.Fuzz.FuzzBenchmark.Run(options),
     _ => Usage(),
 };
 
@@ -22,6 +24,9 @@ static int Usage()
           time-to-accuracy   the fast recipe on Fashion-MNIST; test accuracy after each epoch, time to 93% and
                              accuracy at --budget seconds (--epochs E --width W --convs 1,2,2 --flip --tta
                              --eval-from E --target 0.93 --precision bf16|fp32)
+          loader             Fashion-MNIST: time to load all 70k images (--rounds R), and DataLoader images/s with
+                             flip + crop augmentation and prefetch vs the trainer's images/s (--batch B --trainer-ips X)
+          fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
     return 2;

@@ -13,6 +13,14 @@ public sealed record CategoricalColumn(string Name, IReadOnlyList<string> Catego
     public override IEnumerable<string> FeatureNames() =>
         Encoding == CategoricalEncoding.OneHot ? Categories.Select(c => $"{Name}={c}") : [Name];
 
+    internal override string? Problem() =>
+        Name is null ? "a categorical column without a name"
+        : Categories is null || Categories.Any(c => c is null) ? "categories must be a list of strings"
+        : Categories.Distinct(StringComparer.Ordinal).Count() != Categories.Count ? "categories must be distinct"
+        : Fill is null ? "no fill category"
+        : !Enum.IsDefined(Encoding) ? $"unknown encoding {Encoding}"
+        : null;
+
     public override void Encode(string? cell, Span<float> destination)
     {
         _index ??= Categories.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i, StringComparer.Ordinal);

@@ -23,4 +23,7 @@ public abstract record ColumnTransform(string Name)
     /// <summary>Writes the features of one cell (null when missing) into <paramref name="destination"/> (length <see cref="Width"/>).</summary>
     /// <exception cref="FormatException">The cell cannot be read as this column's kind; the message names the column, the value and what was expected.</exception>
     public abstract void Encode(string? cell, Span<float> destination);
+
+    /// <summary>What is wrong with fitted values read from JSON (null when they are usable): JSON can say anything.</summary>
+    internal abstract string? Problem();
 }

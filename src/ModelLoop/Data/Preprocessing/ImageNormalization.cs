@@ -40,6 +40,12 @@ public sealed record ImageNormalization(IReadOnlyList<double> Mean, IReadOnlyLis
         return result.MoveToOuterDisposeScope();
     }
 
+    internal string? Problem() =>
+        Mean is null || Std is null || Mean.Count == 0 || Mean.Count != Std.Count ? "image mean and std must be lists of one value per channel"
+        : Mean.Any(m => !double.IsFinite(m)) || Std.Any(s => !double.IsFinite(s) || s <= 0) ? "image means must be finite and stds positive"
+        : !(InputScale > 0) || !double.IsFinite(InputScale) ? $"input scale {InputScale} must be positive"
+        : null;
+
     public bool Equals(ImageNormalization? other) =>
         other is not null && InputScale == other.InputScale && Mean.SequenceEqual(other.Mean) && Std.SequenceEqual(other.Std);
 

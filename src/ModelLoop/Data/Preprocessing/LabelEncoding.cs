@@ -29,6 +29,12 @@ public sealed record LabelEncoding(string Name, [property: JsonConverter(typeof(
         return new LabelEncoding(name, LabelKind.ClassIndex, classes);
     }
 
+    internal string? Problem() =>
+        Name is null ? "the label has no name"
+        : !Enum.IsDefined(Kind) ? $"unknown label kind {Kind}"
+        : Classes is null || Classes.Any(c => c is null) ? "label classes must be a list of strings"
+        : null;
+
     /// <summary>The class index of a label cell, or its numeric value for regression.</summary>
     /// <exception cref="FormatException">A missing label, a class not seen in training, or a non-number for regression.</exception>
     public double Encode(string? cell, int row)

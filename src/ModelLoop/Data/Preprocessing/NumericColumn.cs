@@ -12,6 +12,13 @@ public sealed record NumericColumn(string Name, bool IsDate, double Fill, double
 
     public override IEnumerable<string> FeatureNames() => [Name];
 
+    internal override string? Problem() =>
+        Name is null ? "a numeric column without a name"
+        : !double.IsFinite(Fill) ? $"fill value {Fill} is not finite"
+        : double.IsNaN(Low) || double.IsNaN(High) || Low > High ? $"clip bounds [{Low}, {High}] are not an interval"
+        : !double.IsFinite(Offset) || !double.IsFinite(Scale) || Scale == 0 ? $"offset {Offset} and scale {Scale} must be finite with a non-zero scale"
+        : null;
+
     public override void Encode(string? cell, Span<float> destination)
     {
         var value = cell is null ? Fill : Parse(Name, IsDate, cell);

@@ -223,9 +223,22 @@ public sealed class PreprocessingPipeline
         {
             throw new FormatException($"Not a preprocessing pipeline: invalid JSON at line {e.LineNumber + 1}, byte {e.BytePositionInLine} ({e.Message}). Expected the output of PreprocessingPipeline.ToJson().", e);
         }
+        catch (NotSupportedException e)
+        {
+            // e.g. a column object without its "type" discriminator
+            throw new FormatException($"Not a preprocessing pipeline: {e.Message} Expected the output of PreprocessingPipeline.ToJson().", e);
+        }
         if (document is null || document.Format != FormatVersion)
             throw new FormatException($"Expected a preprocessing pipeline with \"format\": \"{FormatVersion}\"; received format '{document?.Format}'. Re-fit and save it with this version of ModelLoop.");
-        return new PreprocessingPipeline(document.Columns ?? [], document.Label, document.IgnoredColumns ?? [], document.MissingMarkers ?? [], document.Image);
+        var columns = document.Columns ?? [];
+        var problem = columns.Select((c, i) => c is null ? $"column {i} is null" : c.Problem() is { } p ? $"column {i} ('{c.Name}'): {p}" : null).FirstOrDefault(p => p is not null)
+            ?? (columns.Select(c => c.Name).Distinct().Count() != columns.Count ? "column names repeat" : null)
+            ?? document.Label?.Problem() ?? document.Image?.Problem()
+            ?? (document.IgnoredColumns?.Any(c => c is null) == true || document.MissingMarkers?.Any(m => m is null) == true ? "ignoredColumns and missingMarkers must be lists of strings" : null)
+            ?? (columns.Count == 0 && document.Image is null ? "it has neither columns nor image normalization" : null);
+        if (problem is not null)
+            throw new FormatException($"Not a usable preprocessing pipeline: {problem}. Re-fit it and save it with PreprocessingPipeline.ToJson().");
+        return new PreprocessingPipeline(columns, document.Label, document.IgnoredColumns ?? [], document.MissingMarkers ?? [], document.Image);
     }
 
     private void EncodeRow(Func<int, string?> cell, Span<float> destination)

@@ -15,6 +15,13 @@ public sealed record TextColumn(string Name, IReadOnlyList<string> Vocabulary, i
 
     public override IEnumerable<string> FeatureNames() => Enumerable.Range(0, Length).Select(i => $"{Name}[{i}]");
 
+    internal override string? Problem() =>
+        Name is null ? "a text column without a name"
+        : Vocabulary is null || Vocabulary.Any(c => c is null) ? "the vocabulary must be a list of strings"
+        : Vocabulary.Distinct(StringComparer.Ordinal).Count() != Vocabulary.Count ? "vocabulary entries must be distinct"
+        : Length is < 1 or > 1_000_000 ? $"length {Length} must be 1 to 1,000,000"
+        : null;
+
     public override void Encode(string? cell, Span<float> destination)
     {
         _index ??= Vocabulary.Select((c, i) => (c, i)).ToDictionary(p => p.c, p => p.i + 2, StringComparer.Ordinal);

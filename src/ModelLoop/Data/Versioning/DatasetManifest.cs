@@ -101,10 +101,24 @@ public sealed record DatasetManifest
         {
             throw new InvalidDataException($"'{path}' is not a dataset manifest: invalid JSON at line {e.LineNumber + 1} ({e.Message}).", e);
         }
+        catch (Exception e) when (e is InvalidOperationException or NotSupportedException)
+        {
+            throw new InvalidDataException($"'{path}' is not a dataset manifest: {e.Message}", e);
+        }
         if (manifest is null || manifest.Format != FormatVersion)
             throw new InvalidDataException($"'{path}' has format '{manifest?.Format}'; expected \"{FormatVersion}\". Prepare the dataset again with this version.");
-        if (stored != manifest.Hash)
-            throw new InvalidDataException($"'{path}' stores hash {stored} but its content hashes to {manifest.Hash}: the manifest was edited or is corrupt. Prepare the dataset again.");
+        string actual;
+        try
+        {
+            actual = manifest.Hash;
+        }
+        catch (ArgumentException e)
+        {
+            // A JSON object with a repeated key (e.g. inside the embedded pipeline) cannot be put in canonical form.
+            throw new InvalidDataException($"'{path}' cannot be hashed: {e.Message}. The manifest was edited or is corrupt; prepare the dataset again.", e);
+        }
+        if (stored != actual)
+            throw new InvalidDataException($"'{path}' stores hash {stored} but its content hashes to {actual}: the manifest was edited or is corrupt. Prepare the dataset again.");
         return manifest;
     }
 
