@@ -11,6 +11,7 @@ namespace ModelLoop.Data.Preprocessing;
 [JsonDerivedType(typeof(NumericColumn), "numeric")]
 [JsonDerivedType(typeof(CategoricalColumn), "categorical")]
 [JsonDerivedType(typeof(TextColumn), "text")]
+[JsonDerivedType(typeof(BpeTextColumn), "bpeText")]
 public abstract record ColumnTransform(string Name)
 {
     /// <summary>How many features this column produces.</summary>

@@ -41,6 +41,12 @@ public sealed record PreprocessingOptions
     /// <summary>Text columns become this many character ids (0 = padding, 1 = unseen character). Defaults to 32.</summary>
     public int TextLength { get; init; } = 32;
 
+    /// <summary>Defaults to <see cref="TextTokenization.Characters"/>.</summary>
+    public TextTokenization TextTokenization { get; init; } = TextTokenization.Characters;
+
+    /// <summary>Largest BPE vocabulary (characters plus learned merges) for <see cref="TextTokenization.Bpe"/>. Defaults to 1,000.</summary>
+    public int BpeVocabularySize { get; init; } = 1000;
+
     /// <summary>How missing cells are recognized and kinds inferred. Defaults to <see cref="SchemaInferenceOptions.Default"/>.</summary>
     public SchemaInferenceOptions Inference { get; init; } = SchemaInferenceOptions.Default;
 }

@@ -71,6 +71,8 @@ public sealed class PreprocessingPipeline
             throw new ArgumentException("The preprocessing pipeline is fitted on training rows; received a table with no rows.", nameof(train));
         if (options.TextLength < 1)
             throw new ArgumentException($"PreprocessingOptions.TextLength must be at least 1; received {options.TextLength}.", nameof(options));
+        if (options.BpeVocabularySize < 1)
+            throw new ArgumentException($"PreprocessingOptions.BpeVocabularySize must be at least 1; received {options.BpeVocabularySize}.", nameof(options));
         foreach (var name in options.IgnoreColumns.Append(options.LabelColumn).OfType<string>())
             train.IndexOf(name);
         var table = new RawTable(train.Columns, train.Rows, options.Inference);
@@ -94,6 +96,7 @@ public sealed class PreprocessingPipeline
                     ColumnKind.Numeric => NumericColumn.Fit(name, false, cells, options),
                     ColumnKind.Date => NumericColumn.Fit(name, true, cells, options),
                     ColumnKind.Categorical => CategoricalColumn.Fit(name, cells, options),
+                    _ when options.TextTokenization == TextTokenization.Bpe => BpeTextColumn.Fit(name, cells, options),
                     _ => TextColumn.Fit(name, cells, options),
                 });
         }
