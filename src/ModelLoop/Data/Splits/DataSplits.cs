@@ -44,6 +44,14 @@ public static class DataSplits
         return Sorted([.. train], [.. valid], [.. testRows]);
     }
 
+    /// <summary>A stratified split of a table's rows by the values of <paramref name="labelColumn"/> (missing labels form one class).</summary>
+    /// <exception cref="ArgumentException">The table has no such column.</exception>
+    public static SplitIndices Stratified(Readers.RawTable table, string labelColumn, double validation, double test, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        return Stratified(table.Column(labelColumn).Select(c => table.Inference.IsMissing(c) ? "" : c!.Trim()).ToArray(), validation, test, seed);
+    }
+
     /// <summary>
     /// A group-aware split: groups are shuffled and whole groups go to test until it holds at least
     /// <paramref name="test"/> of the rows, then to validation likewise; the rest train. No group spans two parts.

@@ -91,4 +91,19 @@ public sealed class DataSplitsTests
         Assert.Equal([8f, 9, 2, 3], subset.Features.data<float>().ToArray());
         Assert.Equal([0L, 1, 2, 3, 4], DataSplits.ClassLabels(data));
     }
+
+    [Fact]
+    public void TheReadmeFlowSplitsTheShippedTableFitsOnTrainAndBuildsADataset()
+    {
+        var table = ModelLoop.Data.Readers.TabularReader.Read(ShippedData.Path("breast_cancer.csv"));
+
+        var split = DataSplits.Stratified(table, "target", validation: 0.1, test: 0.2, seed: 42);
+        var train = table.Select(split.Train);
+        var pipeline = ModelLoop.Data.Preprocessing.PreprocessingPipeline.Fit(train, new ModelLoop.Data.Preprocessing.PreprocessingOptions { LabelColumn = "target" });
+        using var data = pipeline.ToDataset(train);
+
+        AssertPartition(split, 569);
+        Assert.Equal([(long)split.Train.Count, 30], data.Features.shape);
+        Assert.Equal(["0", "1"], pipeline.Label!.Classes);
+    }
 }
