@@ -13,6 +13,7 @@ public sealed record BpeTextColumn(string Name, IReadOnlyList<string> Vocabulary
     private const string Unknown = "\0unk";
     private BpeTokenizer? _tokenizer;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int Width => Length;
 
     public override IEnumerable<string> FeatureNames() => Enumerable.Range(0, Length).Select(i => $"{Name}[{i}]");

@@ -8,6 +8,7 @@ public sealed record CategoricalColumn(string Name, IReadOnlyList<string> Catego
 {
     private Dictionary<string, int>? _index;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int Width => Encoding == CategoricalEncoding.OneHot ? Categories.Count : 1;
 
     public override IEnumerable<string> FeatureNames() =>

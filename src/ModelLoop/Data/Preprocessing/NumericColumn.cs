@@ -8,6 +8,7 @@ namespace ModelLoop.Data.Preprocessing;
 /// </summary>
 public sealed record NumericColumn(string Name, bool IsDate, double Fill, double Low, double High, double Offset, double Scale) : ColumnTransform(Name)
 {
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int Width => 1;
 
     public override IEnumerable<string> FeatureNames() => [Name];

@@ -11,6 +11,7 @@ public sealed record TextColumn(string Name, IReadOnlyList<string> Vocabulary, i
 {
     private Dictionary<string, int>? _index;
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public override int Width => Length;
 
     public override IEnumerable<string> FeatureNames() => Enumerable.Range(0, Length).Select(i => $"{Name}[{i}]");

@@ -197,4 +197,22 @@ public sealed class PreprocessingPipelineTests
 
         Assert.Contains(PreprocessingPipeline.FormatVersion, error.Message);
     }
+
+    [Fact]
+    public void ConcurrentRecordTransformsGiveTheSameRowsAsOneThread()
+    {
+        var pipeline = PreprocessingPipeline.FromJson(PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { LabelColumn = "label" }).ToJson());
+        var records = Enumerable.Range(0, 200).Select(i => new Dictionary<string, string?>
+        {
+            ["age"] = (i % 70).ToString(System.Globalization.CultureInfo.InvariantCulture), ["color"] = i % 2 == 0 ? "red" : "green",
+            ["joined"] = "2024-01-02", ["note"] = i % 3 == 0 ? null : $"n{i}",
+        }).ToArray();
+        var expected = records.Select(r => { using var t = pipeline.Transform(r); return Values(t); }).ToArray();
+
+        var actual = new float[records.Length][];
+        Parallel.For(0, records.Length, i => { using var t = pipeline.Transform(records[i]); actual[i] = Values(t); });
+
+        Assert.Equal(expected, actual);
+        Assert.DoesNotContain("\"width\"", pipeline.ToJson());
+    }
 }
