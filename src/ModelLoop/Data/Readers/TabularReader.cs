@@ -34,50 +34,118 @@ public static class TabularReader
     public static RawTable Read(Stream stream, string name, char separator = ',', SchemaInferenceOptions? inference = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var options = CsvReaderOptions.Default with
+        var rows = new List<string?[]>();
+        string[]? header = null;
+        foreach (var (columns, row) in Rows(stream, name, separator))
         {
-            Separator = separator,
-            TrimWhitespace = true,
-            SkipEmptyLines = true,
-            TrackLineNumbers = true,
-            MalformedData = CsvMalformedDataHandling.Throw,
-            FieldCountMismatch = CsvFieldCountHandling.Allow, // checked below, for a message with both counts
-            PoolStrings = true,
-        };
-        long line = 0;
+            header = columns;
+            if (row is not null)
+                rows.Add(row);
+        }
+        return new RawTable(header!, rows, inference);
+    }
+
+    private static CsvReaderOptions Options(char separator) => CsvReaderOptions.Default with
+    {
+        Separator = separator,
+        TrimWhitespace = true,
+        SkipEmptyLines = true,
+        TrackLineNumbers = true,
+        MalformedData = CsvMalformedDataHandling.Throw,
+        FieldCountMismatch = CsvFieldCountHandling.Allow, // checked below, for a message with both counts
+        PoolStrings = true,
+    };
+
+    private static string[] CheckHeader(string[] header, string name)
+    {
+        if (header.Length == 0 || header.All(string.IsNullOrWhiteSpace))
+            throw new FormatException($"'{name}' line 1: expected a header row naming the columns; the file is empty or its first line is blank.");
+        var blank = Array.FindIndex(header, string.IsNullOrWhiteSpace);
+        if (blank >= 0)
+            throw new FormatException($"'{name}' line 1: column {blank + 1} of the header has no name; every column needs one.");
+        var duplicate = header.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+            throw new FormatException($"'{name}' line 1: column '{duplicate.Key}' appears {duplicate.Count()} times; column names must be unique.");
+        CheckUtf8(name, 1, header);
+        return header;
+    }
+
+    /// <summary>The header (first, with a null row), then each data row, checked (field count, UTF-8), as the parser reaches them.</summary>
+    private static IEnumerable<(string[] Header, string?[]? Row)> Rows(Stream stream, string name, char separator)
+    {
+        using var csv = CsvReader.Create(stream, Options(separator), leaveOpen: true);
+        string[] header;
         try
         {
-            using var csv = CsvReader.Create(stream, options, leaveOpen: true);
-            var header = csv.Headers.ToArray();
-            if (header.Length == 0 || header.All(string.IsNullOrWhiteSpace))
-                throw new FormatException($"'{name}' line 1: expected a header row naming the columns; the file is empty or its first line is blank.");
-            var blank = Array.FindIndex(header, string.IsNullOrWhiteSpace);
-            if (blank >= 0)
-                throw new FormatException($"'{name}' line 1: column {blank + 1} of the header has no name; every column needs one.");
-            var duplicate = header.GroupBy(c => c).FirstOrDefault(g => g.Count() > 1);
-            if (duplicate is not null)
-                throw new FormatException($"'{name}' line 1: column '{duplicate.Key}' appears {duplicate.Count()} times; column names must be unique.");
-            CheckUtf8(name, 1, header);
-
-            var rows = new List<string?[]>();
-            while (csv.Read())
-            {
-                line = csv.LineNumber;
-                if (csv.FieldCount != header.Length)
-                    throw RaggedRow(name, line, csv.FieldCount, header.Length, separator);
-                var row = new string?[header.Length];
-                for (var i = 0; i < row.Length; i++)
-                    row[i] = csv.GetString(i);
-                CheckUtf8(name, line, row);
-                rows.Add(row);
-            }
-            return new RawTable(header, rows, inference);
+            header = CheckHeader(csv.Headers.ToArray(), name);
         }
         catch (CsvFormatException e)
         {
-            var at = e.LineNumber > 0 ? e.LineNumber : line + 1;
-            throw new FormatException($"'{name}' line {at} (byte {e.ByteOffset}): malformed CSV; expected RFC 4180 fields with {Printable(separator)} between them and \"…\" around fields that hold one ({e.Message}).", e);
+            throw Malformed(name, e, 0, separator);
         }
+        yield return (header, null);
+        long line = 1;
+        while (true)
+        {
+            string?[] row;
+            try
+            {
+                if (!csv.Read())
+                    yield break;
+                line = csv.LineNumber;
+                if (csv.FieldCount != header.Length)
+                    throw RaggedRow(name, line, csv.FieldCount, header.Length, separator);
+                row = new string?[header.Length];
+                for (var i = 0; i < row.Length; i++)
+                    row[i] = csv.GetString(i);
+            }
+            catch (CsvFormatException e)
+            {
+                throw Malformed(name, e, line, separator);
+            }
+            CheckUtf8(name, line, row);
+            yield return (header, row);
+        }
+    }
+
+    private static FormatException Malformed(string name, CsvFormatException e, long line, char separator) =>
+        new($"'{name}' line {(e.LineNumber > 0 ? e.LineNumber : line + 1)} (byte {e.ByteOffset}): malformed CSV; expected RFC 4180 fields with {Printable(separator)} between them and \"…\" around fields that hold one ({e.Message}).", e);
+
+    /// <summary>
+    /// Streams a large file as tables of at most <paramref name="rowsPerChunk"/> rows (same columns; each chunk infers
+    /// its own schema, so transform chunks with a pipeline fitted beforehand). Only one chunk is in memory at a time.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="FormatException">As <see cref="Read(string, char?, SchemaInferenceOptions?)"/>, when the bad row is reached.</exception>
+    public static IEnumerable<RawTable> ReadChunks(string path, int rowsPerChunk = 65_536, char? separator = null, SchemaInferenceOptions? inference = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentOutOfRangeException.ThrowIfLessThan(rowsPerChunk, 1);
+        if (!File.Exists(path))
+            throw new FileNotFoundException($"Table file '{path}' does not exist.", path);
+        var ext = Path.GetExtension(path).ToLowerInvariant();
+        return Chunks(path, rowsPerChunk, separator ?? (ext is ".tsv" or ".tab" ? '\t' : ','), inference);
+    }
+
+    private static IEnumerable<RawTable> Chunks(string path, int rowsPerChunk, char separator, SchemaInferenceOptions? inference)
+    {
+        using var stream = File.OpenRead(path);
+        string[]? header = null;
+        var rows = new List<string?[]>(Math.Min(rowsPerChunk, 65_536));
+        foreach (var (columns, row) in Rows(stream, path, separator))
+        {
+            header = columns;
+            if (row is null)
+                continue;
+            rows.Add(row);
+            if (rows.Count == rowsPerChunk)
+            {
+                yield return new RawTable(header, rows, inference);
+                rows = new List<string?[]>(Math.Min(rowsPerChunk, 65_536));
+            }
+        }
+        if (rows.Count > 0)
+            yield return new RawTable(header!, rows, inference);
     }
 
     private static FormatException RaggedRow(string name, long line, int found, int expected, char separator) =>

@@ -106,6 +106,30 @@ public static class DataSplits
         return Folds(assignment, k);
     }
 
+    /// <summary>
+    /// Group k-fold: whole groups are dealt to folds — shuffled, then largest first, each to the fold with the fewest
+    /// rows so far — so no group is in a fold's training and validation rows at once.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">k &lt; 2 or more folds than groups.</exception>
+    public static IReadOnlyList<Fold> GroupKFold<TGroup>(IReadOnlyList<TGroup> groups, int k, int seed) where TGroup : notnull
+    {
+        ArgumentNullException.ThrowIfNull(groups);
+        var all = ByClass(groups);
+        CheckK(k, all.Length);
+        new Random(seed).Shuffle(all);
+        var sizes = new int[k];
+        var assignment = new int[groups.Count];
+        // A stable sort by size keeps the shuffled order among equal sizes, so the seed still decides ties.
+        foreach (var rows in all.OrderByDescending(g => g.Length))
+        {
+            var fold = Array.IndexOf(sizes, sizes.Min());
+            sizes[fold] += rows.Length;
+            foreach (var row in rows)
+                assignment[row] = fold;
+        }
+        return Folds(assignment, k);
+    }
+
     /// <summary>The class index of every sample of a dataset with int64 class labels (N), for the stratified splits.</summary>
     public static long[] ClassLabels(TensorDataset data)
     {

@@ -95,4 +95,27 @@ public sealed class TabularReaderTests : IDisposable
         Assert.Equal(1, removed);
         Assert.Equal(["1", "2", "1"], unique.Rows.Select(r => r[0]));
     }
+
+    [Fact]
+    public void ALargeFileStreamsInChunksWithTheSameRowsAsAWholeRead()
+    {
+        var path = _files.WriteText("big.csv", "a,b\n" + string.Concat(Enumerable.Range(0, 25).Select(i => $"{i},x{i}\n")));
+
+        var chunks = TabularReader.ReadChunks(path, rowsPerChunk: 10).ToArray();
+
+        Assert.Equal([10, 10, 5], chunks.Select(c => c.Count));
+        Assert.All(chunks, c => Assert.Equal(["a", "b"], c.Columns));
+        Assert.Equal(TabularReader.Read(path).Rows.Select(r => r[1]), chunks.SelectMany(c => c.Rows).Select(r => r[1]));
+    }
+
+    [Fact]
+    public void AHeaderWithoutRowsIsAnEmptyTableAndABadRowInALaterChunkNamesItsLine()
+    {
+        var headerOnly = _files.WriteText("h.csv", "a,b\n");
+        var bad = _files.WriteText("bad.csv", "a,b\n1,2\n3,4\n5\n");
+
+        Assert.Equal(0, TabularReader.Read(headerOnly).Count);
+        var error = Assert.Throws<FormatException>(() => TabularReader.ReadChunks(bad, rowsPerChunk: 1).ToArray());
+        Assert.Contains("line 4 has 1 fields; expected 2", error.Message);
+    }
 }

@@ -106,4 +106,17 @@ public sealed class DataSplitsTests
         Assert.Equal([(long)split.Train.Count, 30], data.Features.shape);
         Assert.Equal(["0", "1"], pipeline.Label!.Classes);
     }
+
+    [Fact]
+    public void GroupKFoldKeepsEachGroupInOneValidationFoldAndBalancesFoldSizes()
+    {
+        var groups = Enumerable.Range(0, 120).Select(i => $"user{i % 24}").ToArray();   // 24 groups of 5
+
+        var folds = DataSplits.GroupKFold(groups, k: 4, seed: 6);
+
+        Assert.Equal(Enumerable.Range(0, 120), folds.SelectMany(f => f.Validation).Order());
+        Assert.All(folds, f => Assert.Empty(f.Train.Select(i => groups[i]).Intersect(f.Validation.Select(i => groups[i]))));
+        Assert.All(folds, f => Assert.Equal(30, f.Validation.Count));
+        Assert.NotEqual(folds[0].Validation, DataSplits.GroupKFold(groups, k: 4, seed: 7)[0].Validation);
+    }
 }
