@@ -125,4 +125,28 @@ public sealed class AugmentationTests
         using var flat = zeros(4, 10);
         Assert.Contains("(N, C, H, W)", Assert.Throws<ArgumentException>(() => new GaussianNoise().Apply(flat)).Message);
     }
+
+    [Fact]
+    public void TrainingWithTheSameSeedAndAugmentationEndsWithBitIdenticalWeights()
+    {
+        using var generator = new Generator().manual_seed(4);
+        using var data = new ModelLoop.Data.TensorDataset(rand([64, 1, 8, 8], generator: generator), randint(0, 2, [64], generator: generator));
+        var augment = new RandomFlip().Then(new RandomCrop(1)).Then(new RandomRotation(15)).Then(new GaussianNoise(0.05)).Then(new RandomErasing());
+        Dictionary<string, byte[]> Train(long seed)
+        {
+            using var model = new ModelLoop.Modeling.Sequential(1, 8, 8) { new ModelLoop.Modeling.Layers.Flatten(), new ModelLoop.Modeling.Layers.Dense(2) };
+            ModelLoop.Tests.Training.TrainingFixtures.BuildSeeded(model, 1);
+            model.Compile("sgd", "cross_entropy", ["accuracy"]);
+            model.Fit(data, ModelLoop.Tests.Training.TrainingFixtures.Options(epochs: 2, batchSize: 16, seed: seed) with { Augment = augment });
+            return ModelLoop.Tests.Training.TrainingFixtures.Snapshot(model);
+        }
+
+        var first = Train(3);
+        var again = Train(3);
+        var other = Train(4);
+
+        Assert.Equal(first, again);
+        var weight = first.Keys.Single(k => k.EndsWith("weight", StringComparison.Ordinal));
+        Assert.NotEqual(first[weight], other[weight]);   // another seed augments (and shuffles) differently
+    }
 }
