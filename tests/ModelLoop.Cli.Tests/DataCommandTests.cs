@@ -63,4 +63,17 @@ public sealed class DataCommandTests : IDisposable
 
         Assert.Equal(2, exit);
     }
+
+    [Fact]
+    public void InspectSummarizesACifarBatchPerChannelAndPlotsItsClassBalance()
+    {
+        var records = Enumerable.Range(0, 6).SelectMany(r => new[] { (byte)(r % 3) }.Concat(Enumerable.Range(0, 3072).Select(p => (byte)(p * r)))).ToArray();
+        File.WriteAllBytes(Out("batch.bin"), records);
+
+        var exit = CliApp.Run(["data", "inspect", Out("batch.bin"), "--out", Out("cifar")]);
+
+        Assert.Equal(0, exit);
+        Assert.True(File.Exists(Out("cifar/class_balance.png")));
+        Assert.True(File.Exists(Out("cifar/feature_distributions.png")));
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ModelLoop.Data;
 using ModelLoop.Data.Inspection;
 using ModelLoop.Data.Readers;
 using Spectre.Console;
@@ -7,27 +8,31 @@ using Spectre.Console;
 namespace ModelLoop.Cli.Commands;
 
 /// <summary>
-/// <c>modelloop data inspect FILE</c>: the inferred schema and per-column statistics as a table, and a
-/// class-balance and a feature-distribution PNG in --out.
+/// <c>modelloop data inspect PATH</c>: for a CSV/TSV table the inferred schema and per-column statistics; for images
+/// (a folder of IDX files, a CIFAR .bin batch, or a class-per-sub-folder image tree) pixel statistics per channel;
+/// then the class balance, and a class-balance and a feature-distribution PNG in --out.
 /// </summary>
 internal static class DataInspectCommand
 {
     public static Command Create()
     {
-        var fileArgument = new Argument<string>("file") { Description = "A CSV or TSV file with a header row (UTF-8)." };
+        var fileArgument = new Argument<string>("path") { Description = "A CSV/TSV file with a header row, a folder of MNIST-family IDX files, a CIFAR-10 .bin batch, or an image folder (one sub-folder per class)." };
+        var sizeOption = new Option<int>("--size") { Description = "Image folders: images are resized to size×size. Defaults to 32.", DefaultValueFactory = _ => 32 };
         var labelOption = new Option<string?>("--label") { Description = "Label column: its class balance is printed and plotted. Defaults to none." };
-        var outOption = new Option<string>("--out", "-o") { Description = "Folder for class_balance.png and feature_distributions.png. Defaults to the file's name + '.inspect'.", };
+        var outOption = new Option<string>("--out", "-o") { Description = "Folder for class_balance.png and feature_distributions.png. Defaults to <name>.inspect in the current folder." };
         var command = new Command("inspect", "Print a table's schema and statistics and plot its class balance and feature distributions.")
         {
-            fileArgument, labelOption, outOption,
+            fileArgument, labelOption, outOption, sizeOption,
         };
         command.SetAction(result =>
         {
             var file = result.GetValue(fileArgument)!;
             var label = result.GetValue(labelOption);
-            var outFolder = result.GetValue(outOption) ?? Path.ChangeExtension(file, null) + ".inspect";
-            var table = TabularReader.Read(file);
-            var summary = DatasetSummary.Of(table, label);
+            var outFolder = result.GetValue(outOption) ?? Path.GetFileNameWithoutExtension(Path.TrimEndingDirectorySeparator(file)) + ".inspect";
+            var summary = Directory.Exists(file) || file.EndsWith(".bin", StringComparison.OrdinalIgnoreCase)
+                ? Images(file, result.GetValue(sizeOption))
+                : DatasetSummary.Of(TabularReader.Read(file), label);
+            label = summary.LabelColumn;
             Print(file, summary);
             var written = new List<string>();
             if (summary.ClassBalance.Count > 0)
@@ -47,6 +52,29 @@ internal static class DataInspectCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Loads an image dataset in whichever layout the path has, and summarizes it.</summary>
+    private static DatasetSummary Images(string path, int size)
+    {
+        if (path.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))
+        {
+            using var cifar = CifarReader.Read(path);
+            return DatasetSummary.OfImages(cifar);
+        }
+        var idx = new[] { "train-images-idx3-ubyte", "train-images-idx3-ubyte.gz" }.Select(f => Path.Combine(path, f)).FirstOrDefault(File.Exists);
+        if (idx is not null)
+        {
+            using var images = IdxReader.ReadTensor(idx);
+            using var labels = IdxReader.ReadTensor(Path.Combine(path, Path.GetFileName(idx).Replace("images-idx3", "labels-idx1")));
+            if (images.dim() != 3 || labels.dim() != 1 || images.shape[0] != labels.shape[0])
+                throw new InvalidDataException($"'{idx}' and its labels file do not pair: images [{string.Join(", ", images.shape)}], labels [{string.Join(", ", labels.shape)}]; expected (N, H, W) images and N labels.");
+            using var data = new TensorDataset(images.unsqueeze(1).to(TorchSharp.torch.ScalarType.Float32).div(255f), labels.to(TorchSharp.torch.ScalarType.Int64));
+            var fashion = path.Contains("fashion", StringComparison.OrdinalIgnoreCase);
+            return DatasetSummary.OfImages(data, fashion ? FashionMnist.ClassNames : null);
+        }
+        using var folder = ImageFolder.Load(path, size, size);
+        return DatasetSummary.OfImages(folder.Data, folder.Classes);
     }
 
     private static void Print(string file, DatasetSummary summary)

@@ -20,6 +20,11 @@ public static class DatasetPlots
             bars.Bars[i].Label = classes[i].Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         bars.ValueLabelStyle.FontSize = 12;
         plot.Axes.Bottom.SetTicks(Enumerable.Range(0, classes.Length).Select(i => (double)i).ToArray(), classes.Select(c => c.Key).ToArray());
+        if (classes.Length > 6 || classes.Any(c => c.Key.Length > 8))
+        {
+            plot.Axes.Bottom.TickLabelStyle.Rotation = 45;   // long or many names would overlap
+            plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
+        }
         plot.Axes.Margins(bottom: 0);
         plot.Title($"Class balance of '{summary.LabelColumn}' ({summary.Rows:N0} rows)");
         plot.YLabel("rows");
