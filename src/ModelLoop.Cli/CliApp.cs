@@ -15,6 +15,7 @@ public static class CliApp
         EvalCommand.Create(),
         ServeCommand.Create(),
         UsageCommand.Create(),
+        DataCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

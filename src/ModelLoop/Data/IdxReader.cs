@@ -96,14 +96,19 @@ public static class IdxReader
                 throw new InvalidDataException($"'{path}' declares more elements ({string.Join("×", shape[..(i + 1)])}…) than one array can hold ({Array.MaxLength:N0}); the header is corrupt.");
         }
         var headerBytes = 4 + 4 * rank;
+        // A raw file's length is known: a corrupt header that declares gigabytes fails here, before allocating them.
+        if (!gzip && file.Length < headerBytes + total)
+            throw Truncated(path, shape, headerBytes, total, file.Length - headerBytes, gzip);
         var data = destination(shape);
         var read = ReadFully(stream, data, path, headerBytes);
         if (read != total)
-            throw new InvalidDataException(
-                $"'{path}' is truncated: its header declares shape {string.Join("×", shape)}, so {headerBytes + total:N0} bytes " +
-                $"({headerBytes} header + {total:N0} data){(gzip ? " after decompression" : "")}, but it holds only {headerBytes + read:N0}. Download the file again.");
+            throw Truncated(path, shape, headerBytes, total, read, gzip);
         return shape;
     }
+
+    private static InvalidDataException Truncated(string path, long[] shape, int headerBytes, long total, long read, bool gzip) =>
+        new($"'{path}' is truncated: its header declares shape {string.Join("×", shape)}, so {headerBytes + total:N0} bytes " +
+            $"({headerBytes} header + {total:N0} data){(gzip ? " after decompression" : "")}, but it holds only {headerBytes + read:N0}. Download the file again.");
 
     /// <summary>Reads until the buffer is full or the stream ends; turns gzip corruption into a message that names the file.</summary>
     private static int ReadFully(Stream stream, Span<byte> buffer, string path, long offset)

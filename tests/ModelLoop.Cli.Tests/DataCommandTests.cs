@@ -1,0 +1,79 @@
+using System.Text.Json;
+
+namespace ModelLoop.Cli.Tests;
+
+public sealed class DataCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("modelloop-cli-data-");
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private static string Shipped(string name)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "datasets", name);
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        throw new FileNotFoundException($"datasets/{name} not found above the test folder.");
+    }
+
+    private string Out(string name) => Path.Combine(_folder.FullName, name);
+
+    [Fact]
+    public void InspectWritesTheClassBalanceAndFeatureDistributionPlots()
+    {
+        var exit = CliApp.Run(["data", "inspect", Shipped("breast_cancer.csv"), "--label", "target", "--out", Out("inspect")]);
+
+        Assert.Equal(0, exit);
+        Assert.True(new FileInfo(Out("inspect/class_balance.png")).Length > 1000);
+        Assert.True(new FileInfo(Out("inspect/feature_distributions.png")).Length > 1000);
+    }
+
+    [Fact]
+    public void PrepareWritesSplitsPipelineAndAManifestWithTheRequestedSeed()
+    {
+        var exit = CliApp.Run(["data", "prepare", Shipped("breast_cancer.csv"), "--label", "target", "--seed", "7", "--test", "0.25", "--out", Out("bc")]);
+
+        Assert.Equal(0, exit);
+        foreach (var file in new[] { "train.csv", "validation.csv", "test.csv", "pipeline.json", "manifest.json" })
+            Assert.True(File.Exists(Out(Path.Combine("bc", file))), $"{file} missing");
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Out("bc/manifest.json")));
+        Assert.Equal(7, manifest.RootElement.GetProperty("splitSeeds").GetProperty("split").GetInt64());
+        Assert.Equal(142, manifest.RootElement.GetProperty("counts").GetProperty("test").GetInt32()); // 25% of 569, per class rounded
+        Assert.Matches("^[0-9a-f]{64}$", manifest.RootElement.GetProperty("hash").GetString());
+    }
+
+    [Fact]
+    public void AMissingLabelColumnIsAUserErrorWithExitCodeTwo()
+    {
+        var exit = CliApp.Run(["data", "prepare", Shipped("diabetes.csv"), "--label", "nope", "--out", Out("bad")]);
+
+        Assert.Equal(2, exit);
+        Assert.False(File.Exists(Out("bad/manifest.json")));
+    }
+
+    [Fact]
+    public void PseudonymizingWithoutAKeyIsAUserErrorWithExitCodeTwo()
+    {
+        Environment.SetEnvironmentVariable("MODELLOOP_PII_KEY", null);
+
+        var exit = CliApp.Run(["data", "prepare", Shipped("diabetes.csv"), "--anonymize", "Pseudonymize", "--out", Out("anon")]);
+
+        Assert.Equal(2, exit);
+    }
+
+    [Fact]
+    public void InspectSummarizesACifarBatchPerChannelAndPlotsItsClassBalance()
+    {
+        var records = Enumerable.Range(0, 6).SelectMany(r => new[] { (byte)(r % 3) }.Concat(Enumerable.Range(0, 3072).Select(p => (byte)(p * r)))).ToArray();
+        File.WriteAllBytes(Out("batch.bin"), records);
+
+        var exit = CliApp.Run(["data", "inspect", Out("batch.bin"), "--out", Out("cifar")]);
+
+        Assert.Equal(0, exit);
+        Assert.True(File.Exists(Out("cifar/class_balance.png")));
+        Assert.True(File.Exists(Out("cifar/feature_distributions.png")));
+    }
+}
