@@ -88,26 +88,32 @@ public sealed class KillMidWriteTests : IDisposable
         logger.WaitForLine("ready");
 
         // Two threads in this process as well: promotions, and a server polling the alias.
+        // The poller starts first and the promotions wait for its first read, so the two really overlap
+        // (on a busy machine the thread pool may otherwise start the poller after the promotions finished).
+        using var polling = new ManualResetEventSlim();
         var promote = Task.Run(() =>
         {
+            polling.Wait();
             for (var i = 0; i < 100; i++)
                 registry.SetAlias("m", "production", 1 + i % 2, $"promotion {i}");
         });
         var polls = 0;
         var poll = Task.Run(() =>
         {
-            while (!promote.IsCompleted)
+            do
             {
                 if (registry.GetAliasVersion("m", "production") is { } seen)
                     Assert.InRange(seen, 1, 2); // a reader sees the old or the new version, never a torn one
                 polls++;
+                polling.Set();
             }
+            while (!promote.IsCompleted);
         });
         await Task.WhenAll(promote, poll);
         logger.Kill();
 
         Assert.Equal(100, registry.History("m", "production").Count);
-        Assert.True(polls > 0);
+        Assert.True(polls > 1, $"the alias was read {polls} time(s) while it moved");
         var run = Assert.Single(new RunStore(Home).ListRuns());
         Assert.True(run.LastMetrics["m0"] >= 1);
     }
