@@ -69,6 +69,28 @@ public sealed class RegistryCatalogTests
     }
 
     [Fact]
+    public async Task AnImagePipelineNormalizesPixelsScaledToOneLikeTheTrainingImages()
+    {
+        using var host = new RegistryServerHost();
+        TorchSharp.torch.random.manual_seed(9);
+        using var images = TorchSharp.torch.randint(0, 256, [16, 1, 8, 8], TorchSharp.torch.ScalarType.Byte);
+        var pipeline = Data.Preprocessing.PreprocessingPipeline.FitImages(images);
+        using var model = TestModels.Image(3);
+        host.Register("digits", model, pipeline);
+
+        using var servable = (await new RegistryCatalog(host.Registry).Load("digits", "1", default))!;
+        var pixels = images[0].flatten().data<byte>().ToArray();
+        var served = servable.Preprocess!(pixels.Select(b => b / 255f).ToArray()); // what the API hands over for a raw image
+        using var expected = pipeline.TransformImages(images[..1]);
+
+        Assert.Null(servable.RecordEncoder);
+        Assert.False(servable.Schema.RawRecords);
+        var reference = expected.flatten().data<float>().ToArray();
+        for (var i = 0; i < reference.Length; i++)
+            Assert.Equal(reference[i], served[i], 4);
+    }
+
+    [Fact]
     public async Task AnArtifactChangedAfterRegistrationIsRefusedWhenLoaded()
     {
         using var host = new RegistryServerHost();
