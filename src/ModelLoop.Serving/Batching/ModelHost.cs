@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ModelLoop.Serving.Catalog;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ModelLoop.Serving.Batching;
 
@@ -11,7 +12,7 @@ namespace ModelLoop.Serving.Batching;
 /// the new version at once and the old runner — if nothing else points at it — drains its queue and
 /// disposes its model. A request that met a runner just as it closed resolves again, so none fails.
 /// </summary>
-internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger) : IAsyncDisposable
+internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger, IOptions<ServingOptions>? options = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Name, string Key), string> _resolved = new();
     private readonly ConcurrentDictionary<(string Name, string Version), Lazy<Task<ModelRunner?>>> _runners = new();
@@ -157,6 +158,6 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
             return null;
         logger.LogInformation("Loaded {Model} version {Version} (input {Shape}, batches of up to {Max} items within {Delay} ms).",
             name, version, string.Join("×", servable.Schema.Shape), servable.Batching.MaxBatchSize, servable.Batching.MaxDelay.TotalMilliseconds);
-        return new ModelRunner(servable);
+        return new ModelRunner(servable, options?.Value.TorchThreads);
     }
 }
