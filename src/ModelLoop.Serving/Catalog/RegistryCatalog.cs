@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using ModelLoop.Data.Preprocessing;
 using ModelLoop.Registry;
 
@@ -129,8 +130,17 @@ public sealed class RegistryCatalog : IModelCatalog
             throw new InvalidDataException($"{where}: its preprocessing pipeline produces {pipeline.FeatureCount} features but the model takes {elements} values per item. Save the artifact with the pipeline the model was trained on.");
         var columns = pipeline.Columns.Select(c => c.Name).ToArray();
         var schema = new InputSchema(shape, model.InputKind, columns) { RawRecords = true };
-        var encoder = new RawRecordEncoder(pipeline);
-        return new ServableModel(name, version, model, schema, batching: DefaultBatching) { RecordEncoder = encoder.Encode };
+        return new ServableModel(name, version, model, schema, batching: DefaultBatching)
+        {
+            // The data stage's own one-record transform: the same code and fitted values as training (FormatException names the column).
+            RecordEncoder = record => Encode(pipeline, record),
+        };
+    }
+
+    private static float[] Encode(PreprocessingPipeline pipeline, JsonElement record)
+    {
+        using var features = pipeline.Transform(record); // (1, F) float32
+        return features.data<float>().ToArray();
     }
 
     // Image requests arrive in [0, 1] (decoded files and raw pixels are divided by 255 by the API), which is the
