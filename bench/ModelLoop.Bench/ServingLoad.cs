@@ -19,7 +19,9 @@ namespace ModelLoop.Bench;
 /// metering in SQLite) serving the seed's Keras CNN (random weights) on 1×28×28 images, and a closed-loop
 /// load generator in the same process — N clients, each sending one image (base64 pixels) and waiting for
 /// the answer before the next. Both modes see the same load; prints requests/s, p50/p99 latency and the
-/// process's CPU use (server and load generator together), then the throughput ratio.
+/// process's CPU use (server and load generator together), then the throughput ratio. <c>--model tabular-raw</c>
+/// serves instead a tabular classifier from a model registry, each request one raw record run through the
+/// artifact's fitted pipeline on the server (<see cref="ServingRawRecords"/>).
 /// </summary>
 internal static class ServingLoad
 {
@@ -39,25 +41,39 @@ internal static class ServingLoad
         var folder = Directory.CreateTempSubdirectory("modelloop-serving-bench-").FullName;
         try
         {
-            using (var model = CreateModel(modelName))
+            Dictionary<string, string?> source;
+            string[] bodies;
+            string input;
+            if (modelName == "tabular-raw")
             {
                 TorchRuntime.Threads = threads;
-                var single = ForwardMicroseconds(model, 1);
-                var full = ForwardMicroseconds(model, maxBatch);
-                Console.WriteLine($"Forward alone: {single:F0} µs per item at batch 1, {full / maxBatch:F0} µs per item at batch {maxBatch} ({single * maxBatch / full:F1}× less per item)");
-                var run = Path.Combine(folder, "models", "cnn");
-                Directory.CreateDirectory(run);
-                model.ToSpec().Save(Path.Combine(run, "model.json"));
-                model.SaveWeights(Path.Combine(run, "weights.bin"));
+                var raw = ServingRawRecords.Prepare(folder);
+                Console.WriteLine($"Raw-record encoding alone (the artifact's pipeline, {raw.Columns} columns → {raw.Features} features): {raw.EncodeMicroseconds:F1} µs per record");
+                (source, bodies, input) = (new() { ["Serving:RegistryHome"] = raw.RegistryHome }, raw.Bodies, $"one raw record of {raw.Columns} columns (strings, numbers, nulls) from the registry");
             }
-            Console.WriteLine($"Serving load: {modelName} on 1×28×28, {clients} closed-loop clients, {warmup:F0} s warm-up + {seconds:F0} s, {threads} libtorch threads, {Environment.ProcessorCount} cores (server and load generator share them)");
+            else
+            {
+                using (var model = CreateModel(modelName))
+                {
+                    TorchRuntime.Threads = threads;
+                    var single = ForwardMicroseconds(model, 1);
+                    var full = ForwardMicroseconds(model, maxBatch);
+                    Console.WriteLine($"Forward alone: {single:F0} µs per item at batch 1, {full / maxBatch:F0} µs per item at batch {maxBatch} ({single * maxBatch / full:F1}× less per item)");
+                    var run = Path.Combine(folder, "models", ModelRoute);
+                    Directory.CreateDirectory(run);
+                    model.ToSpec().Save(Path.Combine(run, "model.json"));
+                    model.SaveWeights(Path.Combine(run, "weights.bin"));
+                }
+                (source, bodies, input) = (new() { ["Serving:ModelsPath"] = Path.Combine(folder, "models") }, ImageBodies(), "one 1×28×28 image (base64 pixels)");
+            }
+            Console.WriteLine($"Serving load: {modelName}, {input} per request, {clients} closed-loop clients, {warmup:F0} s warm-up + {seconds:F0} s, {threads} libtorch threads, {Environment.ProcessorCount} cores (server and load generator share them)");
             // Rounds alternate the two modes so a change in the machine's load hits both; medians are reported.
             var baselines = new List<Result>();
             var batcheds = new List<Result>();
             for (var round = 0; round < rounds; round++)
             {
-                baselines.Add(Measure("one request, one forward", folder, 1, 0, threads, clients, warmup, seconds));
-                batcheds.Add(Measure($"dynamic batching (≤{maxBatch}, {delayMs} ms)", folder, maxBatch, delayMs, threads, clients, warmup, seconds));
+                baselines.Add(Measure("one request, one forward", folder, source, bodies, 1, 0, threads, clients, warmup, seconds));
+                batcheds.Add(Measure($"dynamic batching (≤{maxBatch}, {delayMs} ms)", folder, source, bodies, maxBatch, delayMs, threads, clients, warmup, seconds));
             }
             var baseline = Median(baselines);
             var batched = Median(batcheds);
@@ -70,8 +86,23 @@ internal static class ServingLoad
         }
         finally
         {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
             Directory.Delete(folder, recursive: true);
         }
+    }
+
+    // Both the image models and the raw-record model are served under this name.
+    internal const string ModelRoute = "cnn";
+
+    private static string[] ImageBodies()
+    {
+        var random = new Random(5);
+        return Enumerable.Range(0, 64).Select(_ =>
+        {
+            var pixels = new byte[28 * 28];
+            random.NextBytes(pixels);
+            return JsonContent.Create(new { image = Convert.ToBase64String(pixels) }).ReadAsStringAsync().GetAwaiter().GetResult();
+        }).ToArray();
     }
 
     // keras-cnn: the seed's CNN (~0.9 M multiply-adds per image); mlp: 784 → 1024 → 1024 → 10 (1.8 M
@@ -84,17 +115,17 @@ internal static class ServingLoad
         "mlp" => new Sequential(1, 28, 28) { new Flatten(), new Dense(1024, Activation.Relu), new Dense(1024, Activation.Relu), new Dense(10) },
         "wide-mlp" => new Sequential(1, 28, 28) { new Flatten(), new Dense(2048, Activation.Relu), new Dense(2048, Activation.Relu), new Dense(10) },
         "tiny" => new Sequential(1, 28, 28) { new Flatten(), new Dense(10) },
-        _ => throw new ArgumentException($"--model expects keras-cnn, mlp, wide-mlp or tiny; received '{name}'."),
+        _ => throw new ArgumentException($"--model expects keras-cnn, mlp, wide-mlp, tiny or tabular-raw; received '{name}'."),
     };
 
-    private static Result Measure(string mode, string folder, int maxBatch, double delayMs, int threads, int clients, double warmup, double seconds)
+    private static Result Measure(string mode, string folder, Dictionary<string, string?> source, string[] bodies, int maxBatch, double delayMs, int threads, int clients, double warmup, double seconds)
     {
         var app = ServingApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Logging.SetMinimumLevel(LogLevel.Warning);
+            builder.Configuration.AddInMemoryCollection(source);
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
-                ["Serving:ModelsPath"] = Path.Combine(folder, "models"),
                 ["Serving:DatabasePath"] = Path.Combine(folder, $"bench-{maxBatch}.db"),
                 ["Serving:RequireApiKeys"] = "false",
                 ["Serving:MaxBatchSize"] = maxBatch.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -108,18 +139,11 @@ internal static class ServingLoad
         {
             var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
             using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2 }) { BaseAddress = address };
-            var random = new Random(5);
-            var images = Enumerable.Range(0, 64).Select(_ =>
-            {
-                var pixels = new byte[28 * 28];
-                random.NextBytes(pixels);
-                return JsonContent.Create(new { image = Convert.ToBase64String(pixels) }).ReadAsStringAsync().GetAwaiter().GetResult();
-            }).ToArray();
-            Load(http, images, clients, TimeSpan.FromSeconds(warmup), measure: false);
+            Load(http, bodies, clients, TimeSpan.FromSeconds(warmup), measure: false);
             var process = Process.GetCurrentProcess();
             var cpuBefore = process.TotalProcessorTime;
             var clock = Stopwatch.StartNew();
-            var (latencies, errors) = Load(http, images, clients, TimeSpan.FromSeconds(seconds), measure: true);
+            var (latencies, errors) = Load(http, bodies, clients, TimeSpan.FromSeconds(seconds), measure: true);
             var wall = clock.Elapsed.TotalSeconds;
             process.Refresh();
             var cpu = (process.TotalProcessorTime - cpuBefore).TotalSeconds / wall / Environment.ProcessorCount * 100;
@@ -148,7 +172,7 @@ internal static class ServingLoad
             {
                 var start = Stopwatch.GetTimestamp();
                 using var content = new StringContent(bodies[i++ % bodies.Length], System.Text.Encoding.UTF8, "application/json");
-                using var response = await http.PostAsync("/v1/models/cnn/predict", content);
+                using var response = await http.PostAsync($"/v1/models/{ModelRoute}/predict", content);
                 await response.Content.ReadAsByteArrayAsync();
                 if (!response.IsSuccessStatusCode)
                     Interlocked.Increment(ref errors);

@@ -86,6 +86,14 @@ public sealed class ModelLoopClient : IDisposable
     public Task<Prediction> PredictRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, double>> records, string? version = null, CancellationToken cancellationToken = default) =>
         Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { records = records.ToArray() }, cancellationToken);
 
+    /// <summary>
+    /// Predicts for raw rows, column → value (a string, a number, a boolean, or null when missing), for models
+    /// whose input says <see cref="ModelInput.RawRecords"/>: the server applies the model's fitted preprocessing
+    /// (imputation, scaling, category encoding…) to each row, and answers 400 naming the column a row gets wrong.
+    /// </summary>
+    public Task<Prediction> PredictRawRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, object?>> records, string? version = null, CancellationToken cancellationToken = default) =>
+        Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { records = records.ToArray() }, cancellationToken);
+
     /// <summary>Predicts for images: image files (PNG, JPEG… of the model's height × width) or raw 8-bit pixels (channels × height × width bytes).</summary>
     public Task<Prediction> PredictImagesAsync(string model, IEnumerable<byte[]> images, string? version = null, CancellationToken cancellationToken = default) =>
         Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { images = images.Select(Convert.ToBase64String).ToArray() }, cancellationToken);

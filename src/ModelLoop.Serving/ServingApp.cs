@@ -20,7 +20,8 @@ namespace ModelLoop.Serving;
 /// The model server's host setup, shared by its own Program, <c>modelloop serve</c>, the benchmark and the
 /// client sample: <c>ServingApp.Build(args).Run()</c>, or <see cref="AddModelServing"/> +
 /// <see cref="MapModelServing"/> on a host of your own. Register an <see cref="IModelCatalog"/> before
-/// AddModelServing to serve from something other than a <see cref="RunFolderCatalog"/> on Serving:ModelsPath.
+/// AddModelServing to serve from something other than a <see cref="RunFolderCatalog"/> on Serving:ModelsPath
+/// (or a <see cref="RegistryCatalog"/> on Serving:RegistryHome).
 /// </summary>
 public static class ServingApp
 {
@@ -43,7 +44,9 @@ public static class ServingApp
         services.TryAddSingleton<IModelCatalog>(sp =>
         {
             var options = sp.GetRequiredService<IOptions<ServingOptions>>().Value;
-            return new RunFolderCatalog(options.ModelsPath, options.Batching);
+            return options.RegistryHome is { } home
+                ? new RegistryCatalog(new Registry.ModelRegistry(home), options.Batching)
+                : new RunFolderCatalog(options.ModelsPath, options.Batching);
         });
         services.AddSingleton(sp => new ServingDatabase(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
         services.AddSingleton<TenantStore>();
@@ -80,6 +83,30 @@ public static class ServingApp
             };
         });
         return services;
+    }
+
+    /// <summary>
+    /// Loads every model's default version now (instead of on its first request) and reports each: a
+    /// server started from a registry says at once which models it can serve, and why not (e.g. an encrypted
+    /// artifact whose key is missing). Never throws for a model that fails to load.
+    /// </summary>
+    public static async Task<IReadOnlyList<ModelWarmUp>> WarmUpAsync(this WebApplication app, CancellationToken cancellationToken = default)
+    {
+        var host = app.Services.GetRequiredService<ModelHost>();
+        var results = new List<ModelWarmUp>();
+        foreach (var model in host.Catalog.List())
+        {
+            try
+            {
+                var runner = await host.GetRunner(model.Name, null, cancellationToken);
+                results.Add(new ModelWarmUp(model.Name, runner?.Model.Version, runner is null ? "it has no version to serve" : null));
+            }
+            catch (ModelUnavailableException e)
+            {
+                results.Add(new ModelWarmUp(model.Name, null, e.Message));
+            }
+        }
+        return results;
     }
 
     public static WebApplication MapModelServing(this WebApplication app)

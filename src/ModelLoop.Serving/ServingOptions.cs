@@ -10,6 +10,13 @@ public sealed class ServingOptions
     /// <see cref="Catalog.IModelCatalog"/> is registered by the host). Defaults to "models".</summary>
     public string ModelsPath { get; set; } = "models";
 
+    /// <summary>
+    /// Home folder of a model registry (registry.db + artifacts/) to serve from with
+    /// <see cref="Catalog.RegistryCatalog"/> instead of <see cref="ModelsPath"/>; requests without a version get
+    /// the "production" alias, else the newest version. Defaults to null (serve <see cref="ModelsPath"/>).
+    /// </summary>
+    public string? RegistryHome { get; set; }
+
     /// <summary>SQLite file for tenants, API keys and usage. Defaults to "modelloop-serving.db".</summary>
     public string DatabasePath { get; set; } = "modelloop-serving.db";
 

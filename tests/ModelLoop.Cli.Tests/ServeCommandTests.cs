@@ -5,10 +5,11 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using ModelLoop.Cli.Commands;
+using ModelLoop.Serving;
 
 namespace ModelLoop.Cli.Tests;
 
-/// <summary>train → serve → usage: a run folder written by `modelloop train` is served and its use is reported.</summary>
+/// <summary>train → serve → usage: a run folder or the registry is served by `modelloop serve` and its use is reported.</summary>
 public sealed class ServeCommandTests : IDisposable
 {
     private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("modelloop-serve-");
@@ -52,6 +53,55 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal("TenantId,Model,Version,HourUtc,Requests,Items,ComputeMs", lines[0]);
         Assert.StartsWith("anonymous,cancer,1,", lines[1]);
         Assert.Contains(",2,3,", lines[1]); // 2 requests, 3 items
+    }
+
+    [Fact]
+    public async Task WithoutModelsTheRegistryIsServedAndAPromotionWithTheCliReachesTheRunningServer()
+    {
+        File.WriteAllLines(Path("small.csv"), File.ReadAllLines(BreastCancerCsv()).Take(120));
+        var home = Path("home");
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", Path("small.csv"), "--epochs", "1", "--seed", "1", "--threads", "1", "--device", "cpu",
+            "--out", Path("run"), "--home", home, "--register", "cancer", "--alias", "production"]));
+        Assert.Equal(0, CliApp.Run(["models", "register", "cancer", System.IO.Path.Combine(Path("run"), "artifact"), "--home", home]));
+        var features = File.ReadLines(Path("small.csv")).First().Split(',').Length - 1;
+        var settings = new ServeCommand.Settings(null, "http://127.0.0.1:0", Path("serving.db"), null, NoKeys: true, 8, 1, 64, 1)
+        {
+            Home = home,
+            ReloadInterval = TimeSpan.FromMilliseconds(50),
+        };
+
+        await using var app = ServeCommand.BuildApp(settings);
+        await app.StartAsync();
+        var warm = Assert.Single(await app.WarmUpAsync());
+        Assert.Equal(("cancer", "1", true), (warm.Name, warm.Version, warm.Ready));
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        Assert.Equal("1", await PredictedVersion(http, features));
+
+        Assert.Equal(0, CliApp.Run(["models", "promote", "cancer", "2", "--alias", "production", "--reason", "test", "--home", home]));
+        var version = "1";
+        for (var attempt = 0; attempt < 600 && version != "2"; attempt++) // polled every 50 ms: up to 30 s on a busy machine
+        {
+            await Task.Delay(50);
+            version = await PredictedVersion(http, features);
+        }
+        Assert.Equal("2", version);
+        await app.StopAsync();
+    }
+
+    private static async Task<string> PredictedVersion(HttpClient http, int features)
+    {
+        var response = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { inputs = new[] { new float[features] } });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("version").GetString()!;
+    }
+
+    [Fact]
+    public void ServingAFolderWithoutARegistryIsAUserErrorAndCreatesNothing()
+    {
+        Assert.Equal(2, CliApp.Run(["serve", "--home", Path("no-registry")]));
+        Assert.False(Directory.Exists(Path("no-registry")));
     }
 
     [Fact]

@@ -2,25 +2,37 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ModelLoop.Registry;
 using ModelLoop.Serving;
 using ModelLoop.Serving.Catalog;
 
 namespace ModelLoop.Cli.Commands;
 
 /// <summary>
-/// <c>modelloop serve</c>: the model server (ASP.NET Core, Kestrel) over a folder of training runs.
-/// Every option is also a configuration key (Serving:…), so appsettings.json or environment variables
-/// (Serving__AdminKey) work too.
+/// <c>modelloop serve</c>: the model server (ASP.NET Core, Kestrel). By default it serves the model registry
+/// (<c>--home</c>, else $MODELLOOP_HOME, else .modelloop): every registered model at its "production" alias
+/// (else its newest version), following promotions and rollbacks as they happen. <c>--models DIR</c> serves a
+/// folder of training runs instead. Every option is also a configuration key (Serving:…), so appsettings.json
+/// or environment variables (Serving__AdminKey) work too.
 /// </summary>
 internal static class ServeCommand
 {
     /// <summary>What the options say, for <see cref="BuildApp"/> (tests build the app without blocking).</summary>
-    internal sealed record Settings(string Models, string Urls, string Database, string? AdminKey, bool NoKeys,
-        int MaxBatch, double MaxDelayMs, int Queue, int Threads);
+    /// <param name="Models">Folder of run folders; null serves the registry in <see cref="Home"/>.</param>
+    internal sealed record Settings(string? Models, string Urls, string Database, string? AdminKey, bool NoKeys,
+        int MaxBatch, double MaxDelayMs, int Queue, int Threads)
+    {
+        /// <summary>The registry's home when <see cref="Models"/> is null. Defaults to null: $MODELLOOP_HOME, else .modelloop.</summary>
+        public string? Home { get; init; }
+
+        /// <summary>How often the registry is polled for promotions. Defaults to 2 s.</summary>
+        public TimeSpan ReloadInterval { get; init; } = TimeSpan.FromSeconds(2);
+    }
 
     public static Command Create()
     {
-        var models = new Option<string>("--models", "-m") { Description = "Folder of run folders (written by `modelloop train --out`), one sub-folder per model, versions as sub-folders. Defaults to 'models'.", DefaultValueFactory = _ => "models" };
+        var models = new Option<string?>("--models", "-m") { Description = "Serve a folder of run folders (written by `modelloop train --out`), one sub-folder per model, versions as sub-folders, instead of the registry. Defaults to none: the registry is served." };
+        var home = RunsTrackingOptions.HomeOption();
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, ';'-separated. Defaults to http://127.0.0.1:5000.", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
         var database = new Option<string>("--db") { Description = "SQLite file for tenants, API keys and usage. Defaults to modelloop-serving.db.", DefaultValueFactory = _ => "modelloop-serving.db" };
         var adminKey = new Option<string?>("--admin-key") { Description = "Key for tenant management (POST /v1/admin/tenants). Defaults to the MODELLOOP_ADMIN_KEY environment variable; none disables management." };
@@ -29,17 +41,23 @@ internal static class ServeCommand
         var maxDelay = new Option<double>("--max-delay-ms") { Description = "Longest a request waits for its batch to fill. Defaults to 2.", DefaultValueFactory = _ => 2 };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait per model; beyond it 429. Defaults to 1024.", DefaultValueFactory = _ => 1024 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op CPU threads. Defaults to 1 (batching supplies the parallel work; see docs/benchmarks.md).", DefaultValueFactory = _ => 1 };
-        var command = new Command("serve", "Serve models over HTTP: predict with dynamic batching, API keys, metering, /metrics, /openapi/v1.json.")
+        var command = new Command("serve", "Serve the registry's models (or --models DIR) over HTTP: predict with dynamic batching, hot reload on promotion, API keys, metering, /metrics, /openapi/v1.json.")
         {
-            models, urls, database, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
+            home, models, urls, database, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
         };
         command.SetAction(result =>
         {
-            var settings = new Settings(result.GetValue(models)!, result.GetValue(urls)!, result.GetValue(database)!,
+            var settings = new Settings(result.GetValue(models), result.GetValue(urls)!, result.GetValue(database)!,
                 result.GetValue(adminKey) ?? Environment.GetEnvironmentVariable("MODELLOOP_ADMIN_KEY"), result.GetValue(noKeys),
-                result.GetValue(maxBatch), result.GetValue(maxDelay), result.GetValue(queue), result.GetValue(threads));
+                result.GetValue(maxBatch), result.GetValue(maxDelay), result.GetValue(queue), result.GetValue(threads))
+            {
+                Home = result.GetValue(home),
+            };
             using var app = BuildApp(settings);
-            Console.WriteLine($"Serving {string.Join(", ", app.Services.GetRequiredService<IModelCatalog>().List().Select(m => m.Name))} on {settings.Urls} (Ctrl+C stops).");
+            var source = app.Services.GetRequiredService<IModelCatalog>() is RegistryCatalog registry ? $"registry {registry.Registry.Home}" : Path.GetFullPath(settings.Models!);
+            Console.WriteLine($"Serving from {source} on {settings.Urls} (Ctrl+C stops):");
+            foreach (var model in app.WarmUpAsync().GetAwaiter().GetResult())
+                Console.WriteLine(model.Ready ? $"  {model.Name}: version {model.Version}" : $"  {model.Name}: NOT SERVED (503) — {model.Problem}");
             if (settings.AdminKey is null && !settings.NoKeys)
                 Console.WriteLine("No admin key: tenants cannot be created. Pass --admin-key or set MODELLOOP_ADMIN_KEY.");
             app.Run();
@@ -56,7 +74,8 @@ internal static class ServeCommand
             MaxDelay = TimeSpan.FromMilliseconds(settings.MaxDelayMs),
             QueueCapacity = settings.Queue,
         }.Validate();
-        var catalog = new RunFolderCatalog(settings.Models, batching); // checks the folder before anything listens
+        // Both check their source before anything listens.
+        IModelCatalog catalog = settings.Models is { } folder ? new RunFolderCatalog(folder, batching) : new RegistryCatalog(OpenRegistry(settings.Home), batching);
         return ServingApp.Build(["--urls", settings.Urls], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -65,8 +84,18 @@ internal static class ServeCommand
                 ["Serving:AdminKey"] = settings.AdminKey,
                 ["Serving:RequireApiKeys"] = settings.NoKeys ? "false" : "true",
                 ["Serving:TorchThreads"] = settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Serving:ReloadInterval"] = settings.ReloadInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             });
             builder.Services.AddSingleton<IModelCatalog>(catalog);
         });
+    }
+
+    // Opening a registry creates it; serving must not leave an empty .modelloop/ wherever it was started.
+    private static ModelRegistry OpenRegistry(string? home)
+    {
+        var folder = ModelLoopHome.Resolve(home);
+        if (!File.Exists(Path.Combine(folder, "registry.db")))
+            throw new FileNotFoundException($"No model registry in '{folder}' (no registry.db). Register a model first (`modelloop train … --register NAME` or `modelloop models register NAME ARTIFACT`), pass --home DIR (or set ${ModelLoopHome.EnvironmentVariable}) to the registry's folder, or serve run folders with --models DIR.");
+        return new ModelRegistry(folder);
     }
 }

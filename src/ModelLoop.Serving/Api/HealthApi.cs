@@ -28,7 +28,7 @@ internal static class HealthApi
                 var count = catalog.List().Count;
                 return Task.FromResult(count > 0
                     ? HealthCheckResult.Healthy($"{count} models")
-                    : HealthCheckResult.Unhealthy("The catalog lists no models; add run folders (model.json + weights.bin) to the models folder."));
+                    : HealthCheckResult.Unhealthy("The catalog lists no models; add run folders (model.json + weights.bin) to the models folder, or register a model in the registry (`modelloop models register`)."));
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
             {

@@ -16,7 +16,9 @@ namespace ModelLoop.Serving.Api;
 /// { "images": ["base64…"] } / { "image": "…" } a PNG/JPEG/… file of the model's H×W, or raw 8-bit
 ///                                              pixels (C×H×W bytes); either is scaled to [0, 1]
 /// </code>
-/// Raw items then go through the model's preprocessing (e.g. standardization saved with the run).
+/// Raw items then go through the model's preprocessing (e.g. standardization saved with the run). A model
+/// with a fitted data-stage pipeline (<see cref="ServableModel.RecordEncoder"/>) reads only records, whose
+/// values may be strings, numbers or null (missing); the pipeline turns each into the model's input.
 /// </summary>
 internal static class PredictInput
 {
@@ -25,6 +27,8 @@ internal static class PredictInput
         var schema = model.Schema;
         if (body.ValueKind != JsonValueKind.Object)
             throw new BadInputException($"The body must be a JSON object such as {Example(schema)}; received a JSON {body.ValueKind.ToString().ToLowerInvariant()}.");
+        if (model.RecordEncoder is { } encoder)
+            return Encoded(body, schema, encoder, maxItems);
         var items = new List<float[]>();
         if (body.TryGetProperty("inputs", out var inputs))
             Each(inputs, "inputs", maxItems, (item, path) => items.Add(Tensor(item, path, schema)));
@@ -49,6 +53,42 @@ internal static class PredictInput
             item.CopyTo(values, i * elements);
         }
         return (values, items.Count);
+    }
+
+    // A model with a fitted pipeline reads raw rows only: numbers sent as "inputs" would skip the pipeline
+    // and be predicted on silently wrong, so they are refused.
+    private static (float[] Values, int Count) Encoded(JsonElement body, InputSchema schema, Func<JsonElement, float[]> encoder, int maxItems)
+    {
+        var items = new List<float[]>();
+        if (body.TryGetProperty("records", out var records))
+            Each(records, "records", maxItems, (item, path) => items.Add(Encode(item, path, schema, encoder)));
+        else if (body.TryGetProperty("record", out var record))
+            items.Add(Encode(record, "record", schema, encoder));
+        else
+            throw new BadInputException($"This model preprocesses raw rows on the server, so it reads only \"records\" (or one \"record\"): objects of column → value (string, number, or null when missing) with the columns {string.Join(", ", schema.FeatureNames ?? [])}. Send e.g. {Example(schema)}.");
+        var elements = (int)schema.Elements;
+        var values = new float[items.Count * elements];
+        for (var i = 0; i < items.Count; i++)
+            items[i].CopyTo(values, i * elements);
+        return (values, items.Count);
+    }
+
+    private static float[] Encode(JsonElement item, string path, InputSchema schema, Func<JsonElement, float[]> encoder)
+    {
+        if (item.ValueKind != JsonValueKind.Object)
+            throw new BadInputException($"{path} must be an object of column → value (string, number, or null when missing); received {Describe(item)}.");
+        float[] values;
+        try
+        {
+            values = encoder(item);
+        }
+        catch (FormatException e)
+        {
+            throw new BadInputException($"{path}: {e.Message}");
+        }
+        if (values.Length != schema.Elements)
+            throw new InvalidOperationException($"The model's preprocessing produced {values.Length} values for {path}; the model takes {schema.Elements}. The artifact's pipeline and model do not match: register a consistent artifact.");
+        return values;
     }
 
     private static void Each(JsonElement array, string name, int maxItems, Action<JsonElement, string> parse)
@@ -151,7 +191,9 @@ internal static class PredictInput
     private static string ShapeText(InputSchema schema) => "(" + string.Join(", ", schema.Shape) + ")";
 
     /// <summary>A body this model accepts, for error messages.</summary>
-    public static string Example(InputSchema schema) => schema.FeatureNames is { Count: > 0 } names
+    public static string Example(InputSchema schema) => schema is { RawRecords: true, FeatureNames: { Count: > 0 } columns }
+        ? "{ \"records\": [{ " + string.Join(", ", columns.Take(3).Select(n => $"\"{n}\": …")) + (columns.Count > 3 ? ", …" : "") + " }] }  (values: strings, numbers, or null when missing)"
+        : schema.FeatureNames is { Count: > 0 } names
         ? "{ \"records\": [{ " + string.Join(", ", names.Take(3).Select(n => $"\"{n}\": 0.0")) + (names.Count > 3 ? ", …" : "") + " }] }"
         : schema.Elements <= 8
             ? "{ \"inputs\": [[" + string.Join(", ", Enumerable.Repeat("0.0", (int)schema.Elements)) + "]] }"

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using ModelLoop.Serving.Catalog;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace ModelLoop.Serving.Batching;
 
@@ -11,11 +12,13 @@ namespace ModelLoop.Serving.Batching;
 /// the new version at once and the old runner — if nothing else points at it — drains its queue and
 /// disposes its model. A request that met a runner just as it closed resolves again, so none fails.
 /// </summary>
-internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger) : IAsyncDisposable
+internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger, IOptions<ServingOptions>? options = null) : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<(string Name, string Key), string> _resolved = new();
     private readonly ConcurrentDictionary<(string Name, string Version), Lazy<Task<ModelRunner?>>> _runners = new();
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    private long? _stamp; // the catalog's change stamp at the last Refresh (null: unknown, re-resolve every time)
+    private int _added;   // 1 when a (name, alias) was resolved since the last Refresh
 
     public IModelCatalog Catalog => catalog;
 
@@ -34,6 +37,7 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
             if (version is null)
                 return null;
             _resolved[key] = version;
+            Volatile.Write(ref _added, 1);
         }
         var lazy = _runners.GetOrAdd((name, version), k => new Lazy<Task<ModelRunner?>>(() => LoadRunner(k.Name, k.Version)));
         ModelRunner? runner;
@@ -41,7 +45,7 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
         {
             runner = await lazy.Value;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException or ArgumentException or Modeling.ModelBuildException)
+        catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException or ArgumentException or Modeling.ModelBuildException or System.Data.Common.DbException)
         {
             // Forget the failure so a fixed run folder is picked up by the next request.
             _runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>((name, version), lazy));
@@ -74,20 +78,30 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
         }
     }
 
-    /// <summary>Re-resolves every (name, alias) seen; retires runners that no alias or version points to any more.</summary>
+    /// <summary>
+    /// Re-resolves every (name, alias) seen — skipped when the catalog's change stamp has not moved since the
+    /// last call — then retires runners that no alias or version points to any more.
+    /// </summary>
     public async Task Refresh(CancellationToken cancellationToken)
     {
         await _refreshLock.WaitAsync(cancellationToken);
         try
         {
-            foreach (var (key, old) in _resolved.ToArray())
+            // Both read before re-resolving, so a change (or a key first resolved) while we resolve is seen by
+            // the next poll: a request may have resolved an alias just before it moved and stored it after.
+            var added = Interlocked.Exchange(ref _added, 0) != 0;
+            var stamp = await catalog.GetChangeStamp(cancellationToken);
+            var unchanged = stamp is not null && stamp == _stamp && !added;
+            _stamp = stamp;
+            KeyValuePair<(string Name, string Key), string>[] keys = unchanged ? [] : _resolved.ToArray();
+            foreach (var (key, old) in keys)
             {
                 string? now;
                 try
                 {
                     now = await catalog.ResolveVersion(key.Name, key.Key.Length == 0 ? null : key.Key, cancellationToken);
                 }
-                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+                catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or System.Data.Common.DbException)
                 {
                     logger.LogWarning(e, "Could not re-resolve {Model}:{Alias}; keeping version {Version}.", key.Name, key.Key, old);
                     continue;
@@ -144,6 +158,6 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
             return null;
         logger.LogInformation("Loaded {Model} version {Version} (input {Shape}, batches of up to {Max} items within {Delay} ms).",
             name, version, string.Join("×", servable.Schema.Shape), servable.Batching.MaxBatchSize, servable.Batching.MaxDelay.TotalMilliseconds);
-        return new ModelRunner(servable);
+        return new ModelRunner(servable, options?.Value.TorchThreads);
     }
 }

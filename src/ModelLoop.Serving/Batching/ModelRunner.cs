@@ -25,9 +25,13 @@ internal sealed class ModelRunner
     private readonly BatchSizeObserver _batchSizes;
     private volatile bool _retired;
 
-    public ModelRunner(ServableModel model)
+    private readonly int? _torchThreads;
+
+    /// <param name="torchThreads">libtorch intra-op threads for this runner's forward passes; null leaves libtorch's default.</param>
+    public ModelRunner(ServableModel model, int? torchThreads = null)
     {
         Model = model;
+        _torchThreads = torchThreads;
         _outputElements = model.OutputShape.Aggregate(1L, (a, b) => a * b);
         _queue = Channel.CreateBounded<Work>(new BoundedChannelOptions(model.Batching.QueueCapacity)
         {
@@ -74,6 +78,11 @@ internal sealed class ModelRunner
 
     private void Run()
     {
+        // libtorch's CPU build uses OpenMP, whose thread count is per calling thread: set on the server's main
+        // thread, it does not reach this one, whose batched forwards (2+ rows) then ran OpenMP teams of one
+        // thread per core — on 2 shared cores dynamic batching of a small model fell ~5× below one-by-one.
+        if (_torchThreads is { } threads)
+            torch.set_num_threads(threads);
         var reader = _queue.Reader;
         var batch = new List<Work>();
         var network = Model.Model.Network;

@@ -9,6 +9,14 @@ namespace ModelLoop.Serving.Catalog;
 /// </summary>
 public sealed record InputSchema(long[] Shape, [property: JsonConverter(typeof(JsonStringEnumConverter<InputKind>))] InputKind Kind, IReadOnlyList<string>? FeatureNames)
 {
+    /// <summary>
+    /// True when the model preprocesses raw rows server-side (a fitted data-stage pipeline): requests are
+    /// "records" whose keys are <see cref="FeatureNames"/> (the raw columns) and whose values are strings,
+    /// numbers, booleans or null for missing. <see cref="Shape"/> is then the model's input after preprocessing.
+    /// Defaults to false.
+    /// </summary>
+    public bool RawRecords { get; init; }
+
     /// <summary>Number of values in one item (the product of <see cref="Shape"/>).</summary>
     [JsonIgnore]
     public long Elements => Shape.Aggregate(1L, (a, b) => a * b);

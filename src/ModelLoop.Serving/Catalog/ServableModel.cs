@@ -33,6 +33,15 @@ public sealed class ServableModel : IDisposable
     /// <summary>Maps one raw item (flattened, <see cref="InputSchema.Elements"/> values) to the model's input; null for none.</summary>
     public Func<float[], float[]>? Preprocess { get; }
 
+    /// <summary>
+    /// Maps one raw JSON record (an object of column → string, number, boolean or null for missing) to the
+    /// model's input (<see cref="InputSchema.Elements"/> values), e.g. a fitted data-stage pipeline; it throws
+    /// <see cref="FormatException"/> naming the column when a value is absent, unknown or unparsable. When set,
+    /// the server reads requests only as records (<see cref="InputSchema.RawRecords"/>) and skips
+    /// <see cref="Preprocess"/> for them. Defaults to null: records are numbers in <see cref="InputSchema.FeatureNames"/> order.
+    /// </summary>
+    public Func<System.Text.Json.JsonElement, float[]>? RecordEncoder { get; init; }
+
     public BatchingOptions Batching { get; }
 
     /// <summary>One output item's shape (the model's output shape).</summary>
