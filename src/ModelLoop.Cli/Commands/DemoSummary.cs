@@ -1,0 +1,43 @@
+using System.Globalization;
+using ModelLoop.Evaluation;
+using ModelLoop.Registry;
+using Spectre.Console;
+
+namespace ModelLoop.Cli.Commands;
+
+/// <summary>What one pass of the demo loop ended with, printed as the loop summary table and the next commands.</summary>
+internal sealed record DemoSummary(string Name, string Home, string DatasetHash, int ChampionVersion, int ChallengerVersion, double ChampionAccuracy,
+    double ChallengerAccuracy, ComparisonResult Comparison, PromotionDecision Decision, int ProductionVersion, string ChampionReport,
+    string ChallengerReport, string ComparisonJson, string ServingFolder, TimeSpan Elapsed)
+{
+    public void Print()
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]the loop[/]").AddColumn("").AddColumn("");
+        void Row(string key, string value) => table.AddRow(Markup.Escape(key), Markup.Escape(value));
+        Row("dataset version", DatasetHash[..12]);
+        Row($"champion    {Name} v{ChampionVersion}", Invariant($"keras-cnn, test accuracy {ChampionAccuracy:P2}"));
+        Row($"challenger  {Name} v{ChallengerVersion}", Invariant($"fast recipe, test accuracy {ChallengerAccuracy:P2}"));
+        Row("p-value (McNemar)", Comparison.McNemar is { } test ? test.PValue.ToString("G3", CultureInfo.InvariantCulture) : "—");
+        Row("verdict", Comparison.Verdict.ToString());
+        Row("decision", Decision.Promoted ? $"promoted v{ChallengerVersion} to champion, production" : $"rejected v{ChallengerVersion} (alias challenger); v{ChampionVersion} stays");
+        Row("production", $"{Name} v{ProductionVersion}");
+        Row("champion report", ChampionReport);
+        Row("challenger report", ChallengerReport);
+        Row("comparison", ComparisonJson);
+        Row("registry", Home);
+        Row("wall time", Invariant($"{Elapsed.TotalSeconds:F0} s"));
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine("Next:");
+        foreach (var line in new[]
+        {
+            $"modelloop models show {Name} --home {Quote(Home)}                 # versions, aliases and why they moved",
+            $"modelloop eval {Name}:production fashion-mnist --home {Quote(Home)}   # evaluate what is in production",
+            $"modelloop serve --models {Quote(Path.GetFullPath(ServingFolder))} --no-keys   # serve it: POST /v1/models/{Name}/predict",
+        })
+            AnsiConsole.MarkupLine($"  {Markup.Escape(line)}");
+    }
+
+    private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
