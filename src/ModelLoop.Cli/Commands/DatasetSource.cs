@@ -48,7 +48,7 @@ internal sealed record LoadedData(TensorDataset Train, TensorDataset Test, Datas
 /// <summary>Turns the --data argument into training and test sets with their dataset version.</summary>
 internal static class DatasetSource
 {
-    /// <param name="data">"fashion-mnist", a folder of Fashion-MNIST IDX files, or a .csv file.</param>
+    /// <param name="data">"fashion-mnist", a folder of Fashion-MNIST IDX files, a folder from `data prepare`, or a .csv file.</param>
     /// <param name="label">Label column of a CSV file.</param>
     /// <param name="regression">True when CSV labels are values (MSE), false for classes.</param>
     /// <param name="limit">Keep only the first N training samples.</param>
@@ -61,15 +61,19 @@ internal static class DatasetSource
     {
         if (data.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
             data = FashionMnist.DefaultDirectory;
+        if (Directory.Exists(data) && File.Exists(Path.Combine(data, "manifest.json")))
+            return FromTabular(TabularData.LoadPrepared(data, limit, fitted?.Image is null ? fitted : null));
         if (Directory.Exists(data) || data == FashionMnist.DefaultDirectory)
             return LoadImages(data, limit, fitted?.Image is not null ? fitted : null, normalizeImages);
         if (data.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || data.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase))
-        {
-            var tabular = TabularData.Load(data, label, regression, test, seed, limit, fitted?.Image is null ? fitted : null);
-            var (train, testSet) = tabular.ToDatasets();
-            return new LoadedData(train, testSet, tabular.Manifest) { Tabular = tabular };
-        }
-        throw new ArgumentException($"--data '{data}' is neither 'fashion-mnist', a folder of Fashion-MNIST IDX files, nor a .csv/.tsv file.");
+            return FromTabular(TabularData.Load(data, label, regression, test, seed, limit, fitted?.Image is null ? fitted : null));
+        throw new ArgumentException($"--data '{data}' is neither 'fashion-mnist', a folder of Fashion-MNIST IDX files, a folder written by `modelloop data prepare`, nor a .csv/.tsv file.");
+    }
+
+    private static LoadedData FromTabular(TabularData tabular)
+    {
+        var (train, test) = tabular.ToDatasets();
+        return new LoadedData(train, test, tabular.Manifest) { Tabular = tabular };
     }
 
     private static LoadedData LoadImages(string directory, int? limit, PreprocessingPipeline? fitted, bool normalize)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using ModelLoop.Data;
 using ModelLoop.Data.Preprocessing;
 using ModelLoop.Modeling;
 using ModelLoop.Registry;

@@ -77,6 +77,32 @@ internal sealed record TabularData(RawTable Train, RawTable Test, PreprocessingP
         return new TabularData(train, testTable, pipeline, recipe, manifest);
     }
 
+    /// <summary>
+    /// A dataset folder written by <c>modelloop data prepare</c>: its manifest (hash checked, every file checked against it),
+    /// train.csv and test.csv, and its pipeline.json — or <paramref name="fitted"/>, a trained model's pipeline. The
+    /// manifest's hash is the dataset version; the split is the one the folder already holds.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The manifest was edited, a file differs from it, or it was prepared without a label.</exception>
+    public static TabularData LoadPrepared(string folder, int? limit = null, PreprocessingPipeline? fitted = null)
+    {
+        var manifest = DatasetManifest.Load(Path.Combine(folder, "manifest.json"));
+        var changed = manifest.Verify(folder);
+        if (changed.Count > 0)
+            throw new InvalidDataException($"Dataset folder '{folder}' no longer matches its manifest: {string.Join(", ", changed)} missing or changed. Prepare it again with `modelloop data prepare`.");
+        var label = manifest.LabelColumn
+            ?? throw new InvalidDataException($"Dataset folder '{folder}' was prepared without a label column; training needs one. Prepare it again with `modelloop data prepare FILE --label COLUMN`.");
+        var pipeline = fitted ?? PreprocessingPipeline.FromJson(File.ReadAllText(Path.Combine(folder, "pipeline.json")));
+        var train = TabularReader.Read(Path.Combine(folder, "train.csv"));
+        if (limit is { } n && n < train.Count)
+            train = train.Select(Enumerable.Range(0, n).ToArray());
+        var test = TabularReader.Read(Path.Combine(folder, "test.csv"));
+        var total = (double)manifest.Counts.Values.Sum();
+        double Share(string part) => total > 0 && manifest.Counts.TryGetValue(part, out var count) ? count / total : 0;
+        var split = new TrainingDataSplit(manifest.Name, manifest.SourceSha256, label, Share("validation"), Share("test"),
+            (int)manifest.SplitSeeds.GetValueOrDefault("split"), manifest.ClassBalance.Count > 0);
+        return new TabularData(train, test, pipeline, split, manifest);
+    }
+
     /// <summary>Training and test tensors made by the pipeline (the caller disposes them).</summary>
     public (TensorDataset Train, TensorDataset Test) ToDatasets()
     {
