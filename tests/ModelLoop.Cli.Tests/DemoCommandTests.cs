@@ -1,5 +1,13 @@
 using System.Buffers.Binary;
+using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using ModelLoop.Cli.Commands;
+using ModelLoop.Data;
+using ModelLoop.Data.Preprocessing;
 using ModelLoop.Data.Versioning;
 using ModelLoop.Registry;
 
@@ -113,5 +121,42 @@ public sealed class DemoCommandTests : IDisposable
         using var demoEval = JsonDocument.Parse(File.ReadAllText(Out($"demo/{run}/eval/evaluation.json")));
         double Accuracy(JsonDocument d) => d.RootElement.GetProperty("summary").GetProperty("metrics").GetProperty("accuracy").GetDouble();
         Assert.Equal(Accuracy(demoEval), Accuracy(registryEval), 9);
+    }
+
+    [Fact]
+    public async Task TheDemosServingFolderServesTheProductionModelWithTheNormalizationItWasTrainedWith()
+    {
+        var data = WriteIdxFolder(trainCount: 200, testCount: 50);
+        var home = Out("home");
+        Assert.Equal(0, CliApp.Run(["demo", "--data", data, "--epochs", "1", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "3", "--precision", "Float32"]));
+        // What the production model answers for the first raw test image, normalized by the pipeline in its artifact.
+        float[] raw, expected;
+        using (var production = new ModelRegistry(home).Load("fashion", "production"))
+        {
+            var pipeline = PreprocessingPipeline.FromJson(production.Metadata.Preprocessing!.ToJsonString());
+            var (train, test) = FashionMnist.Load(data, testLimit: 1);
+            using (train)
+            using (test)
+            using (var normalized = pipeline.TransformImages(test.Features))
+            using (var output = production.Model.Predict(normalized))
+            {
+                raw = test.Features.reshape(-1).data<float>().ToArray();
+                expected = output.reshape(-1).data<float>().ToArray();
+            }
+        }
+
+        await using var app = ServeCommand.BuildApp(new ServeCommand.Settings(Out("demo/serving"), "http://127.0.0.1:0", Out("serving.db"), null, NoKeys: true, 8, 1, 64, 1));
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        using var http = new HttpClient { BaseAddress = new Uri(address) };
+        var response = await http.PostAsJsonAsync("/v1/models/fashion/predict", new { inputs = new[] { raw } });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var served = body.RootElement.GetProperty("outputs")[0].EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        Assert.Equal(expected.Length, served.Length);
+        for (var i = 0; i < expected.Length; i++)
+            Assert.Equal(expected[i], served[i], 3);
+        await app.StopAsync();
     }
 }
