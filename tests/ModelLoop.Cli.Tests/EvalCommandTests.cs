@@ -158,6 +158,28 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void AgainstAChampionWithAnotherPipelineEachModelSeesTheTestRowsThroughItsOwn()
+    {
+        var data = Dataset("breast_cancer.csv");
+        // --limit 100: the champion's standardization is fitted on 100 rows, so its pipeline differs from the challenger's.
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "3", "--limit", "100", "--seed", "3", "--threads", "1", "--no-track", "--out", Out("small")]));
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "3", "--seed", "3", "--threads", "1", "--no-track", "--out", Out("full")]));
+        Assert.NotEqual(File.ReadAllText(Out("small/pipeline.json")), File.ReadAllText(Out("full/pipeline.json")));
+
+        Assert.Equal(0, CliApp.Run(["eval", Out("full"), data, "--against", Out("small"), "--threads", "1"]));
+
+        using var comparison = JsonDocument.Parse(File.ReadAllText(Out("full/eval/comparison.json")));
+        var accuracy = comparison.RootElement.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "accuracy");
+        using var small = JsonDocument.Parse(File.ReadAllText(Out("small/summary.json")));
+        using var full = JsonDocument.Parse(File.ReadAllText(Out("full/summary.json")));
+        Assert.Equal(small.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), accuracy.GetProperty("champion").GetDouble(), 9);
+        Assert.Equal(full.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), accuracy.GetProperty("challenger").GetDouble(), 9);
+        // Log-loss is continuous: through the other pipeline it would move even where the accuracy does not.
+        var logLoss = comparison.RootElement.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "log_loss");
+        Assert.Equal(small.RootElement.GetProperty("test").GetProperty("loss").GetDouble(), logLoss.GetProperty("champion").GetDouble(), 4);
+    }
+
+    [Fact]
     public void AnUnknownRegistryModelIsAUserError()
     {
         Assert.Equal(2, CliApp.Run(["eval", "nope:3", Dataset("breast_cancer.csv"), "--home", Out("empty-home")]));
