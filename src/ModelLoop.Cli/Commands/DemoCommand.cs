@@ -57,7 +57,7 @@ internal static class DemoCommand
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         AnsiConsole.Write(new Rule("[bold]ModelLoop demo[/]: the whole loop on Fashion-MNIST").LeftJustified());
-        Stage(1, "data");
+        Stage(clock, 1, "data");
         FashionMnistInstaller.Ensure(settings.Data);
         var device = startTorch();
         if (!Directory.Exists(settings.Data))
@@ -72,7 +72,7 @@ internal static class DemoCommand
         var registry = new ModelRegistry(settings.Home);
         var evaluation = new EvaluationOptions { ClassNames = FashionMnist.ClassNames };
 
-        Stage(2, "champion: the seed's keras-cnn");
+        Stage(clock, 2, "champion: the seed's keras-cnn");
         using var championModel = ModelZoo.Create("keras-cnn", data.Train.SampleShape, FashionMnist.ClassNames.Length);
         championModel.To(device);
         championModel.Compile("adam", "cross_entropy", ["accuracy"]);
@@ -95,7 +95,7 @@ internal static class DemoCommand
             registry.SetAlias(settings.Name, alias, championVersion.Version, baseline);
         AnsiConsole.MarkupLine(Invariant($"Champion: accuracy {championAccuracy:P2}; report {Markup.Escape(championReport.Html)}; registered as {Markup.Escape(settings.Name)} v{championVersion.Version} (champion, production)."));
 
-        Stage(3, "challenger: the fast CPU recipe");
+        Stage(clock, 3, "challenger: the fast CPU recipe");
         var recipe = new ImageClassifierRecipe { Epochs = settings.Epochs };
         if (settings.Precision is { } precision)
             recipe = recipe with { Precision = precision };
@@ -107,7 +107,7 @@ internal static class DemoCommand
             tracking: Tracking(settings, "demo-challenger", "image-classifier-recipe"));
         var challengerEval = Evaluator.Evaluate(challengerModel, data.Test, evaluation);
 
-        Stage(4, "champion vs challenger on the same test images");
+        Stage(clock, 4, "champion vs challenger on the same test images");
         // Both models saw the same normalized test tensors, so their evaluation outputs pair row by row.
         var comparison = ModelComparison.CompareClassifiers(challengerEval.Labels!, championEval.Probabilities!, challengerEval.Probabilities!);
         var challengerReportFolder = Path.Combine(challenger.OutputDirectory, "eval");
@@ -120,7 +120,7 @@ internal static class DemoCommand
         ModelLoop.IO.AtomicFile.WriteAllText(comparisonPath, comparison.ToJson());
         AnsiConsole.MarkupLine($"[bold]{comparison.Verdict}[/]. {Markup.Escape(comparison.Reason)}");
 
-        Stage(5, "gated promotion");
+        Stage(clock, 5, "gated promotion");
         var challengerVersion = registry.Register(settings.Name, challenger.ArtifactPath, new RegisterOptions
         {
             Description = "demo challenger: image-classifier recipe",
@@ -131,7 +131,7 @@ internal static class DemoCommand
         var production = registry.GetVersion(settings.Name, "production");
         var servingFolder = WriteServingFolder(settings, production.Version == championVersion.Version ? champion : challenger);
 
-        Stage(6, "summary");
+        Stage(clock, 6, "summary");
         var summary = new DemoSummary(settings.Name, settings.Home, datasetHash, championVersion.Version, challengerVersion.Version, championAccuracy,
             challengerEval.Summary.Metrics["accuracy"], comparison, decision, production.Version, championReport.Html, challengerReport.Html, comparisonPath, servingFolder, clock.Elapsed);
         summary.Print();
@@ -165,8 +165,9 @@ internal static class DemoCommand
         return root;
     }
 
-    private static void Stage(int number, string title) =>
-        AnsiConsole.Write(new Rule($"[bold]{number}/6[/] {Markup.Escape(title)}").LeftJustified());
+    /// <summary>A rule per stage with the time since the demo started, so a slow stage shows.</summary>
+    private static void Stage(System.Diagnostics.Stopwatch clock, int number, string title) =>
+        AnsiConsole.Write(new Rule(Invariant($"[bold]{number}/6[/] {Markup.Escape(title)} [grey](at {clock.Elapsed.TotalSeconds:F0} s)[/]")).LeftJustified());
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
