@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ModelLoop.Data.Preprocessing;
 
 namespace ModelLoop.Cli.Tests;
 
@@ -43,6 +44,27 @@ public sealed class DataCommandTests : IDisposable
         Assert.Equal(7, manifest.RootElement.GetProperty("splitSeeds").GetProperty("split").GetInt64());
         Assert.Equal(142, manifest.RootElement.GetProperty("counts").GetProperty("test").GetInt32()); // 25% of 569, per class rounded
         Assert.Matches("^[0-9a-f]{64}$", manifest.RootElement.GetProperty("hash").GetString());
+    }
+
+    [Fact]
+    public void APreparedDatasetFolderTrainsAndEvaluatesWithItsOwnSplitPipelineAndVersion()
+    {
+        Assert.Equal(0, CliApp.Run(["data", "prepare", Shipped("breast_cancer.csv"), "--label", "target", "--seed", "3", "--out", Out("ds")]));
+
+        var exit = CliApp.Run(["train", "--model", "mlp", "--data", Out("ds"), "--epochs", "2", "--seed", "1", "--threads", "1", "--no-track", "--out", Out("run")]);
+
+        Assert.Equal(0, exit);
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Out("ds/manifest.json")));
+        using var artifact = ModelLoop.Registry.ModelArtifact.Load(Out("run/artifact"));
+        Assert.Equal(manifest.RootElement.GetProperty("hash").GetString(), artifact.Metadata.Lineage.DatasetManifestHash);
+        Assert.Equal(PreprocessingPipeline.FromJson(File.ReadAllText(Out("ds/pipeline.json"))).ToJson(), PreprocessingPipeline.FromJson(artifact.Metadata.Preprocessing!.ToJsonString()).ToJson());
+        Assert.Equal(3, artifact.Metadata.Lineage.Split!.Seed);
+        Assert.Equal(0, CliApp.Run(["eval", Out("run"), Out("ds"), "--threads", "1"]));
+        using var evaluation = JsonDocument.Parse(File.ReadAllText(Out("run/eval/evaluation.json")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("run/summary.json")));
+        Assert.Equal(manifest.RootElement.GetProperty("counts").GetProperty("test").GetInt64(), evaluation.RootElement.GetProperty("summary").GetProperty("samples").GetInt64());
+        Assert.Equal(summary.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(),
+            evaluation.RootElement.GetProperty("summary").GetProperty("metrics").GetProperty("accuracy").GetDouble(), 9);
     }
 
     [Fact]

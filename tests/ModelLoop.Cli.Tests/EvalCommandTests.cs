@@ -132,6 +132,60 @@ public sealed class EvalCommandTests : IDisposable
     }
 
     [Fact]
+    public void EvalRebuildsTheTestSplitTheModelRecordedWhetherGivenTheRunTheArtifactOrARegistryName()
+    {
+        var data = Dataset("breast_cancer.csv");
+        var home = Out("home");
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "2", "--seed", "4", "--split-seed", "9", "--test-fraction", "0.3",
+            "--threads", "1", "--out", Out("run"), "--home", home, "--register", "bc", "--alias", "production"]));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("run/summary.json")));
+        var trained = summary.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble();
+
+        // No --split-seed, --test-fraction or --label: all three come from the artifact.
+        Assert.Equal(0, CliApp.Run(["eval", Out("run"), data, "--threads", "1", "--out", Out("by-run")]));
+        Assert.Equal(0, CliApp.Run(["eval", Out("run/artifact"), data, "--threads", "1", "--out", Out("by-artifact")]));
+        Assert.Equal(0, CliApp.Run(["eval", "bc", data, "--home", home, "--threads", "1", "--out", Out("by-name")]));
+        Assert.Equal(0, CliApp.Run(["eval", "bc:1", data, "--home", home, "--split-seed", "10", "--threads", "1", "--out", Out("other-split")]));
+
+        foreach (var folder in new[] { "by-run", "by-artifact", "by-name" })
+        {
+            using var evaluation = JsonDocument.Parse(File.ReadAllText(Out($"{folder}/evaluation.json")));
+            Assert.Equal(171, evaluation.RootElement.GetProperty("summary").GetProperty("samples").GetInt64()); // 30% of 569, per class rounded
+            Assert.Equal(trained, evaluation.RootElement.GetProperty("summary").GetProperty("metrics").GetProperty("accuracy").GetDouble(), 9);
+        }
+        using var other = JsonDocument.Parse(File.ReadAllText(Out("other-split/evaluation.json")));
+        Assert.Equal(171, other.RootElement.GetProperty("summary").GetProperty("samples").GetInt64());
+    }
+
+    [Fact]
+    public void AgainstAChampionWithAnotherPipelineEachModelSeesTheTestRowsThroughItsOwn()
+    {
+        var data = Dataset("breast_cancer.csv");
+        // --limit 100: the champion's standardization is fitted on 100 rows, so its pipeline differs from the challenger's.
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "3", "--limit", "100", "--seed", "3", "--threads", "1", "--no-track", "--out", Out("small")]));
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "3", "--seed", "3", "--threads", "1", "--no-track", "--out", Out("full")]));
+        Assert.NotEqual(File.ReadAllText(Out("small/pipeline.json")), File.ReadAllText(Out("full/pipeline.json")));
+
+        Assert.Equal(0, CliApp.Run(["eval", Out("full"), data, "--against", Out("small"), "--threads", "1"]));
+
+        using var comparison = JsonDocument.Parse(File.ReadAllText(Out("full/eval/comparison.json")));
+        var accuracy = comparison.RootElement.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "accuracy");
+        using var small = JsonDocument.Parse(File.ReadAllText(Out("small/summary.json")));
+        using var full = JsonDocument.Parse(File.ReadAllText(Out("full/summary.json")));
+        Assert.Equal(small.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), accuracy.GetProperty("champion").GetDouble(), 9);
+        Assert.Equal(full.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), accuracy.GetProperty("challenger").GetDouble(), 9);
+        // Log-loss is continuous: through the other pipeline it would move even where the accuracy does not.
+        var logLoss = comparison.RootElement.GetProperty("metrics").EnumerateArray().Single(m => m.GetProperty("metric").GetString() == "log_loss");
+        Assert.Equal(small.RootElement.GetProperty("test").GetProperty("loss").GetDouble(), logLoss.GetProperty("champion").GetDouble(), 4);
+    }
+
+    [Fact]
+    public void AnUnknownRegistryModelIsAUserError()
+    {
+        Assert.Equal(2, CliApp.Run(["eval", "nope:3", Dataset("breast_cancer.csv"), "--home", Out("empty-home")]));
+    }
+
+    [Fact]
     public void AFolderWithoutAModelIsAUserErrorThatSaysWhatIsExpected()
     {
         Directory.CreateDirectory(Out("empty"));

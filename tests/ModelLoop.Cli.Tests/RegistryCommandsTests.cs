@@ -53,9 +53,11 @@ public sealed class RegistryCommandsTests : IDisposable
         Assert.Equal(RunStatus.Finished, run.Status);
         Assert.True(run.LastMetrics["test_accuracy"] > 0.8, $"test accuracy {run.LastMetrics["test_accuracy"]}");
         Assert.Equal(Path.GetFullPath(Out("run/artifact")), Assert.Single(run.Artifacts).Path);
-        Assert.StartsWith("tensors-sha256:", run.DatasetManifestHash);
+        // The dataset version is the manifest hash (source bytes, split, pipeline), the same in the run and the artifact.
+        Assert.Equal(ModelLoop.Data.Versioning.DatasetManifest.Load(Out("run/dataset.json")).Hash, run.DatasetManifestHash);
         using var loaded = ModelArtifact.Load(Out("run/artifact"));
         Assert.Equal(run.Id, loaded.Metadata.Lineage.RunId);
+        Assert.Equal(run.DatasetManifestHash, loaded.Metadata.Lineage.DatasetManifestHash);
     }
 
     [Fact]

@@ -1,4 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
+using ModelLoop.Data.Preprocessing;
+using ModelLoop.Data.Readers;
+using ModelLoop.Data.Splits;
+using ModelLoop.Data.Versioning;
+using ModelLoop.Registry;
 
 // The CLI sets libtorch's global thread count and seed: these tests run one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]
@@ -71,6 +77,72 @@ public sealed class TrainCommandTests : IDisposable
         Assert.Equal(4, File.ReadAllLines(Out("resumed/history.csv")).Length); // epochs 1–3, not 2–3
         using var summary = JsonDocument.Parse(File.ReadAllText(Out("resumed/summary.json")));
         Assert.Equal(3, summary.RootElement.GetProperty("epochs").GetInt32());
+    }
+
+    /// <summary>
+    /// 240 rows: a numeric column with missing cells ("" and NA), a categorical colour, and a yes/no label that follows
+    /// the colour (red → yes) or a large x, so a small MLP can learn it only through both columns.
+    /// </summary>
+    private string MixedCsv()
+    {
+        var random = new Random(3);
+        var colours = new[] { "red", "green", "blue" };
+        var lines = new List<string> { "x,colour,label" };
+        for (var i = 0; i < 240; i++)
+        {
+            var x = random.NextDouble() * 2;
+            var colour = colours[i % 3];
+            var cell = i % 7 == 0 ? "" : i % 11 == 0 ? "NA" : x.ToString("F3", CultureInfo.InvariantCulture);
+            lines.Add($"{cell},{colour},{(colour == "red" || x > 1.5 ? "yes" : "no")}");
+        }
+        File.WriteAllLines(Out("mixed.csv"), lines);
+        return Out("mixed.csv");
+    }
+
+    [Fact]
+    public void ACsvWithCategoricalAndMissingValuesTrainsAndItsArtifactCarriesThePipelineAndDatasetVersion()
+    {
+        var exit = CliApp.Run(["train", "--model", "mlp", "--data", MixedCsv(), "--label", "label", "--epochs", "30", "--lr", "0.01", "--seed", "2",
+            "--split-seed", "5", "--test-fraction", "0.25", "--threads", "1", "--no-track", "--out", Out("mixed")]);
+
+        Assert.Equal(0, exit);
+        using var artifact = ModelArtifact.Load(Out("mixed/artifact"));
+        var pipeline = PreprocessingPipeline.FromJson(artifact.Metadata.Preprocessing!.ToJsonString());
+        Assert.IsType<NumericColumn>(pipeline.Columns[0]);
+        Assert.Equal(["colour=blue", "colour=green", "colour=red"], pipeline.FeatureNames.Where(f => f.StartsWith("colour", StringComparison.Ordinal)).Order());
+        Assert.Equal(["no", "yes"], pipeline.Label!.Classes);
+        Assert.Equal(new TrainingDataSplit("mixed.csv", ContentHash.OfFile(Out("mixed.csv")), "label", 0, 0.25, 5, true), artifact.Metadata.Lineage.Split);
+        Assert.Equal(DatasetManifest.Load(Out("mixed/dataset.json")).Hash, artifact.Metadata.Lineage.DatasetManifestHash);
+        Assert.Equal(60, DatasetManifest.Load(Out("mixed/dataset.json")).Counts["test"]);
+        // serving.json can only say (x - mean) / std per number; a one-hot column needs the pipeline in the artifact.
+        Assert.False(File.Exists(Out("mixed/serving.json")));
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("mixed/summary.json")));
+        var accuracy = summary.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble();
+        Assert.True(accuracy > 0.8, $"test accuracy {accuracy}");
+    }
+
+    [Fact]
+    public void TheArtifactsPipelineRebuildsTheTestTensorsTheRunWasScoredOn()
+    {
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", BreastCancerCsv(), "--epochs", "2", "--seed", "6", "--threads", "1", "--no-track", "--out", Out("bc")]));
+
+        using var artifact = ModelArtifact.Load(Out("bc/artifact"));
+        var pipeline = PreprocessingPipeline.FromJson(artifact.Metadata.Preprocessing!.ToJsonString());
+        var split = artifact.Metadata.Lineage.Split!;
+        var table = TabularReader.Read(BreastCancerCsv());
+        var rows = DataSplits.Stratified(table, split.LabelColumn!, split.Validation, split.Test, split.Seed);
+        using var test = pipeline.ToDataset(table.Select(rows.Test));
+        artifact.Model.Compile("adam", "cross_entropy", ["accuracy"]);
+        var metrics = artifact.Model.Evaluate(test);
+
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("bc/summary.json")));
+        Assert.Equal(summary.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble(), metrics["accuracy"], 12);
+        Assert.Equal(summary.RootElement.GetProperty("test").GetProperty("loss").GetDouble(), metrics["loss"], 5);
+        // One raw record through the same pipeline gives that row of the test tensor, as a server would build it.
+        var first = table.Select(rows.Test).Rows[0];
+        using var record = pipeline.Transform(table.Columns.Zip(first).ToDictionary(p => p.First, p => p.Second));
+        Assert.True(record.squeeze(0).allclose(test.Features[0]));
+        Assert.True(File.Exists(Out("bc/serving.json")));
     }
 
     [Theory]

@@ -1,54 +1,113 @@
+using System.Text.Json;
 using ModelLoop.Data;
+using ModelLoop.Data.Preprocessing;
+using ModelLoop.Data.Versioning;
 
 namespace ModelLoop.Cli.Commands;
 
-/// <summary>Turns the --data argument into training and test sets.</summary>
-internal static class DatasetSource
+/// <summary>
+/// Training and test tensors made from a --data argument, the dataset manifest whose hash is their version, and what
+/// turned raw data into those tensors: the CSV split and pipeline (<see cref="Tabular"/>) or the image normalization.
+/// </summary>
+internal sealed record LoadedData(TensorDataset Train, TensorDataset Test, DatasetManifest Manifest) : IDisposable
 {
-    /// <param name="data">"fashion-mnist", a folder of Fashion-MNIST IDX files, or a numeric .csv file.</param>
-    /// <param name="label">Label column of a CSV file.</param>
-    /// <param name="loss">The loss name, which says whether CSV labels are class indices or values.</param>
-    /// <param name="limit">Keep only the first N training samples.</param>
-    /// <param name="seed">Seed of the 80/20 split of a CSV file.</param>
-    public static (TensorDataset Train, TensorDataset Test) Load(string data, string label, string loss, int? limit, long seed)
-    {
-        var (train, test, _) = LoadWithPreprocessing(data, label, loss, limit, seed);
-        return (train, test);
-    }
+    /// <summary>The CSV rows, split and fitted pipeline; null for image data.</summary>
+    public TabularData? Tabular { get; init; }
+    /// <summary>The image normalization applied to both sets, or null when the images were left in [0, 1].</summary>
+    public PreprocessingPipeline? ImagePipeline { get; init; }
+    /// <summary>The pipeline to save with a model trained on this data (null: none was applied).</summary>
+    public PreprocessingPipeline? Pipeline => Tabular?.Pipeline ?? ImagePipeline;
+    public bool IsImages => Tabular is null;
 
     /// <summary>
-    /// As <see cref="Load"/>, plus for CSV data what serving needs to take raw rows: the feature names and the
-    /// standardization fitted on the training split (null for image data, which needs none).
+    /// serving.json's form of the preprocessing, for `modelloop serve` on run folders: the CSV's numeric standardization,
+    /// or the image normalization as (x − mean) / std per input value. Null when serving.json cannot express it.
     /// </summary>
-    public static (TensorDataset Train, TensorDataset Test, Serving.Catalog.ServingManifest? Preprocessing) LoadWithPreprocessing(string data, string label, string loss, int? limit, long seed)
+    public Serving.Catalog.ServingManifest? ServingManifest()
+    {
+        if (Tabular is not null)
+            return Tabular.ServingManifest();
+        if (ImagePipeline?.Image is not { } image)
+            return null;
+        // (x / scale − mean) / std = (x − mean·scale) / (std·scale), repeated over each channel's H × W values.
+        var plane = (int)(Train.SampleShape.Elements / image.Mean.Count);
+        return new Serving.Catalog.ServingManifest
+        {
+            Mean = image.Mean.SelectMany(m => Enumerable.Repeat((float)(m * image.InputScale), plane)).ToArray(),
+            Std = image.Std.SelectMany(d => Enumerable.Repeat((float)(d * image.InputScale), plane)).ToArray(),
+        };
+    }
+
+    public void Dispose()
+    {
+        Train.Dispose();
+        Test.Dispose();
+    }
+}
+
+/// <summary>Turns the --data argument into training and test sets with their dataset version.</summary>
+internal static class DatasetSource
+{
+    /// <param name="data">"fashion-mnist", a folder of Fashion-MNIST IDX files, a folder from `data prepare`, or a .csv file.</param>
+    /// <param name="label">Label column of a CSV file.</param>
+    /// <param name="regression">True when CSV labels are values (MSE), false for classes.</param>
+    /// <param name="limit">Keep only the first N training samples.</param>
+    /// <param name="test">Test fraction of a CSV file.</param>
+    /// <param name="seed">Seed of a CSV file's split.</param>
+    /// <param name="fitted">A trained model's pipeline to apply instead of fitting one (eval); null fits on the training rows.</param>
+    /// <param name="normalizeImages">Fit per-channel normalization on the training images and apply it to both sets (when <paramref name="fitted"/> has none).</param>
+    public static LoadedData Load(string data, string label, bool regression, int? limit, double test, int seed,
+        PreprocessingPipeline? fitted = null, bool normalizeImages = false)
     {
         if (data.Equals("fashion-mnist", StringComparison.OrdinalIgnoreCase))
             data = FashionMnist.DefaultDirectory;
+        if (Directory.Exists(data) && File.Exists(Path.Combine(data, "manifest.json")))
+            return FromTabular(TabularData.LoadPrepared(data, limit, fitted?.Image is null ? fitted : null));
         if (Directory.Exists(data) || data == FashionMnist.DefaultDirectory)
-        {
-            FashionMnistInstaller.Ensure(data);
-            var (train, test) = FashionMnist.Load(data, trainLimit: limit);
-            return (train, test, null);
-        }
-        if (data.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
-            return LoadCsv(data, label, loss, limit, seed);
-        throw new ArgumentException($"--data '{data}' is neither 'fashion-mnist', a folder of Fashion-MNIST IDX files, nor a .csv file.");
+            return LoadImages(data, limit, fitted?.Image is not null ? fitted : null, normalizeImages);
+        if (data.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || data.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase))
+            return FromTabular(TabularData.Load(data, label, regression, test, seed, limit, fitted?.Image is null ? fitted : null));
+        throw new ArgumentException($"--data '{data}' is neither 'fashion-mnist', a folder of Fashion-MNIST IDX files, a folder written by `modelloop data prepare`, nor a .csv/.tsv file.");
     }
 
-    private static (TensorDataset Train, TensorDataset Test, Serving.Catalog.ServingManifest Preprocessing) LoadCsv(string path, string label, string loss, int? limit, long seed)
+    private static LoadedData FromTabular(TabularData tabular)
     {
-        var regression = Training.Loss.Parse(loss) == Training.Loss.MeanSquaredError();
-        using var all = CsvTable.Load(path, label, regression ? LabelKind.Value : LabelKind.ClassIndex);
-        var (train, test) = all.Split(0.8, seed);
-        var (means, stds) = CsvTable.Standardize(train, test);
-        var names = File.ReadLines(path).First().Split(',').Select(c => c.Trim().Trim('"')).Where(c => c != label.Trim()).ToArray();
-        var preprocessing = new Serving.Catalog.ServingManifest { FeatureNames = names, Mean = means, Std = stds };
-        if (limit is { } n && n < train.Count)
+        var (train, test) = tabular.ToDatasets();
+        return new LoadedData(train, test, tabular.Manifest) { Tabular = tabular };
+    }
+
+    private static LoadedData LoadImages(string directory, int? limit, PreprocessingPipeline? fitted, bool normalize)
+    {
+        FashionMnistInstaller.Ensure(directory);
+        var (train, test) = FashionMnist.Load(directory, trainLimit: limit);
+        var pipeline = fitted ?? (normalize ? PreprocessingPipeline.FitImages(train.Features) : null);
+        if (pipeline is not null)
+            (train, test) = (Normalize(pipeline, train), Normalize(pipeline, test));
+        return new LoadedData(train, test, ImageManifest(directory, train, test, pipeline)) { ImagePipeline = pipeline };
+    }
+
+    /// <summary>The dataset with normalized features; the labels move over, the old features are freed.</summary>
+    private static TensorDataset Normalize(PreprocessingPipeline pipeline, TensorDataset data)
+    {
+        // detach() is a new handle on the same storage, so disposing the old dataset leaves the labels alive.
+        var normalized = new TensorDataset(pipeline.TransformImages(data.Features), data.Labels.detach());
+        data.Dispose();
+        return normalized;
+    }
+
+    /// <summary>
+    /// The version of an IDX image folder: SHA-256 of its files, the counts used (a --limit makes another version) and
+    /// the normalization. Train/test are the files' own split, so there is no seed.
+    /// </summary>
+    public static DatasetManifest ImageManifest(string directory, TensorDataset train, TensorDataset test, PreprocessingPipeline? pipeline)
+    {
+        using var pipelineJson = pipeline is null ? null : JsonDocument.Parse(pipeline.ToJson());
+        return new DatasetManifest
         {
-            var limited = train.Slice(0, n);
-            train.Dispose();
-            train = limited;
-        }
-        return (train, test, preprocessing);
+            Name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory))),
+            SourceSha256 = ContentHash.OfDirectory(directory),
+            Counts = new Dictionary<string, int> { ["train"] = (int)train.Count, ["test"] = (int)test.Count },
+            Pipeline = pipelineJson?.RootElement.Clone(),
+        };
     }
 }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using System.Security.Cryptography;
-using ModelLoop.Data;
 using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;
@@ -54,23 +52,5 @@ internal sealed class RunsTrackingOptions
             ? ArtifactEncryptionKey.FromEnvironment() ?? throw new ArgumentException($"--encrypt needs a key in ${ArtifactEncryptionKey.EnvironmentVariable} (32 bytes, base64), e.g. export {ArtifactEncryptionKey.EnvironmentVariable}=$(openssl rand -base64 32).")
             : null;
         return new TrackingRequest(ModelLoopHome.Resolve(result.GetValue(Home)), !result.GetValue(NoTrack), runName, parameters, register, aliases) { EncryptionKey = key };
-    }
-
-    /// <summary>
-    /// SHA-256 of a dataset's tensors (shapes, dtypes and bytes, features then labels), standing in for a
-    /// dataset manifest hash until the data stage's manifests are wired in.
-    /// </summary>
-    public static string DatasetHash(TensorDataset data)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        foreach (var tensor in new[] { data.Features, data.Labels })
-        {
-            // detach() gives a new handle on the same storage, so disposing what we made never frees the dataset's tensors.
-            using var detached = tensor.detach();
-            using var contiguous = detached.cpu().contiguous();
-            hash.AppendData(System.Text.Encoding.UTF8.GetBytes($"{contiguous.dtype}[{string.Join(",", contiguous.shape)}]"));
-            hash.AppendData(contiguous.bytes);
-        }
-        return "tensors-sha256:" + Convert.ToHexStringLower(hash.GetHashAndReset());
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using ModelLoop.Data;
+using System.Text.Json.Nodes;
 using ModelLoop.IO;
 using ModelLoop.Modeling;
 using ModelLoop.Registry;
@@ -17,24 +17,37 @@ internal sealed record TrainingOutcome(History History, IReadOnlyDictionary<stri
     public string? RunId { get; init; }
     /// <summary>The registered version, or null when --register was not given.</summary>
     public ModelVersion? Registered { get; init; }
+    /// <summary>The dataset manifest hash recorded as the artifact's lineage.</summary>
+    public string? DatasetHash { get; init; }
+    /// <summary>The saved artifact folder (RUN/artifact).</summary>
+    public string ArtifactPath { get; init; } = "";
 }
 
 /// <summary>
 /// Trains a compiled model, evaluates it on held-out test data and writes the run folder: the spec
-/// (model.json), weights (weights.bin), per-epoch metrics (history.csv), a summary (summary.json) and the
-/// verified model artifact (artifact/). Every file is written atomically. With tracking on, the run is
+/// (model.json), weights (weights.bin), per-epoch metrics (history.csv), a summary (summary.json), the dataset
+/// manifest (dataset.json), the preprocessing pipeline (pipeline.json, when one was applied), serving.json (when the
+/// pipeline is plain numeric standardization) and the verified model artifact (artifact/: preprocessing, dataset hash
+/// and split recorded in its model.json). Every file is written atomically. With tracking on, the run is
 /// recorded in the run store (RunTracker) and, with --register, the artifact becomes a registry version.
 /// </summary>
 internal static class TrainingRun
 {
-    public static TrainingOutcome Execute(Model model, TensorDataset train, TensorDataset? validation, TensorDataset test,
+    /// <param name="validateOnTest">Also report the test metrics after every epoch (as val_*), as `train` always did.</param>
+    public static TrainingOutcome Execute(Model model, LoadedData data, bool validateOnTest,
         FitOptions fit, string outputDirectory, IEnumerable<Callback>? extraCallbacks = null, TrackingRequest? tracking = null)
     {
+        var (train, test) = (data.Train, data.Test);
         Directory.CreateDirectory(outputDirectory);
         model.ToSpec().Save(Path.Combine(outputDirectory, "model.json"));
+        // The dataset's version: the manifest hash (source bytes, split seed, counts, pipeline), kept beside the run.
+        data.Manifest.Save(Path.Combine(outputDirectory, "dataset.json"));
+        var datasetHash = data.Manifest.Hash;
+        var pipeline = data.Pipeline?.ToJson();
+        if (pipeline is not null)
+            AtomicFile.WriteAllText(Path.Combine(outputDirectory, "pipeline.json"), pipeline);
         var callbacks = new List<Callback> { new MetricsLogger(Path.Combine(outputDirectory, "history.csv")) };
         callbacks.AddRange(extraCallbacks ?? []);
-        var datasetHash = tracking is null ? null : RunsTrackingOptions.DatasetHash(train);
         var tracker = tracking is { Track: true } ? new RunTracker(new RunStore(tracking.Home), tracking.RunName, RunParameters(model, fit, tracking), datasetHash) { FinishOnTrainEnd = false } : null;
         if (tracker is not null)
             callbacks.Add(tracker);
@@ -44,13 +57,16 @@ internal static class TrainingRun
         string artifact = Path.Combine(outputDirectory, "artifact"), manifestSha;
         try
         {
-            history = model.Fit(train, fit, validation, callbacks);
+            history = model.Fit(train, fit, validateOnTest ? test : null, callbacks);
             testMetrics = model.Evaluate(test);
+            // serving.json for `modelloop serve` on run folders, when the pipeline is a per-value (x - mean) / std.
+            data.ServingManifest()?.Save(outputDirectory);
             model.SaveWeights(Path.Combine(outputDirectory, "weights.bin"));
             manifestSha = ModelArtifact.Save(model, artifact, new ArtifactMetadata
             {
                 Metrics = testMetrics.ToDictionary(p => "test_" + p.Key, p => p.Value),
-                Lineage = new ArtifactLineage(datasetHash, tracker?.RunId),
+                Preprocessing = pipeline is null ? null : JsonNode.Parse(pipeline),
+                Lineage = new ArtifactLineage(datasetHash, tracker?.RunId) { Split = data.Tabular?.Split },
             }, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = tracking?.EncryptionKey });
         }
         catch (Exception e)
@@ -70,6 +86,7 @@ internal static class TrainingRun
             test = testMetrics,
             lastEpoch = history.Epochs.LastOrDefault(),
             runId = tracker?.RunId,
+            datasetHash,
         };
         AtomicFile.WriteAllText(Path.Combine(outputDirectory, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
         if (tracker?.RunId is { } runId)
@@ -81,7 +98,7 @@ internal static class TrainingRun
         var registered = tracking?.RegisterAs is { } name
             ? new ModelRegistry(tracking.Home).Register(name, artifact, new RegisterOptions { Aliases = tracking.Aliases, EncryptionKey = tracking.EncryptionKey })
             : null;
-        return new TrainingOutcome(history, testMetrics, seconds, outputDirectory) { RunId = tracker?.RunId, Registered = registered };
+        return new TrainingOutcome(history, testMetrics, seconds, outputDirectory) { RunId = tracker?.RunId, Registered = registered, DatasetHash = datasetHash, ArtifactPath = artifact };
     }
 
     private static Dictionary<string, string> RunParameters(Model model, FitOptions fit, TrackingRequest tracking)
@@ -109,6 +126,8 @@ internal static class TrainingRun
         table.AddRow("training time", $"{outcome.Seconds:F1} s");
         table.AddRow("seed", outcome.History.Seed.ToString(CultureInfo.InvariantCulture));
         table.AddRow("saved to", Markup.Escape(Path.GetFullPath(outcome.OutputDirectory)));
+        if (outcome.DatasetHash is not null)
+            table.AddRow("dataset version", Markup.Escape(outcome.DatasetHash[..12]));
         if (outcome.RunId is not null)
             table.AddRow("run", Markup.Escape(outcome.RunId));
         if (outcome.Registered is { } version)

@@ -8,4 +8,7 @@ public sealed record ArtifactLineage(string? DatasetManifestHash = null, string?
 {
     /// <summary>The registry name/version this model was fine-tuned or retrained from, if any.</summary>
     public string? ParentModel { get; init; }
+
+    /// <summary>How the training data was split (seed, fractions, label), so the held-out test rows can be rebuilt. Defaults to null (unknown).</summary>
+    public TrainingDataSplit? Split { get; init; }
 }
