@@ -74,7 +74,7 @@ public sealed class DemoCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         foreach (var file in new[] { "champion/eval/report.html", "champion/eval/evaluation.json", "challenger/eval/report.html", "challenger/eval/evaluation.json",
-                     "challenger/eval/comparison.json", "serving/fashion/model.json", "serving/fashion/weights.bin", "serving/fashion/serving.json" })
+                     "challenger/eval/comparison.json" })
             Assert.True(File.Exists(Out(Path.Combine("demo", file))), $"{file} missing");
         var registry = new ModelRegistry(home);
         var (champion, challenger) = (registry.GetVersion("fashion", 1), registry.GetVersion("fashion", 2));
@@ -124,7 +124,7 @@ public sealed class DemoCommandTests : IDisposable
     }
 
     [Fact]
-    public async Task TheDemosServingFolderServesTheProductionModelWithTheNormalizationItWasTrainedWith()
+    public async Task ServingTheDemosRegistryAnswersWithTheProductionModelAndTheNormalizationItWasTrainedWith()
     {
         var data = WriteIdxFolder(trainCount: 200, testCount: 50);
         var home = Out("home");
@@ -145,7 +145,7 @@ public sealed class DemoCommandTests : IDisposable
             }
         }
 
-        await using var app = ServeCommand.BuildApp(new ServeCommand.Settings(Out("demo/serving"), "http://127.0.0.1:0", Out("serving.db"), null, NoKeys: true, 8, 1, 64, 1));
+        await using var app = ServeCommand.BuildApp(new ServeCommand.Settings(null, "http://127.0.0.1:0", Out("serving.db"), null, NoKeys: true, 8, 1, 64, 1) { Home = home });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient { BaseAddress = new Uri(address) };

@@ -63,7 +63,10 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", Path("small.csv"), "--epochs", "1", "--seed", "1", "--threads", "1", "--device", "cpu",
             "--out", Path("run"), "--home", home, "--register", "cancer", "--alias", "production"]));
         Assert.Equal(0, CliApp.Run(["models", "register", "cancer", System.IO.Path.Combine(Path("run"), "artifact"), "--home", home]));
-        var features = File.ReadLines(Path("small.csv")).First().Split(',').Length - 1;
+        // `train` puts the data stage's pipeline in the artifact, so the server takes raw rows: the first data row, label left out.
+        var lines = File.ReadLines(Path("small.csv")).Take(2).Select(l => l.Split(',')).ToArray();
+        var record = lines[0].Zip(lines[1]).Where(c => c.First != "target")
+            .ToDictionary(c => c.First, c => double.Parse(c.Second, System.Globalization.CultureInfo.InvariantCulture));
         var settings = new ServeCommand.Settings(null, "http://127.0.0.1:0", Path("serving.db"), null, NoKeys: true, 8, 1, 64, 1)
         {
             Home = home,
@@ -76,23 +79,23 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(("cancer", "1", true), (warm.Name, warm.Version, warm.Ready));
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient { BaseAddress = new Uri(address) };
-        Assert.Equal("1", await PredictedVersion(http, features));
+        Assert.Equal("1", await PredictedVersion(http, record));
 
         Assert.Equal(0, CliApp.Run(["models", "promote", "cancer", "2", "--alias", "production", "--reason", "test", "--home", home]));
         var version = "1";
         for (var attempt = 0; attempt < 600 && version != "2"; attempt++) // polled every 50 ms: up to 30 s on a busy machine
         {
             await Task.Delay(50);
-            version = await PredictedVersion(http, features);
+            version = await PredictedVersion(http, record);
         }
         Assert.Equal("2", version);
         await app.StopAsync();
     }
 
-    private static async Task<string> PredictedVersion(HttpClient http, int features)
+    private static async Task<string> PredictedVersion(HttpClient http, IReadOnlyDictionary<string, double> record)
     {
-        var response = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { inputs = new[] { new float[features] } });
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var response = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { records = new[] { record } });
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("version").GetString()!;
     }

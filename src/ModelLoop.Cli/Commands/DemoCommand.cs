@@ -29,7 +29,7 @@ internal static class DemoCommand
         var epochsOption = new Option<int>("--epochs", "-e") { Description = "Epochs of the challenger (the fast recipe). Defaults to 4 (~93% test accuracy in about two minutes on 2 cores).", DefaultValueFactory = _ => 4 };
         var championEpochsOption = new Option<int>("--champion-epochs") { Description = "Epochs of the champion (the seed's keras-cnn). Defaults to 1.", DefaultValueFactory = _ => 1 };
         var limitOption = new Option<int?>("--limit") { Description = "Train on the first N images only (a quick look; tests use this)." };
-        var outOption = new Option<string>("--out", "-o") { Description = "Folder for the dataset manifest, both runs, their reports and the serving folder. Defaults to runs/demo.", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
+        var outOption = new Option<string>("--out", "-o") { Description = "Folder for the dataset manifest, both runs and their reports. Defaults to runs/demo.", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
         var nameOption = new Option<string>("--name") { Description = "Registry name of the model. Defaults to fashion.", DefaultValueFactory = _ => "fashion" };
         var homeOption = RunsTrackingOptions.HomeOption();
         var command = new Command("demo", "Run the whole loop on Fashion-MNIST: data → champion → challenger → comparison → gated promotion → serve.")
@@ -129,11 +129,10 @@ internal static class DemoCommand
         var decision = ChallengerPromotion.Decide(registry, settings.Name, championVersion.Version, challengerVersion.Version, comparison);
         AnsiConsole.MarkupLine((decision.Promoted ? "[green]promoted:[/] " : "[yellow]rejected:[/] ") + Markup.Escape(decision.Reason));
         var production = registry.GetVersion(settings.Name, "production");
-        var servingFolder = WriteServingFolder(settings, production.Version == championVersion.Version ? champion : challenger);
 
         Stage(clock, 6, "summary");
         var summary = new DemoSummary(settings.Name, settings.Home, datasetHash, championVersion.Version, challengerVersion.Version, championAccuracy,
-            challengerEval.Summary.Metrics["accuracy"], comparison, decision, production.Version, championReport.Html, challengerReport.Html, comparisonPath, servingFolder, clock.Elapsed);
+            challengerEval.Summary.Metrics["accuracy"], comparison, decision, production.Version, championReport.Html, challengerReport.Html, comparisonPath, clock.Elapsed);
         summary.Print();
     }
 
@@ -143,27 +142,6 @@ internal static class DemoCommand
             ["command"] = "demo", ["model"] = model, ["data"] = settings.Data,
             ["limit"] = settings.Limit?.ToString(CultureInfo.InvariantCulture) ?? "all",
         }, RegisterAs: null, Aliases: []);
-
-    /// <summary>
-    /// OUT/serving/NAME/: the production run's model.json, weights.bin and serving.json (its normalization), the layout
-    /// `modelloop serve --models OUT/serving` reads today.
-    /// </summary>
-    private static string WriteServingFolder(DemoSettings settings, TrainingOutcome production)
-    {
-        var root = Path.Combine(settings.Out, "serving");
-        var folder = Path.Combine(root, settings.Name);
-        Directory.CreateDirectory(folder);
-        foreach (var file in new[] { "model.json", "weights.bin", Serving.Catalog.ServingManifest.FileName })
-        {
-            var source = Path.Combine(production.OutputDirectory, file);
-            ModelLoop.IO.AtomicFile.Write(Path.Combine(folder, file), stream =>
-            {
-                using var input = File.OpenRead(source);
-                input.CopyTo(stream);
-            });
-        }
-        return root;
-    }
 
     /// <summary>A rule per stage with the time since the demo started, so a slow stage shows.</summary>
     private static void Stage(System.Diagnostics.Stopwatch clock, int number, string title) =>

@@ -8,7 +8,7 @@ namespace ModelLoop.Cli.Commands;
 /// <summary>What one pass of the demo loop ended with, printed as the loop summary table and the next commands.</summary>
 internal sealed record DemoSummary(string Name, string Home, string DatasetHash, int ChampionVersion, int ChallengerVersion, double ChampionAccuracy,
     double ChallengerAccuracy, ComparisonResult Comparison, PromotionDecision Decision, int ProductionVersion, string ChampionReport,
-    string ChallengerReport, string ComparisonJson, string ServingFolder, TimeSpan Elapsed)
+    string ChallengerReport, string ComparisonJson, TimeSpan Elapsed)
 {
     public void Print()
     {
@@ -32,7 +32,7 @@ internal sealed record DemoSummary(string Name, string Home, string DatasetHash,
         {
             ("Versions, aliases and why they moved:", $"modelloop models show {Name} --home {Quote(Home)}"),
             ("Evaluate what is in production:", $"modelloop eval {Name}:production fashion-mnist --home {Quote(Home)}"),
-            ($"Serve it (POST /v1/models/{Name}/predict):", $"modelloop serve --models {Quote(Path.GetFullPath(ServingFolder))} --no-keys"),
+            ($"Serve production from the registry, hot-reloading promotions (POST /v1/models/{Name}/predict):", $"modelloop serve --home {Quote(Home)} --no-keys"),
         })
             AnsiConsole.MarkupLine($"{Markup.Escape(what)}\n  [bold]{Markup.Escape(line)}[/]");
     }
