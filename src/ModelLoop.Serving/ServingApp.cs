@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ModelLoop.Native;
 using ModelLoop.Serving.Api;
@@ -31,6 +32,9 @@ public static class ServingApp
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // ASP.NET Core logs several Information lines per request; at thousands of requests a second that is noise
+        // and cost. Start-up, model loads and warnings still show; Logging:LogLevel:Microsoft.AspNetCore overrides.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         configure?.Invoke(builder);
         builder.Services.AddModelServing(builder.Configuration);
         var app = builder.Build();
