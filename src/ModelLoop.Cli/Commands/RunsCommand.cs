@@ -105,7 +105,7 @@ internal static class RunsCommand
 
             var chosen = result.GetValue(metric) is { Length: > 0 } named ? named
                 : curves.Any(c => c.Item2.ContainsKey("val_loss")) ? ["loss", "val_loss"] : new[] { "loss" };
-            var path = result.GetValue(output) ?? Path.Combine(store.Home, "plots", $"compare-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
+            var path = result.GetValue(output) ?? Path.Combine(store.Home, "plots", FormattableString.Invariant($"compare-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png"));
             RunsPlot.Write(path, curves.Select(c => (c.Id, (IReadOnlyDictionary<string, IReadOnlyList<MetricPoint>>)c.Item2)).ToList(), chosen);
             AnsiConsole.MarkupLine($"Curves of {Markup.Escape(string.Join(", ", chosen))} written to [bold]{Markup.Escape(Path.GetFullPath(path))}[/].");
             return 0;
