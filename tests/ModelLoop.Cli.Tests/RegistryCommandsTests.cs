@@ -24,6 +24,29 @@ public sealed class RegistryCommandsTests : IDisposable
         throw new FileNotFoundException("datasets/breast_cancer.csv not found above the test folder.");
     }
 
+    [Fact]
+    public void RunsListAndShowWriteDurationsWithAPointInAnyCulture()
+    {
+        Assert.Equal(0, Train("a", 1));
+        var id = new RunStore(Home).ListRuns().Single().Id;
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        try
+        {
+            var (listExit, list) = Capture("runs", "list", "--home", Home);
+            var (showExit, show) = Capture("runs", "show", id, "--home", Home);
+
+            Assert.Equal((0, 0), (listExit, showExit));
+            Assert.Matches(@"\d+\.\d s", list);
+            Assert.Matches(@"\(\d+\.\d s\)", show);
+            Assert.DoesNotMatch(@"\d+,\d s", list + show);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+    }
+
     private int Train(string name, int epochs, params string[] extra) => CliApp.Run(["train", "--model", "mlp", "--data", BreastCancerCsv(), "--epochs", epochs.ToString(System.Globalization.CultureInfo.InvariantCulture),
         "--seed", "1", "--threads", "1", "--out", Out(name), "--home", Home, .. extra]);
 

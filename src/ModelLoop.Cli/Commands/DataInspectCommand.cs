@@ -79,12 +79,12 @@ internal static class DataInspectCommand
 
     private static void Print(string file, DatasetSummary summary)
     {
-        var table = new Table().Title($"{Markup.Escape(Path.GetFileName(file))}: {summary.Rows:N0} rows × {summary.Columns.Count} columns")
+        var table = new Table().Title(FormattableString.Invariant($"{Markup.Escape(Path.GetFileName(file))}: {summary.Rows:N0} rows × {summary.Columns.Count} columns"))
             .AddColumns("column", "kind", "missing", "distinct", "min", "median", "mean", "max", "most frequent");
         foreach (var c in summary.Columns)
             table.AddRow(Markup.Escape(c.Name), c.Kind.ToString(), c.Missing.ToString("N0", CultureInfo.InvariantCulture), c.Distinct.ToString("N0", CultureInfo.InvariantCulture),
                 Number(c.Min), Number(c.Median), Number(c.Mean), Number(c.Max),
-                c.Top is null ? "" : Markup.Escape($"{Shorten(c.Top)} ({c.TopCount:N0})"));
+                c.Top is null ? "" : Markup.Escape(FormattableString.Invariant($"{Shorten(c.Top)} ({c.TopCount:N0})")));
         AnsiConsole.Write(table);
         if (summary.ClassBalance.Count == 0)
             return;

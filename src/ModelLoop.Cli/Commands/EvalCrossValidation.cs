@@ -17,7 +17,7 @@ internal static class EvalCrossValidation
     public static void Run(EvalModel run, TensorDataset train, int folds, long seed, string outDirectory)
     {
         var epochs = Math.Max(1, run.History.Count);
-        AnsiConsole.MarkupLine($"Cross-validating the run's architecture: {folds} folds of {train.Count:N0} training samples, {epochs} epoch(s) each.");
+        AnsiConsole.MarkupLine(FormattableString.Invariant($"Cross-validating the run's architecture: {folds} folds of {train.Count:N0} training samples, {epochs} epoch(s) each."));
         var loss = run.Regression ? Loss.MeanSquaredError() : Loss.CrossEntropy();
         var result = CrossValidation.Run(run.Spec, model => model.Compile(OptimizerOptions.Adam(), loss), train, new CrossValidationOptions
         {

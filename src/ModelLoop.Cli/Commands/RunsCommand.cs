@@ -34,7 +34,7 @@ internal static class RunsCommand
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Run", "Name", "Status", "Started (UTC)", "Duration", "Metrics");
             foreach (var run in runs)
                 table.AddRow(Markup.Escape(run.Id), Markup.Escape(run.Name), StatusMarkup(run.Status), run.StartedUtc.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
-                    $"{run.Duration.TotalSeconds:F1} s", Markup.Escape(KeyMetrics(run.LastMetrics)));
+                    FormattableString.Invariant($"{run.Duration.TotalSeconds:F1} s"), Markup.Escape(KeyMetrics(run.LastMetrics)));
             AnsiConsole.Write(table);
             return 0;
         });
@@ -53,7 +53,7 @@ internal static class RunsCommand
             var info = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"run {run.Id}")).AddColumn("Field").AddColumn("Value");
             info.AddRow("name", Markup.Escape(run.Name));
             info.AddRow("status", StatusMarkup(run.Status));
-            info.AddRow("started", $"{run.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC ({run.Duration.TotalSeconds:F1} s)");
+            info.AddRow("started", FormattableString.Invariant($"{run.StartedUtc:yyyy-MM-dd HH:mm:ss} UTC ({run.Duration.TotalSeconds:F1} s)"));
             if (run.Error is { } error)
                 info.AddRow("error", Markup.Escape(error));
             info.AddRow("dataset", Markup.Escape(run.DatasetManifestHash ?? "(none)"));
@@ -105,7 +105,7 @@ internal static class RunsCommand
 
             var chosen = result.GetValue(metric) is { Length: > 0 } named ? named
                 : curves.Any(c => c.Item2.ContainsKey("val_loss")) ? ["loss", "val_loss"] : new[] { "loss" };
-            var path = result.GetValue(output) ?? Path.Combine(store.Home, "plots", $"compare-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
+            var path = result.GetValue(output) ?? Path.Combine(store.Home, "plots", FormattableString.Invariant($"compare-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png"));
             RunsPlot.Write(path, curves.Select(c => (c.Id, (IReadOnlyDictionary<string, IReadOnlyList<MetricPoint>>)c.Item2)).ToList(), chosen);
             AnsiConsole.MarkupLine($"Curves of {Markup.Escape(string.Join(", ", chosen))} written to [bold]{Markup.Escape(Path.GetFullPath(path))}[/].");
             return 0;

@@ -123,7 +123,7 @@ internal static class TrainingRun
         foreach (var (key, value) in outcome.Test)
             table.AddRow($"test {key}", value.ToString(key.Contains("acc") ? "P2" : "F4", CultureInfo.InvariantCulture));
         table.AddRow("epochs", outcome.History.Epochs.Count.ToString(CultureInfo.InvariantCulture));
-        table.AddRow("training time", $"{outcome.Seconds:F1} s");
+        table.AddRow("training time", FormattableString.Invariant($"{outcome.Seconds:F1} s"));
         table.AddRow("seed", outcome.History.Seed.ToString(CultureInfo.InvariantCulture));
         table.AddRow("saved to", Markup.Escape(Path.GetFullPath(outcome.OutputDirectory)));
         if (outcome.DatasetHash is not null)

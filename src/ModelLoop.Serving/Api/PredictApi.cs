@@ -29,11 +29,27 @@ internal static class PredictApi
         var tenant = ApiKeyMiddleware.Current(context);
         if (!tenant.IsGranted(name))
             return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
-        if (tenant.DailyRequestQuota is { } quota && meter.RequestsToday(tenant.Id) >= quota)
+        // The quota counts requests in flight too (a reservation until the request is metered or fails): checking
+        // only committed usage let a burst of concurrent requests all pass a nearly used-up quota.
+        if (tenant.DailyRequestQuota is { } quota && !meter.TryReserve(tenant.Id, quota))
         {
             var midnight = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
             return Count(Label(host, name), tenant, "rejected", Problems.TooMany(context, $"The daily quota of {quota} requests for this key is used up; it resets at 00:00 UTC. Retry then, or ask the administrator for a larger quota.", midnight));
         }
+        try
+        {
+            return await Serve(name, version, context, host, meter, options, tenant, cancellationToken);
+        }
+        finally
+        {
+            if (tenant.DailyRequestQuota is not null)
+                meter.ReleaseReservation(tenant.Id);
+        }
+    }
+
+    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Serve(string name, string? version, HttpContext context,
+        ModelHost host, UsageMeter meter, IOptions<ServingOptions> options, Tenant tenant, CancellationToken cancellationToken)
+    {
         var (body, problem) = await ReadBody(context.Request, options.Value.MaxRequestBytes, cancellationToken);
         if (problem is not null)
             return Count(Label(host, name), tenant, "invalid", problem);

@@ -19,6 +19,8 @@ internal sealed class UsageMeter : IAsyncDisposable
     private readonly ServingDatabase _database;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, long> _today = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal); // requests in flight per tenant, under _quotaLock
+    private readonly Lock _quotaLock = new();
     private readonly Task _writer;
     private DateOnly _day = DateOnly.FromDateTime(DateTime.UtcNow);
 
@@ -50,6 +52,39 @@ internal sealed class UsageMeter : IAsyncDisposable
             command.Parameters.AddWithValue("$from", _day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
             return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
         });
+    }
+
+    /// <summary>
+    /// Takes one of today's <paramref name="quota"/> requests for a tenant, counting the ones still in flight as
+    /// used; false when none is left. Each true must be followed by <see cref="ReleaseReservation"/> once the
+    /// request was recorded (its count has then moved to today's total) or failed.
+    /// </summary>
+    public bool TryReserve(string tenantId, long quota)
+    {
+        lock (_quotaLock)
+        {
+            // Read inside the lock: a request's reservation is released only after its commit bumped today's
+            // count, so used + reserved never undercounts.
+            var used = RequestsToday(tenantId);
+            var reserved = _reserved.GetValueOrDefault(tenantId);
+            if (used + reserved >= quota)
+                return false;
+            _reserved[tenantId] = reserved + 1;
+            return true;
+        }
+    }
+
+    /// <summary>Ends a reservation taken by <see cref="TryReserve"/>.</summary>
+    public void ReleaseReservation(string tenantId)
+    {
+        lock (_quotaLock)
+        {
+            var left = _reserved.GetValueOrDefault(tenantId) - 1;
+            if (left > 0)
+                _reserved[tenantId] = left;
+            else
+                _reserved.Remove(tenantId);
+        }
     }
 
     /// <summary>Usage rows, optionally for one tenant and a [from, to) range of UTC times, oldest first.</summary>

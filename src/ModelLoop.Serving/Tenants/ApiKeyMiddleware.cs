@@ -65,7 +65,10 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, TenantStore store, 
         return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && authorization.Length > 7 ? authorization[7..].Trim() : null;
     }
 
+    // FixedTimeEquals returns at once when the lengths differ, which tells a caller the admin key's length;
+    // comparing SHA-256 digests (always 32 bytes) keeps the time independent of both the content and the length.
     private static bool FixedTimeEquals(string a, string b) =>
         System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
-            System.Text.Encoding.UTF8.GetBytes(a), System.Text.Encoding.UTF8.GetBytes(b));
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(a)),
+            System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(b)));
 }

@@ -368,9 +368,9 @@ public sealed partial class ModelRegistry
             throw new ArgumentException($"Alias '{alias}' is not valid: expected a lowercase name starting with a letter, of letters, digits, '_' or '-' (e.g. {string.Join(", ", StandardAliases)}); 'latest' and version numbers like 'v2' are reserved.", nameof(alias));
     }
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\z")] // \z, not $: $ also matches before a trailing newline
     private static partial Regex NamePattern();
 
-    [GeneratedRegex("^(?!v[0-9]+$)[a-z][a-z0-9_-]{0,63}$")]
+    [GeneratedRegex(@"^(?!v[0-9]+\z)[a-z][a-z0-9_-]{0,63}\z")]
     private static partial Regex AliasPattern();
 }

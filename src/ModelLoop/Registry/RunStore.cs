@@ -51,7 +51,7 @@ public sealed class RunStore
     public string StartRun(string name, IReadOnlyDictionary<string, string>? parameters = null, string? datasetManifestHash = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        var id = $"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}";
+        var id = FormattableString.Invariant($"{DateTime.UtcNow:yyyyMMdd-HHmmss}-{Guid.NewGuid().ToString("N")[..6]}"); // Gregorian digits in any culture, so ids sort by time
         using var self = Process.GetCurrentProcess();
         _db.Write((c, t) => Execute(c, t, """
             INSERT INTO runs (id, name, status, started_utc, params_json, system_json, dataset_hash, host, pid, process_start_utc, heartbeat_utc)

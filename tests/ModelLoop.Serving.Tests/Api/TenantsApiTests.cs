@@ -121,4 +121,20 @@ public sealed class TenantsApiTests
         await BadInputTests.AssertProblem(third, 429, "daily quota of 2");
         Assert.True(third.Headers.RetryAfter?.Delta > TimeSpan.Zero);
     }
+
+    [Fact]
+    public async Task ConcurrentRequestsCannotRunPastTheDailyQuota()
+    {
+        using var server = new ServerHost();
+        var created = await server.CreateTenant("trial", ["iris"], dailyQuota: 2);
+        using var trial = server.Client(created.Key);
+
+        // All sent at once: each must see the others in flight, not only the requests already committed.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 16).Select(_ => trial.PostAsJsonAsync("/v1/models/iris/predict", IrisBody)));
+
+        Assert.Equal(2, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+        Assert.Equal(14, responses.Count(r => r.StatusCode == HttpStatusCode.TooManyRequests));
+        var later = await trial.PostAsJsonAsync("/v1/models/iris/predict", IrisBody);
+        Assert.Equal(HttpStatusCode.TooManyRequests, later.StatusCode);
+    }
 }

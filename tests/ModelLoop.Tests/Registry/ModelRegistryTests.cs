@@ -168,6 +168,32 @@ public sealed class ModelRegistryTests : IDisposable
         Assert.Contains($"'{alias}'", error.Message);
     }
 
+    [Theory]
+    [InlineData("production\n")]
+    [InlineData("champion\n")]
+    public void AnAliasWithATrailingNewlineIsRefused(string alias)
+    {
+        _registry.Register("m", Artifact("a", 1f));
+
+        Assert.Throws<ArgumentException>(() => _registry.SetAlias("m", alias, 1));
+        Assert.Empty(_registry.History("m"));
+    }
+
+    [Theory]
+    [InlineData("../escape")]
+    [InlineData("a/b")]
+    [InlineData("..")]
+    [InlineData("fashion\n")]
+    public void AModelNameThatIsNotAPlainFolderNameIsRefusedBeforeAnythingIsWritten(string name)
+    {
+        var artifact = Artifact("a", 1f);
+
+        var error = Assert.Throws<ArgumentException>(() => _registry.Register(name, artifact));
+
+        Assert.Contains("not valid", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(_registry.Home, "artifacts")) && Directory.EnumerateFileSystemEntries(Path.Combine(_registry.Home, "artifacts")).Any());
+    }
+
     [Fact]
     public void PruningDeletesOnlyCopiesThatNoVersionRefersTo()
     {

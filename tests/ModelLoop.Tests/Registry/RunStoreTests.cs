@@ -15,6 +15,25 @@ public sealed class RunStoreTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Fact]
+    public void RunIdsUseTheGregorianYearWhateverTheCurrentCulture()
+    {
+        var previous = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("th-TH"); // Buddhist calendar: 2026 is 2569
+        string id;
+        try
+        {
+            id = _store.StartRun("mlp");
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = previous;
+        }
+
+        Assert.StartsWith(DateTime.UtcNow.Year.ToString(System.Globalization.CultureInfo.InvariantCulture), id);
+        Assert.Matches(@"^\d{8}-\d{6}-[0-9a-f]{6}$", id);
+    }
+
+    [Fact]
     public void ARunKeepsItsParametersMetricsArtifactsAndFinalStatus()
     {
         var id = _store.StartRun("mlp", new Dictionary<string, string> { ["lr"] = "0.01" }, "sha256:data");
