@@ -140,8 +140,10 @@ internal sealed class UsageMeter : IAsyncDisposable
                     pending.Committed.TrySetResult();
                 }
             }
-            catch (SqliteException e)
+            catch (Exception e)
             {
+                // Any failure (SQLite, disk, I/O) fails this batch's requests and keeps the writer alive: if this loop
+                // ended, every later request would wait for a commit that never comes.
                 foreach (var pending in batch)
                     pending.Committed.TrySetException(e);
             }
