@@ -185,6 +185,15 @@ public sealed class RegistryCommandsTests : IDisposable
         Assert.False(File.Exists(Out("run/weights.bin")));
     }
 
+    [Fact]
+    public void ATagKeyGivenTwiceIsRefusedNamingTheKeyAndBothValues()
+    {
+        var (exit, output) = Capture("models", "register", "bc", Out("artifact"), "--tag", "team=ml", "--tag", "team=ops", "--home", Home);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--tag 'team' was given 2 times (ml, ops)", output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("models", "show", "nope")]
     [InlineData("models", "promote", "nope", "1")]

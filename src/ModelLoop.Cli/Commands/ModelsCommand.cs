@@ -90,6 +90,8 @@ internal static class ModelsCommand
             var tags = (result.GetValue(tag) ?? []).Select(t => t.Split('=', 2)).ToList();
             if (tags.FirstOrDefault(t => t.Length != 2 || t[0].Length == 0) is { } bad)
                 throw new ArgumentException($"--tag '{string.Join("=", bad)}' is not KEY=VALUE, e.g. --tag dataset=fashion-mnist.");
+            if (tags.GroupBy(t => t[0], StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+                throw new ArgumentException($"--tag '{repeated.Key}' was given {repeated.Count()} times ({string.Join(", ", repeated.Select(t => t[1]))}); a version has one value per tag key. Keep one.");
             var version = new ModelRegistry(result.GetValue(home)).Register(result.GetValue(name)!, result.GetValue(artifact)!, new RegisterOptions
             {
                 Aliases = result.GetValue(alias) ?? [],
