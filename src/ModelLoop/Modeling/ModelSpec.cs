@@ -148,14 +148,15 @@ public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, I
         _ => throw new FormatException($"Unsupported YAML node at line {node.Start.Line}."),
     };
 
-    // YAML plain scalars are untyped: read them as JSON would (numbers, booleans, null), else as strings.
+    // YAML plain scalars are untyped: read them as JSON would (numbers, booleans, null), else as strings. "NaN" and
+    // "Infinity" parse as doubles in .NET but are strings in YAML 1.2 core (and cannot be written as JSON).
     private static JsonNode? PlainScalar(string value) => value switch
     {
         "null" or "~" or "" => null,
         "true" => JsonValue.Create(true),
         "false" => JsonValue.Create(false),
         _ when long.TryParse(value, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var l) => JsonValue.Create(l),
-        _ when double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) => JsonValue.Create(d),
+        _ when double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) => JsonValue.Create(d),
         _ => JsonValue.Create(value),
     };
 }

@@ -182,6 +182,8 @@ public sealed class Trainer
     public Tensor Predict(Tensor inputs, int batchSize = 256)
     {
         ArgumentNullException.ThrowIfNull(inputs);
+        if (batchSize < 1)
+            throw new ArgumentOutOfRangeException(nameof(batchSize), batchSize, $"Predict needs a batchSize of at least 1; received {batchSize}. Pass e.g. 256, or leave the default.");
         var expected = _model.InputShape;
         if (inputs.dim() != expected.Rank + 1 || !inputs.shape.Skip(1).SequenceEqual(expected.Dims))
             throw new ModelBuildException($"Predict expects inputs of shape (N, {string.Join(", ", expected.Dims)}); received [{string.Join(", ", inputs.shape)}].");
@@ -217,6 +219,8 @@ public sealed class Trainer
             throw new ArgumentException($"The {what} data is empty (0 samples). Load data before calling Fit.");
         if (options.Epochs < 1 || options.BatchSize < 1)
             throw new ArgumentException($"Epochs and BatchSize must be at least 1; received Epochs={options.Epochs}, BatchSize={options.BatchSize}.");
+        if (options.ValidationBatchSize < 1)
+            throw new ArgumentException($"ValidationBatchSize must be at least 1; received {options.ValidationBatchSize}. Leave it at its default (256) or pass a positive number.");
         if (!data.SampleShape.Equals(_model.InputShape))
             throw new ModelBuildException($"The {what} data has samples of shape {data.SampleShape} but the model's input is {_model.InputShape}. Reshape the data or change the model's input shape (first layer: '{_model.LayerSummaries[0].Name}').");
         var expectedDtype = _model.InputKind == InputKind.TokenIds ? ScalarType.Int64 : ScalarType.Float32;

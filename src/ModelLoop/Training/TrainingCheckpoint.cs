@@ -18,6 +18,8 @@ internal static class TrainingCheckpoint
 {
     private const string Magic = "MODELLOOP-CHECKPOINT";
     private const int FormatVersion = 1;
+    // History can hold NaN (a metric undefined on the validation data); System.Text.Json's defaults throw on it.
+    private static readonly JsonSerializerOptions HeaderJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     internal sealed record Header(int EpochsCompleted, long Seed, double BaseLearningRate, string ModelFingerprint,
         List<Dictionary<string, double>> History, Dictionary<string, JsonNode?> CallbackStates);
@@ -33,7 +35,7 @@ internal static class TrainingCheckpoint
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             writer.Write(Magic);
             writer.Write(FormatVersion);
-            writer.Write(JsonSerializer.Serialize(header));
+            writer.Write(JsonSerializer.Serialize(header, HeaderJson));
             model.Network.save(writer);
             optimizer.save_state_dict(writer);
             using var rng = torch.random.get_rng_state();
@@ -66,7 +68,7 @@ internal static class TrainingCheckpoint
             var version = reader.ReadInt32();
             if (version != FormatVersion)
                 throw new InvalidDataException($"format version {version}, expected {FormatVersion}");
-            header = JsonSerializer.Deserialize<Header>(reader.ReadString()) ?? throw new InvalidDataException("empty header");
+            header = JsonSerializer.Deserialize<Header>(reader.ReadString(), HeaderJson) ?? throw new InvalidDataException("empty header");
         }
         catch (Exception e) when (e is EndOfStreamException or InvalidDataException or JsonException or IOException)
         {

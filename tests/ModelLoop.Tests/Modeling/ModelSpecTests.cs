@@ -59,6 +59,29 @@ public sealed class ModelSpecTests
     }
 
     [Fact]
+    public void YamlPlainScalarsLikeInfinityOrNaNAreStringsAsInYamlCoreNotNonFiniteNumbers()
+    {
+        // YAML 1.2 core spells non-finite floats .inf / .nan; "Infinity" is a string. Read as a double, it could not
+        // be written to JSON and escaped as an ArgumentException instead of a spec.
+        var spec = ModelSpec.FromYaml("""
+            inputShape: [4]
+            layers:
+              - type: Dense
+                name: Infinity
+                units: 2
+            """);
+        Assert.Equal("Infinity", Assert.Single(spec.Layers).Name);
+
+        var error = Assert.Throws<FormatException>(() => ModelSpec.FromYaml("""
+            inputShape: [4]
+            layers:
+              - type: Dropout
+                rate: NaN
+            """));
+        Assert.Contains("rate", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void HandWrittenYamlBuildsTheSameTokenIdLstmAsTheCSharpVersion()
     {
         using var fromCode = new Sequential(new Shape(12), InputKind.TokenIds)

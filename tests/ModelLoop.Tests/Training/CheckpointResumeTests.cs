@@ -175,6 +175,29 @@ public sealed class CheckpointResumeTests
         Assert.Equal(["1", "2", "3", "4"], epochs);
     }
 
+    // Regression: a metric that is undefined on the validation data (roc_auc of one class) is NaN in the logs; the
+    // checkpoint header and the JSON-lines logger serialized the history with System.Text.Json's defaults, which throw
+    // ArgumentException on NaN, so the run died after its first epoch.
+    [Fact]
+    public void AnUndefinedValidationMetricIsCheckpointedAndLoggedAsNaNAndSurvivesAResume()
+    {
+        using var folder = new TempFolder();
+        using var train = Classification(64, classes: 2);
+        using var oneClass = new ModelLoop.Data.TensorDataset(train.Features[..8].clone(), TorchSharp.torch.zeros(8, TorchSharp.torch.ScalarType.Int64));
+        using var model = Classifier(classes: 2);
+        model.Compile(OptimizerOptions.Adam(0.01), Loss.CrossEntropy(), ["accuracy", "roc_auc"]);
+        var checkpoint = folder.File("run.ckpt");
+        var lines = folder.File("metrics.jsonl");
+
+        model.Fit(train, Options(epochs: 1) with { CheckpointPath = checkpoint }, oneClass, [new MetricsLogger(lines, MetricsFormat.JsonLines)]);
+        var history = model.Fit(train, Options(epochs: 2) with { CheckpointPath = checkpoint }, oneClass, [new MetricsLogger(lines, MetricsFormat.JsonLines)]);
+
+        Assert.Equal(1, history.ResumedFromEpoch);
+        Assert.All(history["val_roc_auc"], v => Assert.True(double.IsNaN(v)));
+        Assert.Equal(2, File.ReadAllLines(lines).Length);
+        Assert.Contains("\"val_roc_auc\":\"NaN\"", File.ReadAllText(lines));
+    }
+
     // Regression (was a bug in src/ModelLoop/Training/TrainingCheckpoint.cs): callback state is keyed "{index}:{type}" over the list
     // that includes the ProgressDisplay Fit inserts at index 0 unless Progress is Silent, so resuming with another
     // Progress setting shifts every index and the callbacks silently start from scratch.

@@ -188,6 +188,32 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public async Task PredictRejectsABatchSizeBelowOneInsteadOfLoopingForever()
+    {
+        using var model = Classifier(features: 4);
+        using var x = randn(3, 4);
+
+        var predict = Task.Run(() => Assert.Throws<ArgumentOutOfRangeException>(() => model.Predict(x, batchSize: 0)));
+        var error = await predict.WaitAsync(TimeSpan.FromSeconds(30)); // before the fix: an endless loop of empty batches
+        Assert.Contains("received 0", error.Message);
+    }
+
+    [Fact]
+    public void FitRejectsAValidationBatchSizeBelowOneBeforeTheFirstStep()
+    {
+        using var data = Classification(64);
+        using var model = Classifier();
+        var batches = 0;
+        Tensor Count(Tensor x) { batches++; return x; }
+
+        var error = Assert.Throws<ArgumentException>(() =>
+            model.Fit(data, Options() with { ValidationBatchSize = 0, Augment = Count }, validation: data));
+
+        Assert.Contains("ValidationBatchSize", error.Message);
+        Assert.Equal(0, batches);
+    }
+
+    [Fact]
     public void NaNInTheInputsThrowsTrainingDivergedExceptionNamingTheEpochAndBatch()
     {
         using var data = Classification(128); // 4 batches of 32

@@ -43,7 +43,9 @@ public sealed class EarlyStopping(string monitor = "val_loss", int patience = 3,
         {
             StoppedEpoch = context.Epoch;
             context.StopTraining = true;
-            context.StopReason = $"{Monitor} did not improve by more than {MinDelta} for {patience} epoch(s); best {Best:G6} at epoch {BestEpoch + 1}.";
+            // Invariant: the reason is recorded with the run (summary.json), not only shown.
+            context.StopReason = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{Monitor} did not improve by more than {MinDelta} for {patience} epoch(s); best {Best:G6} at epoch {BestEpoch + 1}.");
         }
     }
 

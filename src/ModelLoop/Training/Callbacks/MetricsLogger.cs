@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace ModelLoop.Training.Callbacks;
 
@@ -19,6 +20,9 @@ public enum MetricsFormat
 /// </summary>
 public sealed class MetricsLogger(string path, MetricsFormat format = MetricsFormat.Csv) : Callback
 {
+    // A metric undefined on some data (roc_auc of one class) is NaN: written as "NaN", not an exception.
+    private static readonly JsonSerializerOptions Json = new() { NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals };
+
     private readonly List<IReadOnlyDictionary<string, double>> _rows = new();
 
     public override void OnTrainBegin(TrainingContext context) => _rows.Clear();
@@ -37,17 +41,17 @@ public sealed class MetricsLogger(string path, MetricsFormat format = MetricsFor
         else
         {
             foreach (var row in _rows)
-                text.AppendLine(JsonSerializer.Serialize(row));
+                text.AppendLine(JsonSerializer.Serialize(row, Json));
         }
         IO.AtomicFile.WriteAllText(path, text.ToString());
     }
 
     /// <summary>Keeps the rows written so far, so a resumed run's file still has every epoch.</summary>
-    public override JsonNode? SaveState() => JsonSerializer.SerializeToNode(_rows);
+    public override JsonNode? SaveState() => JsonSerializer.SerializeToNode(_rows, Json);
 
     public override void LoadState(JsonNode state)
     {
         _rows.Clear();
-        _rows.AddRange(state.Deserialize<List<Dictionary<string, double>>>() ?? []);
+        _rows.AddRange(state.Deserialize<List<Dictionary<string, double>>>(Json) ?? []);
     }
 }

@@ -5,7 +5,7 @@ namespace ModelLoop.Training.Callbacks;
 /// <summary>Whether a smaller or a larger monitored value is better.</summary>
 public enum MonitorMode
 {
-    /// <summary>Max for keys containing "acc", "auc", "f1", "precision" or "recall"; Min otherwise. The default.</summary>
+    /// <summary>Max for keys containing "acc", "auc", "f1", "precision", "recall" or "r2"; Min otherwise. The default.</summary>
     Auto,
     Min,
     Max,
@@ -28,7 +28,7 @@ public abstract class MonitorCallback(string monitor, MonitorMode mode, double m
     {
         MonitorMode.Max => true,
         MonitorMode.Min => false,
-        _ => new[] { "acc", "auc", "f1", "precision", "recall" }.Any(monitor.Contains),
+        _ => new[] { "acc", "auc", "f1", "precision", "recall", "r2" }.Any(monitor.Contains),
     };
 
     public override void OnTrainBegin(TrainingContext context)

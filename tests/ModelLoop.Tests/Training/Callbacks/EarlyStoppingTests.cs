@@ -57,4 +57,46 @@ public sealed class EarlyStoppingTests
         Assert.Equal(["OnTrainBegin"], probe.Calls);
         AssertSameWeights(before, Snapshot(model));
     }
+
+    // Regression: the stop reason (written to the run's summary.json) was formatted in the current culture:
+    // "did not improve by more than 1000000000,5" under de-DE.
+    [Fact]
+    public void TheStopReasonIsFormattedInTheInvariantCultureWhateverTheCurrentCulture()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentCulture;
+        System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("de-DE");
+        try
+        {
+            using var train = Classification(64);
+            using var model = Classifier();
+            var history = model.Fit(train, Options(epochs: 3), callbacks: [new EarlyStopping(monitor: "loss", patience: 1, minDelta: 1e9 + 0.5)]);
+
+            Assert.Contains("by more than 1000000000.5 for 1 epoch(s)", history.StopReason);
+            Assert.DoesNotContain(",", history.StopReason!.Split("; best ")[1]);
+        }
+        finally
+        {
+            System.Globalization.CultureInfo.CurrentCulture = culture;
+        }
+    }
+
+    // Regression: MonitorMode.Auto picked Min for r2 / r2_score (a trainer metric where higher is better), so EarlyStopping
+    // on val_r2 stopped while R² was still rising and ModelCheckpoint kept the worst epoch.
+    [Theory]
+    [InlineData("val_r2", true)]
+    [InlineData("r2_score", true)]
+    [InlineData("val_accuracy", true)]
+    [InlineData("val_roc_auc", true)]
+    [InlineData("val_loss", false)]
+    [InlineData("val_mse", false)]
+    [InlineData("val_rmse", false)]
+    public void AutoModeKnowsWhichDirectionIsBetterForEveryTrainerMetric(string monitor, bool higherIsBetter)
+    {
+        Assert.Equal(higherIsBetter, new DirectionProbe(monitor).Higher);
+    }
+
+    private sealed class DirectionProbe(string monitor) : MonitorCallback(monitor, MonitorMode.Auto, 0)
+    {
+        public bool Higher => HigherIsBetter;
+    }
 }
