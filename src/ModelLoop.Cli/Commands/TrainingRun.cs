@@ -88,7 +88,7 @@ internal static class TrainingRun
             runId = tracker?.RunId,
             datasetHash,
         };
-        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true }));
+        AtomicFile.WriteAllText(Path.Combine(outputDirectory, "summary.json"), JsonSerializer.Serialize(summary, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
         if (tracker?.RunId is { } runId)
         {
             var store = new RunStore(tracking!.Home);
