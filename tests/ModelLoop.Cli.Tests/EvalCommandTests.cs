@@ -9,16 +9,7 @@ public sealed class EvalCommandTests : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
-    private static string Dataset(string name)
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "datasets", name);
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new FileNotFoundException($"datasets/{name} not found above the test folder.");
-    }
+    private static string Dataset(string name) => ShippedDatasets.Find(name);
 
     private string Out(string name) => Path.Combine(_folder.FullName, name);
 

@@ -119,14 +119,5 @@ public sealed class ServeCommandTests : IDisposable
         Assert.Equal(2, CliApp.Run(["usage", "--db", Path("none.db")]));
     }
 
-    private static string BreastCancerCsv()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = System.IO.Path.Combine(dir.FullName, "datasets", "breast_cancer.csv");
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new FileNotFoundException("datasets/breast_cancer.csv not found above the test folder.");
-    }
+    private static string BreastCancerCsv() => ShippedDatasets.Find("breast_cancer.csv");
 }

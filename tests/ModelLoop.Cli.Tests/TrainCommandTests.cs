@@ -17,16 +17,7 @@ public sealed class TrainCommandTests : IDisposable
 
     public void Dispose() => _folder.Delete(recursive: true);
 
-    private static string BreastCancerCsv()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "datasets", "breast_cancer.csv");
-            if (File.Exists(candidate))
-                return candidate;
-        }
-        throw new FileNotFoundException("datasets/breast_cancer.csv not found above the test folder.");
-    }
+    private static string BreastCancerCsv() => ShippedDatasets.Find("breast_cancer.csv");
 
     private string Out(string name) => Path.Combine(_folder.FullName, name);
 
