@@ -26,7 +26,7 @@ public static class DatasetPlots
             plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         }
         plot.Axes.Margins(bottom: 0);
-        plot.Title($"Class balance of '{summary.LabelColumn}' ({summary.Rows:N0} rows)");
+        plot.Title(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Class balance of '{summary.LabelColumn}' ({summary.Rows:N0} rows)"));
         plot.YLabel("rows");
         Save(plot, path, width, height);
     }

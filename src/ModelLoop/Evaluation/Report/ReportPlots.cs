@@ -76,7 +76,7 @@ internal static class ReportPlots
             var curve = ClassificationMetrics.RocCurve(scores, positives);
             var line = plot.Add.Scatter(curve.FalsePositiveRate, curve.TruePositiveRate);
             line.MarkerSize = 0;
-            line.LegendText = $"{result.ClassName(c)} (AUC {ClassificationMetrics.RocAuc(scores, positives):0.000})";
+            line.LegendText = Invariant($"{result.ClassName(c)} (AUC {ClassificationMetrics.RocAuc(scores, positives):0.000})");
         }
         var chance = plot.Add.Line(0, 0, 1, 1);
         chance.LinePattern = LinePattern.Dashed;
@@ -99,7 +99,7 @@ internal static class ReportPlots
             var line = plot.Add.Scatter(curve.Recall, curve.Precision);
             line.MarkerSize = 0;
             line.ConnectStyle = ConnectStyle.StepVertical;
-            line.LegendText = $"{result.ClassName(c)} (AP {ClassificationMetrics.AveragePrecision(scores, positives):0.000})";
+            line.LegendText = Invariant($"{result.ClassName(c)} (AP {ClassificationMetrics.AveragePrecision(scores, positives):0.000})");
         }
         plot.Axes.SetLimits(0, 1, 0, 1.02);
         plot.Title("Precision-recall curve");
@@ -166,7 +166,7 @@ internal static class ReportPlots
         var line = plot.Add.Scatter(filled.Select(b => curve.MeanPredicted[b]).ToArray(), filled.Select(b => curve.Observed[b]).ToArray());
         var binary = probabilities.GetLength(1) == 2;
         // The ECE metric is top-label; only the top-label plot shows it, so the legend never disagrees with the table.
-        line.LegendText = binary ? "model" : $"model (ECE {curve.ExpectedCalibrationError:0.000})";
+        line.LegendText = binary ? "model" : Invariant($"model (ECE {curve.ExpectedCalibrationError:0.000})");
         line.LineWidth = 2;
         line.MarkerSize = 8;
         plot.Axes.SetLimits(0, 1, 0, 1.02);
@@ -280,4 +280,7 @@ internal static class ReportPlots
     }
 
     private static byte[] Png(Plot plot, int width = Width, int height = Height) => plot.GetImageBytes(width, height, ImageFormat.Png);
+
+    // Plot text is part of the report: the same in every culture, like its HTML and JSON.
+    private static string Invariant(FormattableString text) => text.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
