@@ -2,6 +2,8 @@ using System.Diagnostics;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Zoo;
 using ModelLoop.Native;
+using ModelLoop.Artifacts;
+using ModelLoop.Tracking;
 using ModelLoop.Registry;
 
 namespace ModelLoop.Bench;

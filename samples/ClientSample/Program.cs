@@ -24,10 +24,11 @@ using ModelLoop.Data.Readers;
 using ModelLoop.Data.Splits;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
-using ModelLoop.Registry;
 using ModelLoop.Samples;
 using ModelLoop.Serving;
 using ModelLoop.Training;
+using ModelLoop.Artifacts;
+using ModelLoop.Registry;
 
 var options = new SampleArgs(args);
 var epochs = options.OptionalInt("epochs", "training epochs (default 30; 10 with --ci)") ?? (options.Ci ? 10 : 30);

@@ -46,7 +46,7 @@ public sealed class DataCommandTests : IDisposable
 
         Assert.Equal(0, exit);
         using var manifest = JsonDocument.Parse(File.ReadAllText(Out("ds/manifest.json")));
-        using var artifact = ModelLoop.Registry.ModelArtifact.Load(Out("run/artifact"));
+        using var artifact = ModelLoop.Artifacts.ModelArtifact.Load(Out("run/artifact"));
         Assert.Equal(manifest.RootElement.GetProperty("hash").GetString(), artifact.Metadata.Lineage.DatasetManifestHash);
         Assert.Equal(PreprocessingPipeline.FromJson(File.ReadAllText(Out("ds/pipeline.json"))).ToJson(), PreprocessingPipeline.FromJson(artifact.Metadata.Preprocessing!.ToJsonString()).ToJson());
         Assert.Equal(3, artifact.Metadata.Lineage.Split!.Seed);

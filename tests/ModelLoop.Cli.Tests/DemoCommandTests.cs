@@ -9,6 +9,7 @@ using ModelLoop.Cli.Commands;
 using ModelLoop.Data;
 using ModelLoop.Data.Preprocessing;
 using ModelLoop.Data.Versioning;
+using ModelLoop.Tracking;
 using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Tests;

@@ -1,5 +1,7 @@
-using ModelLoop.Registry;
 using Spectre.Console;
+using ModelLoop.Artifacts;
+using ModelLoop.Tracking;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Tests;
 

@@ -4,7 +4,7 @@ using ModelLoop.Data.Preprocessing;
 using ModelLoop.Data.Readers;
 using ModelLoop.Data.Splits;
 using ModelLoop.Data.Versioning;
-using ModelLoop.Registry;
+using ModelLoop.Artifacts;
 
 // The CLI sets libtorch's global thread count and seed: these tests run one at a time.
 [assembly: CollectionBehavior(DisableTestParallelization = true)]

@@ -6,6 +6,7 @@ using ModelLoop.Data.Preprocessing;
 using ModelLoop.Data.Readers;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
+using ModelLoop.Artifacts;
 using ModelLoop.Registry;
 
 namespace ModelLoop.Client.Tests;

@@ -7,9 +7,10 @@ using Microsoft.Extensions.DependencyInjection;
 using ModelLoop.Data.Preprocessing;
 using ModelLoop.Data.Readers;
 using ModelLoop.Modeling;
-using ModelLoop.Registry;
 using ModelLoop.Serving.Batching;
 using ModelLoop.Serving.Catalog;
+using ModelLoop.Artifacts;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Serving.Tests;
 

@@ -1,3 +1,5 @@
+using ModelLoop.Tracking;
+using ModelLoop.Registry;
 // Writes to a registry or run store in a loop until killed, for the kill-mid-write tests.
 //
 //   dotnet ModelLoop.Tests.RegistryChild.dll registry --home DIR --artifact PATH
@@ -8,7 +10,6 @@
 //
 // Prints "ready" once the first write is committed, then writes as fast as it can. Every write is one
 // transaction; the test checks afterwards that each one is entirely there or entirely absent.
-using ModelLoop.Registry;
 
 var arguments = args.Skip(1).Chunk(2).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
 if (args.Length == 0 || !arguments.TryGetValue("--home", out var home))

@@ -6,10 +6,11 @@ using ModelLoop.Evaluation.Report;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Zoo;
 using ModelLoop.Native;
-using ModelLoop.Registry;
 using ModelLoop.Training;
 using ModelLoop.Training.Recipes;
 using Spectre.Console;
+using ModelLoop.Storage;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;
 

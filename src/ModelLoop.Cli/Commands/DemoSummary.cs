@@ -1,7 +1,7 @@
 using System.Globalization;
 using ModelLoop.Evaluation;
-using ModelLoop.Registry;
 using Spectre.Console;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;
 

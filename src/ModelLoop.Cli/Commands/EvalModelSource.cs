@@ -3,6 +3,9 @@ using System.Text.Json;
 using ModelLoop.Data;
 using ModelLoop.Data.Preprocessing;
 using ModelLoop.Modeling;
+using ModelLoop.Artifacts;
+using ModelLoop.Tracking;
+using ModelLoop.Storage;
 using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;

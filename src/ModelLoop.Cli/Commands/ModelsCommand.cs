@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using ModelLoop.Registry;
 using Spectre.Console;
+using ModelLoop.Artifacts;
+using ModelLoop.Storage;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;
 

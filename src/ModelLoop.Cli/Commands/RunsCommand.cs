@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using ModelLoop.Registry;
 using Spectre.Console;
+using ModelLoop.Tracking;
+using ModelLoop.Storage;
 
 namespace ModelLoop.Cli.Commands;
 

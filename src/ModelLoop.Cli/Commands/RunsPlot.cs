@@ -1,5 +1,6 @@
 using ModelLoop.IO;
-using ModelLoop.Registry;
+using ModelLoop.Artifacts;
+using ModelLoop.Tracking;
 
 namespace ModelLoop.Cli.Commands;
 

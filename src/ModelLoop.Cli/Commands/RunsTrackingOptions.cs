@@ -1,4 +1,6 @@
 using System.CommandLine;
+using ModelLoop.Artifacts;
+using ModelLoop.Storage;
 using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;

@@ -2,9 +2,11 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using ModelLoop.Registry;
 using ModelLoop.Serving;
 using ModelLoop.Serving.Catalog;
+using ModelLoop.Artifacts;
+using ModelLoop.Storage;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;
 

@@ -5,7 +5,7 @@ using ModelLoop.Data.Preprocessing;
 using ModelLoop.Data.Readers;
 using ModelLoop.Data.Splits;
 using ModelLoop.Data.Versioning;
-using ModelLoop.Registry;
+using ModelLoop.Artifacts;
 
 namespace ModelLoop.Cli.Commands;
 

@@ -3,10 +3,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelLoop.IO;
 using ModelLoop.Modeling;
-using ModelLoop.Registry;
 using ModelLoop.Training;
 using ModelLoop.Training.Callbacks;
 using Spectre.Console;
+using ModelLoop.Artifacts;
+using ModelLoop.Tracking;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ModelLoop.Data.Preprocessing;
+using ModelLoop.Artifacts;
 using ModelLoop.Registry;
 
 namespace ModelLoop.Serving.Catalog;

@@ -1,3 +1,4 @@
+using ModelLoop.Artifacts;
 namespace ModelLoop.Registry;
 
 /// <summary>What kind of move an <see cref="AliasChange"/> records.</summary>

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
-using static ModelLoop.Registry.SqliteDatabase;
+using static ModelLoop.Storage.SqliteDatabase;
+using ModelLoop.Artifacts;
+using ModelLoop.Storage;
 
 namespace ModelLoop.Registry;
 

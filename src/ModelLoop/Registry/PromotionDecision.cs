@@ -1,4 +1,5 @@
 using ModelLoop.Evaluation;
+using ModelLoop.Artifacts;
 
 namespace ModelLoop.Registry;
 

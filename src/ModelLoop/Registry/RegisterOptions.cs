@@ -1,3 +1,4 @@
+using ModelLoop.Artifacts;
 namespace ModelLoop.Registry;
 
 /// <summary>Optional settings of <see cref="ModelRegistry.Register"/>.</summary>

@@ -4,9 +4,10 @@ using System.Text;
 using System.Text.Json;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
-using ModelLoop.Registry;
 using ModelLoop.Serving.Api;
 using ModelLoop.Serving.Catalog;
+using ModelLoop.Artifacts;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Serving.Tests.Api;
 

@@ -96,12 +96,12 @@ public sealed class RegistryCatalogTests
         using var host = new RegistryServerHost();
         using var m1 = TestModels.Tabular(1);
         var version = host.Register("iris", m1);
-        var weights = Path.Combine(version.ArtifactPath, Registry.ModelArtifact.WeightsFile);
+        var weights = Path.Combine(version.ArtifactPath, ModelLoop.Artifacts.ModelArtifact.WeightsFile);
         var bytes = File.ReadAllBytes(weights);
         bytes[^1] ^= 0xFF;
         File.WriteAllBytes(weights, bytes);
 
         var error = await Assert.ThrowsAsync<InvalidDataException>(async () => await new RegistryCatalog(host.Registry).Load("iris", "1", default));
-        Assert.Contains(Registry.ModelArtifact.WeightsFile, error.Message);
+        Assert.Contains(ModelLoop.Artifacts.ModelArtifact.WeightsFile, error.Message);
     }
 }

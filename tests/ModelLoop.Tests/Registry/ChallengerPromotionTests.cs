@@ -1,8 +1,9 @@
 using ModelLoop.Evaluation;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
-using ModelLoop.Registry;
 using ModelLoop.Tests.Training;
+using ModelLoop.Artifacts;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Tests.Registry;
 

@@ -1,6 +1,8 @@
 using Microsoft.Data.Sqlite;
-using ModelLoop.Registry;
 using ModelLoop.Tests.Training;
+using ModelLoop.Artifacts;
+using ModelLoop.Tracking;
+using ModelLoop.Registry;
 
 namespace ModelLoop.Tests.Registry;
 

@@ -1,8 +1,8 @@
-using ModelLoop.Registry;
 using ModelLoop.Tests.Training;
 using ModelLoop.Training;
+using ModelLoop.Tracking;
 
-namespace ModelLoop.Tests.Registry;
+namespace ModelLoop.Tests.Tracking;
 
 public sealed class RunTrackerTests : IDisposable
 {

@@ -1,8 +1,8 @@
 using System.Text;
-using ModelLoop.Registry;
 using ModelLoop.Tests.Training;
+using ModelLoop.Artifacts;
 
-namespace ModelLoop.Tests.Registry;
+namespace ModelLoop.Tests.Artifacts;
 
 public sealed class ArtifactEncryptionTests : IDisposable
 {

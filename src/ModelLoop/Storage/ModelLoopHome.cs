@@ -1,4 +1,4 @@
-namespace ModelLoop.Registry;
+namespace ModelLoop.Storage;
 
 /// <summary>
 /// Where the run store and the model registry live: the folder given, else the MODELLOOP_HOME environment

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using ModelLoop.Training;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Tracking;
 
 /// <summary>
 /// Records a <c>Fit</c> in a <see cref="RunStore"/>: starts the run when training begins (with the given

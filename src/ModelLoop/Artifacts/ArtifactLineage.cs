@@ -1,4 +1,5 @@
-namespace ModelLoop.Registry;
+using ModelLoop.Tracking;
+namespace ModelLoop.Artifacts;
 
 /// <summary>
 /// Where a model came from: the content hash of the dataset manifest it was trained on and the tracked run

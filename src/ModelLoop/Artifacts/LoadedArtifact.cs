@@ -1,6 +1,6 @@
 using ModelLoop.Modeling;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>A verified artifact: the model with its weights (on the CPU), and its metadata. Dispose to free the weights.</summary>
 public sealed class LoadedArtifact : IDisposable

@@ -1,7 +1,7 @@
 using System.IO.Compression;
 using ModelLoop.IO;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>
 /// The files of an artifact as name → bytes, read from or written to a folder or a single .zip. Names are

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>
 /// AES-256-GCM for one artifact file: "MLAE" + version byte + 12-byte nonce + 16-byte tag + ciphertext.

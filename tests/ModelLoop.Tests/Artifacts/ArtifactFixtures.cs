@@ -5,7 +5,7 @@ using ModelLoop.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ModelLoop.Tests.Registry;
+namespace ModelLoop.Tests.Artifacts;
 
 /// <summary>A small trained model (with batch-norm buffers, so not only parameters travel) and its data.</summary>
 internal static class ArtifactFixtures

@@ -2,9 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.Data.Sqlite;
-using static ModelLoop.Registry.SqliteDatabase;
+using static ModelLoop.Storage.SqliteDatabase;
+using ModelLoop.Storage;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Tracking;
 
 /// <summary>
 /// Tracked training runs in <c>runs.db</c> (SQLite, WAL) under the home folder (<see cref="ModelLoopHome"/>):

@@ -1,9 +1,9 @@
 using System.Diagnostics;
-using ModelLoop.Registry;
 using ModelLoop.Tests.Training;
 using Microsoft.Data.Sqlite;
+using ModelLoop.Tracking;
 
-namespace ModelLoop.Tests.Registry;
+namespace ModelLoop.Tests.Tracking;
 
 public sealed class RunStoreTests : IDisposable
 {

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
-using ModelLoop.Registry;
 using TorchSharp;
 using static TorchSharp.torch;
+using ModelLoop.Artifacts;
 
-namespace ModelLoop.Tests.Registry;
+namespace ModelLoop.Tests.Artifacts;
 
 public sealed class SafeTensorsTests
 {

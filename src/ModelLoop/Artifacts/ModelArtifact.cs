@@ -7,7 +7,7 @@ using ModelLoop.Modeling;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>
 /// The saved form of a trained model, safe to load from an untrusted place: a folder (or one .zip) with

@@ -1,4 +1,4 @@
-namespace ModelLoop.Registry;
+namespace ModelLoop.Tracking;
 
 /// <summary>Where a tracked run is in its life.</summary>
 public enum RunStatus

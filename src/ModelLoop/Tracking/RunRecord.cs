@@ -1,4 +1,4 @@
-namespace ModelLoop.Registry;
+namespace ModelLoop.Tracking;
 
 /// <summary>One tracked run as stored: parameters, system info, dataset, status, last metric values, artifacts.</summary>
 public sealed record RunRecord(

@@ -1,4 +1,4 @@
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>
 /// How a model's training data was cut from its source, so evaluation can rebuild exactly the rows it never saw:

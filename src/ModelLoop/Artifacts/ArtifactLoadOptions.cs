@@ -1,4 +1,4 @@
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>How <see cref="ModelArtifact.Load"/> reads.</summary>
 public sealed record ArtifactLoadOptions

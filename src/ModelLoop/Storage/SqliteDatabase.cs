@@ -1,6 +1,6 @@
 using Microsoft.Data.Sqlite;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Storage;
 
 /// <summary>
 /// One SQLite file in WAL mode shared by processes: readers never block the writer and the writer never

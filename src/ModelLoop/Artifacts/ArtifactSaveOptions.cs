@@ -1,4 +1,4 @@
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>How <see cref="ModelArtifact.Save"/> writes.</summary>
 public sealed record ArtifactSaveOptions

@@ -1,4 +1,4 @@
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>
 /// What one model input or output looks like, per sample: its shape (without the batch dimension), its

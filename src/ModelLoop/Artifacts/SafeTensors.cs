@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>
 /// Reads and writes the safetensors format: an 8-byte little-endian header length, a UTF-8 JSON header

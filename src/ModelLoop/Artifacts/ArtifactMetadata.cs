@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace ModelLoop.Registry;
+namespace ModelLoop.Artifacts;
 
 /// <summary>
 /// Everything in an artifact's <c>model.json</c> besides the model spec: schemas, the fitted preprocessing

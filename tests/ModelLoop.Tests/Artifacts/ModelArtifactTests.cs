@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using ModelLoop.Registry;
 using ModelLoop.Tests.Training;
+using ModelLoop.Artifacts;
 
-namespace ModelLoop.Tests.Registry;
+namespace ModelLoop.Tests.Artifacts;
 
 public sealed class ModelArtifactTests : IDisposable
 {
