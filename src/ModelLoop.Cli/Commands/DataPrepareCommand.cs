@@ -79,7 +79,7 @@ internal static class DataPrepareCommand
     private static void Print(PreparedDataset prepared)
     {
         var manifest = prepared.Manifest;
-        var table = new Table().Title($"dataset {Markup.Escape(manifest.Name)} → {Markup.Escape(prepared.Folder)}").AddColumns("split", "rows", "classes");
+        var table = new Table().Title($"dataset {Markup.Escape(manifest.Name)} → {Markup.Escape(prepared.Folder ?? "")}").AddColumns("split", "rows", "classes");
         foreach (var (split, count) in manifest.Counts)
             table.AddRow(split, count.ToString("N0", CultureInfo.InvariantCulture),
                 manifest.ClassBalance.TryGetValue(split, out var balance) ? Markup.Escape(string.Join(", ", balance.Select(b => $"{b.Key}: {b.Value}"))) : "");

@@ -1,17 +1,18 @@
 using System.Globalization;
 using ModelLoop.Evaluation;
 using Spectre.Console;
-using ModelLoop.Registry;
+using ModelLoop.Loop;
 
 namespace ModelLoop.Cli.Commands;
 
-/// <summary>What one pass of the demo loop ended with, printed as the loop summary table and the next commands.</summary>
-internal sealed record DemoSummary(string Name, string Home, string DatasetHash, int ChampionVersion, int ChallengerVersion, double ChampionAccuracy,
-    double ChallengerAccuracy, ComparisonResult Comparison, PromotionDecision Decision, int ProductionVersion, string ChampionReport,
-    string ChallengerReport, string ComparisonJson, TimeSpan Elapsed)
+/// <summary>The demo loop's outcome as the loop summary table and the next commands.</summary>
+internal static class DemoSummary
 {
-    public void Print()
+    public static void Print(DemoOutcome outcome)
     {
+        var (Name, Home, DatasetHash, ChampionVersion, ChallengerVersion) = (outcome.Name, outcome.Home, outcome.DatasetHash, outcome.ChampionVersion, outcome.ChallengerVersion);
+        var (ChampionAccuracy, ChallengerAccuracy, Comparison, Decision, ProductionVersion) = (outcome.ChampionAccuracy, outcome.ChallengerAccuracy, outcome.Comparison, outcome.Decision, outcome.ProductionVersion);
+        var (ChampionReport, ChallengerReport, ComparisonJson, Elapsed) = (outcome.ChampionReport, outcome.ChallengerReport, outcome.ComparisonPath, outcome.Elapsed);
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]the loop[/]").AddColumn("").AddColumn("").HideHeaders();
         void Row(string key, string value) => table.AddRow(Markup.Escape(key), Markup.Escape(value));
         Row("dataset version", DatasetHash[..12]);

@@ -3,6 +3,7 @@ using System.Globalization;
 using ModelLoop.Data;
 using ModelLoop.Evaluation;
 using ModelLoop.Evaluation.Report;
+using ModelLoop.Loop;
 using Spectre.Console;
 
 namespace ModelLoop.Cli.Commands;
@@ -17,10 +18,10 @@ internal static class EvalCommand
     {
         var common = new CommonOptions();
         var modelArgument = new Argument<string>("MODEL") { Description = "A run folder written by `modelloop train --out DIR`, an artifact folder or .zip, or a registry model NAME[:VERSION|ALIAS] (with --home; no version: production, else latest)." };
-        var dataArgument = new Argument<string>("DATA") { Description = "fashion-mnist, a folder of Fashion-MNIST IDX files (the t10k test files are used), or a .csv file (its test split, rebuilt from the split the model recorded)." };
+        var dataArgument = new Argument<string?>("DATA") { Description = "fashion-mnist, a folder of Fashion-MNIST IDX files (the t10k test files are used), a folder from `data prepare`, or a .csv file (its test split, rebuilt from the split the model recorded). Defaults to the data the model was trained on.", Arity = ArgumentArity.ZeroOrOne };
         var labelOption = new Option<string?>("--label") { Description = "Label column of a CSV file. Defaults to the one the model was trained with, else 'target'." };
         var splitSeedOption = new Option<int?>("--split-seed") { Description = "Override the seed of a CSV file's train/test split. Defaults to the seed the model recorded (train's --split-seed), else 1." };
-        var testOption = new Option<double?>("--test-fraction") { Description = $"Override the test fraction of a CSV file. Defaults to the one the model recorded, else {TabularData.DefaultTestFraction}." };
+        var testOption = new Option<double?>("--test-fraction") { Description = $"Override the test fraction of a CSV file. Defaults to the one the model recorded." };
         var standardizeOption = new Option<bool>("--standardize") { Description = "For a model saved without preprocessing: normalize images with the training set's mean and std. Defaults to off (the model's own pipeline is always applied)." };
         var outOption = new Option<string?>("--out", "-o") { Description = "Folder for report.html and evaluation.json. Defaults to MODEL/eval (eval/NAME-vN for a registry model)." };
         var groupOption = new Option<string?>("--group") { Description = "A CSV column to slice metrics by (fairness: per-group accuracy and recall, demographic parity and equalized odds differences). Defaults to none." };
@@ -38,78 +39,46 @@ internal static class EvalCommand
         command.SetAction(result =>
         {
             var device = common.Apply(result);
-            var source = result.GetValue(modelArgument)!;
-            var dataName = result.GetValue(dataArgument)!;
-            var home = result.GetValue(homeOption);
-            var loaded = EvalModelSource.Load(source, home);
-            using var model = loaded.Model;
-            model.To(device);
-            var split = loaded.Split;
-            var label = result.GetValue(labelOption) ?? split?.LabelColumn ?? "target";
-            var seed = result.GetValue(splitSeedOption) ?? split?.Seed ?? 1;
-            var testFraction = result.GetValue(testOption) ?? split?.Test ?? TabularData.DefaultTestFraction;
-            LoadedData Data(EvalModel m) => DatasetSource.Load(dataName, label, m.Regression, result.GetValue(limitOption), testFraction, seed,
-                m.Pipeline, normalizeImages: m.Pipeline is null && result.GetValue(standardizeOption));
-            using var data = Data(loaded);
-            var (train, test) = (data.Train, data.Test);
-            if (data.Tabular is { } tabular && split is not null && split.SourceSha256 != tabular.Split.SourceSha256)
-                AnsiConsole.MarkupLine($"[yellow]note:[/] DATA '{Markup.Escape(dataName)}' is not the file the model was trained on ({Markup.Escape(split.Source)}); its test split is cut the same way but is other data.");
-            var group = result.GetValue(groupOption);
-            if (group is not null && data.IsImages)
-                throw new ArgumentException($"--group '{group}' names a CSV column, but DATA '{dataName}' is not a CSV file. Drop --group or evaluate on a CSV.");
-            var options = new EvaluationOptions
+            var data = result.GetValue(dataArgument);
+            if (data is not null && DataSource.ResolveSource(data) == FashionMnist.DefaultDirectory)
+                FashionMnistInstaller.Ensure(FashionMnist.DefaultDirectory);
+            var outcome = EvaluationJob.Run(new EvaluationRequest
             {
-                Task = loaded.Regression ? EvaluationTask.Regression : EvaluationTask.Classification,
-                ClassNames = data.IsImages ? FashionMnist.ClassNames : null,
-                WrongExamples = result.GetValue(wrongOption),
-                Groups = group is null ? null : GroupValues(data.Tabular!, group, label),
-                GroupName = group ?? "group",
-                FeatureNames = data.Tabular?.Pipeline.FeatureNames,
+                Model = result.GetValue(modelArgument)!,
+                Data = data,
+                Home = result.GetValue(homeOption),
+                Label = result.GetValue(labelOption),
+                SplitSeed = result.GetValue(splitSeedOption),
+                TestFraction = result.GetValue(testOption),
+                Standardize = result.GetValue(standardizeOption),
+                Group = result.GetValue(groupOption),
                 PositiveClass = result.GetValue(positiveOption),
-            };
-            var evaluation = Evaluator.Evaluate(model, test, options);
-            var outDirectory = result.GetValue(outOption) ?? loaded.DefaultReportFolder;
-            ComparisonResult? comparison = null;
-            if (result.GetValue(againstOption) is { } championSource)
-            {
-                var champion = EvalModelSource.Load(championSource, home);
-                using var championModel = champion.Model;
-                championModel.To(device);
-                // Each model gets the test rows through its own pipeline; the rows are the same (same split).
-                if (champion.Pipeline?.ToJson() == loaded.Pipeline?.ToJson())
-                    comparison = ModelComparison.Compare(championModel, model, test);
-                else
-                {
-                    using var championData = Data(champion);
-                    comparison = Comparisons.OnOwnInputs(championModel, championData.Test, model, test);
-                }
-                Directory.CreateDirectory(outDirectory);
-                ModelLoop.IO.AtomicFile.WriteAllText(Path.Combine(outDirectory, "comparison.json"), comparison.ToJson());
-            }
-            var files = ReportWriter.Write(evaluation, outDirectory, new ReportContext
-            {
-                Title = $"Evaluation of {(Path.Exists(source) ? Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(source))) : source)}",
-                Model = loaded.Description,
-                Data = dataName + (loaded.DatasetHash is { } hash ? $" (trained on dataset version {hash[..Math.Min(12, hash.Length)]})" : ""),
-                History = loaded.History,
-                Comparison = comparison,
-            });
-            Print(evaluation, files);
-            if (comparison is not null)
+                Against = result.GetValue(againstOption),
+                Folds = result.GetValue(foldsOption),
+                Limit = result.GetValue(limitOption),
+                WrongExamples = result.GetValue(wrongOption),
+                OutputDirectory = result.GetValue(outOption),
+                Seed = result.GetValue(common.Seed) ?? 0,
+                Device = device,
+            }, text => AnsiConsole.MarkupLine(Markup.Escape(text)));
+            foreach (var note in outcome.Notes)
+                AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
+            Print(outcome.Result, outcome.Report);
+            if (outcome.Comparison is { } comparison)
                 AnsiConsole.MarkupLine($"Against {Markup.Escape(result.GetValue(againstOption)!)}: [bold]{comparison.Verdict}[/]. {Markup.Escape(comparison.Reason)}");
-            if (result.GetValue(foldsOption) is { } folds)
-                EvalCrossValidation.Run(loaded, train, folds, result.GetValue(common.Seed) ?? 0, outDirectory);
+            if (outcome.CrossValidation is { } cv)
+            {
+                var table = new Table().Border(TableBorder.Rounded).AddColumn("Metric").AddColumn(new TableColumn($"mean ± std over {cv.Folds.Count} folds").RightAligned());
+                foreach (var (name, statistics) in cv.Summary)
+                    table.AddRow(name, statistics.ToString());
+                AnsiConsole.Write(table);
+                foreach (var warning in cv.Warnings)
+                    AnsiConsole.MarkupLine($"[yellow]warning:[/] {Markup.Escape(warning)}");
+                AnsiConsole.MarkupLine($"Cross-validation: {Markup.Escape(outcome.CrossValidationPath!)}");
+            }
             return 0;
         });
         return command;
-    }
-
-    /// <summary>The raw values of <paramref name="column"/> in the CSV's test rows, as read from the file (before preprocessing).</summary>
-    private static string[] GroupValues(TabularData data, string column, string label)
-    {
-        if (column == label || !data.Test.Columns.Contains(column))
-            throw new ArgumentException($"--group '{column}' is not a feature column of the data. Its feature columns are: {string.Join(", ", data.Test.Columns.Where(c => c != label))}.");
-        return data.Test.Column(column).Select(v => v?.Trim() ?? "(missing)").ToArray();
     }
 
     private static void Print(EvaluationResult evaluation, ReportFiles files)

@@ -1,20 +1,14 @@
 using System.CommandLine;
 using ModelLoop.Artifacts;
 using ModelLoop.Storage;
+using ModelLoop.Loop;
 using ModelLoop.Registry;
 
 namespace ModelLoop.Cli.Commands;
 
-/// <summary>What a training command asks of tracking: where the store is, whether to track, and whether to register the model.</summary>
-internal sealed record TrackingRequest(string Home, bool Track, string RunName, IReadOnlyDictionary<string, string> Parameters, string? RegisterAs, IReadOnlyList<string> Aliases)
-{
-    /// <summary>Encrypts the saved artifact (and is used to verify it when registering); null: not encrypted.</summary>
-    public ArtifactEncryptionKey? EncryptionKey { get; init; }
-}
-
 /// <summary>
 /// Options of commands that train: <c>--home</c> (the run store and registry folder), <c>--no-track</c>,
-/// <c>--register NAME</c> and <c>--alias A</c>. Runs are tracked by default, as the issue asks.
+/// <c>--register NAME</c> and <c>--alias A</c>. Runs are tracked by default.
 /// </summary>
 internal sealed class RunsTrackingOptions
 {
@@ -39,7 +33,8 @@ internal sealed class RunsTrackingOptions
         command.Add(Encrypt);
     }
 
-    public TrackingRequest Read(ParseResult result, string runName, IReadOnlyDictionary<string, string> parameters)
+    /// <summary>The job options with the tracking, registration and encryption the user asked for.</summary>
+    public TrainingJobOptions Apply(ParseResult result, TrainingJobOptions options)
     {
         var aliases = result.GetValue(Alias) ?? [];
         var register = result.GetValue(Register);
@@ -53,6 +48,13 @@ internal sealed class RunsTrackingOptions
         var key = result.GetValue(Encrypt)
             ? ArtifactEncryptionKey.FromEnvironment() ?? throw new ArgumentException($"--encrypt needs a key in ${ArtifactEncryptionKey.EnvironmentVariable} (32 bytes, base64), e.g. export {ArtifactEncryptionKey.EnvironmentVariable}=$(openssl rand -base64 32).")
             : null;
-        return new TrackingRequest(ModelLoopHome.Resolve(result.GetValue(Home)), !result.GetValue(NoTrack), runName, parameters, register, aliases) { EncryptionKey = key };
+        return options with
+        {
+            Home = ModelLoopHome.Resolve(result.GetValue(Home)),
+            Track = !result.GetValue(NoTrack),
+            RegisterAs = register,
+            Aliases = aliases,
+            EncryptionKey = key,
+        };
     }
 }

@@ -1,83 +1,119 @@
 using System.CommandLine;
-using ModelLoop.Data;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ModelLoop.Loop;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Zoo;
 using ModelLoop.Training;
+using Spectre.Console;
 
 namespace ModelLoop.Cli.Commands;
 
 /// <summary>
-/// <c>modelloop train</c>: a zoo model or spec file on Fashion-MNIST or a CSV file. A CSV is read by the data stage
-/// (schema inference: numeric, categorical, text, dates, missing values), split with a seed (stratified for classes),
-/// and turned into tensors by a pipeline fitted on the training rows only; the artifact carries that pipeline, the
-/// dataset manifest hash and the split, so `eval` and the server apply exactly what training applied.
+/// <c>modelloop train</c>: builds a <see cref="TrainingConfig"/> — from <c>--config FILE</c>, with any option given on the
+/// command line overriding the file — and runs it as a <see cref="TrainingJob"/>; prints the result.
 /// </summary>
 internal static class TrainCommand
 {
     public static Command Create()
     {
+        var defaults = new TrainingConfig();
         var common = new CommonOptions();
-        var modelOption = new Option<string>("--model", "-m") { Description = $"Zoo name ({string.Join(", ", ModelZoo.Names)}) or a .json/.yaml spec file. Defaults to keras-cnn.", DefaultValueFactory = _ => "keras-cnn" };
-        var dataOption = new Option<string>("--data", "-d") { Description = "fashion-mnist (Debian's dataset-fashion-mnist), a folder of Fashion-MNIST IDX files, or a .csv file (numeric, categorical and text columns; missing values imputed). Defaults to fashion-mnist.", DefaultValueFactory = _ => "fashion-mnist" };
-        var labelOption = new Option<string>("--label") { Description = "Label column of a CSV file. Defaults to 'target'.", DefaultValueFactory = _ => "target" };
-        var epochsOption = new Option<int>("--epochs", "-e") { Description = "Defaults to 1.", DefaultValueFactory = _ => 1 };
-        var batchOption = new Option<int>("--batch-size", "-b") { Description = "Defaults to 64.", DefaultValueFactory = _ => 64 };
-        var optimizerOption = new Option<string>("--optimizer") { Description = "sgd, adam, adamw or rmsprop. Defaults to adam.", DefaultValueFactory = _ => "adam" };
+        var configOption = new Option<string?>("--config", "-c") { Description = "A training config (.yaml/.json): model, data, optimizer, loss, schedule, epochs… Options given here override it. The run folder keeps the config it ran (config.json)." };
+        var modelOption = new Option<string?>("--model", "-m") { Description = $"Zoo name ({string.Join(", ", ModelZoo.Names)}) or a .json/.yaml spec file. Defaults to {defaults.Model.Zoo}." };
+        var dataOption = new Option<string?>("--data", "-d") { Description = $"fashion-mnist (Debian's dataset-fashion-mnist), a folder of MNIST-family IDX files, a folder from `modelloop data prepare`, or a .csv/.tsv file. Defaults to {defaults.Data.Source}." };
+        var labelOption = new Option<string?>("--label") { Description = $"Label column of a table. Defaults to '{defaults.Data.Label}'." };
+        var epochsOption = new Option<int?>("--epochs", "-e") { Description = $"Defaults to {defaults.Epochs}." };
+        var batchOption = new Option<int?>("--batch-size", "-b") { Description = $"Defaults to {defaults.BatchSize}." };
+        var optimizerOption = new Option<string?>("--optimizer") { Description = $"sgd, adam, adamw or rmsprop. Defaults to {defaults.Optimizer.Name}." };
         var lrOption = new Option<double?>("--lr") { Description = "Learning rate. Defaults to the optimizer's (adam 0.001, sgd 0.01)." };
-        var lossOption = new Option<string>("--loss") { Description = "cross_entropy, binary_cross_entropy or mse. Defaults to cross_entropy.", DefaultValueFactory = _ => "cross_entropy" };
+        var lossOption = new Option<string?>("--loss") { Description = $"cross_entropy, binary_cross_entropy or mse (mse trains a regressor). Defaults to {defaults.Loss}." };
         var limitOption = new Option<int?>("--limit") { Description = "Use only the first N training samples (quick runs)." };
-        var outOption = new Option<string>("--out", "-o") { Description = "Run folder for model.json, weights.bin, history.csv, summary.json. Defaults to runs/train.", DefaultValueFactory = _ => Path.Combine("runs", "train") };
+        var outOption = new Option<string>("--out", "-o") { Description = "Run folder: config.json, history.csv, summary.json, dataset.json and the model package artifact/. Defaults to runs/train.", DefaultValueFactory = _ => Path.Combine("runs", "train") };
         var checkpointOption = new Option<string?>("--checkpoint") { Description = "Checkpoint file: written every epoch; an interrupted run started again with the same file resumes." };
-        var testOption = new Option<double>("--test-fraction") { Description = $"Share of a CSV file's labelled rows held out for testing (stratified by class for classification). Defaults to {TabularData.DefaultTestFraction}.", DefaultValueFactory = _ => TabularData.DefaultTestFraction };
-        var splitSeedOption = new Option<int?>("--split-seed") { Description = "Seed of a CSV file's train/test split (recorded in the artifact, so `eval` rebuilds the same test rows). Defaults to --seed, else 1." };
-        var command = new Command("train", "Train a model and save it with its metrics, preprocessing pipeline and dataset version.")
+        var validationOption = new Option<double?>("--validation-fraction") { Description = $"Share held out for validation every epoch (of a table's rows, or of the training images). Defaults to {defaults.Data.Validation.ToString(CultureInfo.InvariantCulture)}." };
+        var testOption = new Option<double?>("--test-fraction") { Description = $"Share of a table's labelled rows held out for the final test (stratified for classification). Defaults to {defaults.Data.Test.ToString(CultureInfo.InvariantCulture)}." };
+        var splitSeedOption = new Option<int?>("--split-seed") { Description = "Seed of the train/validation/test split (recorded in the package, so `eval` rebuilds the same test rows). Defaults to --seed, else 1." };
+        var command = new Command("train", "Train a model from a config or options; save it as a model package with its metrics, preprocessing, dataset version and config.")
         {
-            modelOption, dataOption, labelOption, epochsOption, batchOption, optimizerOption, lrOption, lossOption, limitOption, outOption, checkpointOption, testOption, splitSeedOption,
+            configOption, modelOption, dataOption, labelOption, epochsOption, batchOption, optimizerOption, lrOption, lossOption, limitOption, outOption, checkpointOption,
+            validationOption, testOption, splitSeedOption,
         };
         common.AddTo(command);
         var tracking = new RunsTrackingOptions();
         tracking.AddTo(command);
         command.SetAction(result =>
         {
-            var device = common.Apply(result);
-            var lossName = result.GetValue(lossOption)!;
-            var loss = Loss.Parse(lossName);
-            var splitSeed = result.GetValue(splitSeedOption) ?? (int)(result.GetValue(common.Seed) ?? 1);
-            using var data = DatasetSource.Load(result.GetValue(dataOption)!, result.GetValue(labelOption)!, loss == Loss.MeanSquaredError(),
-                result.GetValue(limitOption), result.GetValue(testOption), splitSeed);
-            var model = BuildModel(result.GetValue(modelOption)!, data);
-            model.To(device);
-            model.Summary();
-            var optimizer = OptimizerOptions.Parse(result.GetValue(optimizerOption)!);
-            if (result.GetValue(lrOption) is { } lr)
-                optimizer = optimizer with { LearningRate = lr };
-            model.Compile(optimizer, loss, loss == Loss.MeanSquaredError() ? ["mae"] : ["accuracy"]);
-            var fit = new FitOptions
+            var config = result.GetValue(configOption) is { } file ? TrainingConfig.Load(file) : defaults;
+            if (result.GetValue(modelOption) is { } model)
+                config = config with { Model = ModelChoice(model) };
+            var data = config.Data;
+            data = data with
             {
-                Epochs = result.GetValue(epochsOption),
-                BatchSize = result.GetValue(batchOption),
-                Seed = result.GetValue(common.Seed),
-                Precision = result.GetValue(common.Precision) ?? Precision.Float32,
-                CheckpointPath = result.GetValue(checkpointOption),
+                Source = result.GetValue(dataOption) ?? data.Source,
+                Label = result.GetValue(labelOption) ?? data.Label,
+                Limit = result.GetValue(limitOption) ?? data.Limit,
+                Validation = result.GetValue(validationOption) ?? data.Validation,
+                Test = result.GetValue(testOption) ?? data.Test,
+                SplitSeed = result.GetValue(splitSeedOption) ?? (result.GetValue(configOption) is null && result.GetValue(common.Seed) is { } seed ? (int)seed : data.SplitSeed),
             };
-            var modelName = result.GetValue(modelOption)!;
-            var track = tracking.Read(result, Path.GetFileNameWithoutExtension(modelName), new Dictionary<string, string>
+            config = config with
             {
-                ["command"] = "train", ["model"] = modelName, ["data"] = result.GetValue(dataOption)!, ["limit"] = result.GetValue(limitOption)?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "all",
+                Data = data,
+                Epochs = result.GetValue(epochsOption) ?? config.Epochs,
+                BatchSize = result.GetValue(batchOption) ?? config.BatchSize,
+                Loss = result.GetValue(lossOption) ?? config.Loss,
+                Precision = result.GetValue(common.Precision) ?? config.Precision,
+                Seed = result.GetValue(common.Seed) ?? config.Seed,
+                Optimizer = config.Optimizer with
+                {
+                    Name = result.GetValue(optimizerOption) ?? config.Optimizer.Name,
+                    LearningRate = result.GetValue(lrOption) ?? (result.GetValue(optimizerOption) is null ? config.Optimizer.LearningRate : null),
+                },
+            };
+            config.Validate();
+            var device = common.Apply(result);
+            if (DataSource.ResolveSource(config.Data.Source) == ModelLoop.Data.FashionMnist.DefaultDirectory)
+                FashionMnistInstaller.Ensure(ModelLoop.Data.FashionMnist.DefaultDirectory);
+            var options = tracking.Apply(result, new TrainingJobOptions
+            {
+                OutputDirectory = result.GetValue(outOption)!,
+                CheckpointPath = result.GetValue(checkpointOption),
+                Device = device,
+                RunName = config.Model.Zoo ?? (result.GetValue(modelOption) is { } spec ? Path.GetFileNameWithoutExtension(spec) : "spec"),
+                Parameters = new Dictionary<string, string> { ["command"] = "train" },
+                Log = text => Console.Out.WriteLine(text),
             });
-            var outcome = TrainingRun.Execute(model, data, validateOnTest: true, fit, result.GetValue(outOption)!, tracking: track);
-            TrainingRun.PrintResult(outcome);
+            var outcome = TrainingJob.Run(config, options);
+            Print(outcome);
             return 0;
         });
         return command;
     }
 
-    private static Model BuildModel(string name, LoadedData data)
+    /// <summary>A zoo name, or a spec file read into the config (so the run's config.json holds the layers).</summary>
+    private static ModelConfig ModelChoice(string name)
     {
         if (File.Exists(name) || name.EndsWith(".json", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-            return Model.FromSpec(ModelSpec.Load(name));
-        // A CSV's classes are the pipeline's (all seen in training); images: the largest label + 1.
-        var classes = data.Tabular?.Pipeline.Label is { Kind: LabelKind.ClassIndex } label ? label.Classes.Count : (int)data.Train.LabelRange().Max + 1;
-        return ModelZoo.Create(name, data.Train.SampleShape, Math.Max(classes, 2));
+            return new ModelConfig { Zoo = null, Spec = JsonNode.Parse(ModelSpec.Load(name).ToJson()) };
+        return new ModelConfig { Zoo = name };
+    }
+
+    private static void Print(TrainingResult outcome)
+    {
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Result").AddColumn(new TableColumn("Value").RightAligned());
+        foreach (var (key, value) in outcome.Test)
+            table.AddRow($"test {key}", value.ToString(key.Contains("acc", StringComparison.Ordinal) ? "P2" : "F4", CultureInfo.InvariantCulture));
+        table.AddRow("epochs", outcome.History.Epochs.Count.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("training time", FormattableString.Invariant($"{outcome.Seconds:F1} s"));
+        table.AddRow("seed", outcome.History.Seed.ToString(CultureInfo.InvariantCulture));
+        table.AddRow("saved to", Markup.Escape(Path.GetFullPath(outcome.RunDirectory)));
+        table.AddRow("dataset version", Markup.Escape(outcome.DatasetHash[..12]));
+        table.AddRow("config", Markup.Escape(outcome.Config.Hash[..12]));
+        if (outcome.RunId is not null)
+            table.AddRow("run", Markup.Escape(outcome.RunId));
+        if (outcome.Registered is { } version)
+            table.AddRow("registered", Markup.Escape($"{version.Name} v{version.Version}" + (version.Aliases.Count > 0 ? $" ({string.Join(", ", version.Aliases)})" : "")));
+        AnsiConsole.Write(table);
     }
 }

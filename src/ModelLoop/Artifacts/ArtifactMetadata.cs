@@ -16,6 +16,11 @@ public sealed record ArtifactMetadata
     public TensorSchema? Output { get; init; }
     /// <summary>The fitted preprocessing pipeline as JSON, stored and returned as is. Defaults to null (none).</summary>
     public JsonNode? Preprocessing { get; init; }
+    /// <summary>Classification or regression. Defaults to null: <see cref="ModelPackage"/> infers it for packages saved without it.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ModelTask>))]
+    public ModelTask? Task { get; init; }
+    /// <summary>The training config that made the model (the JSON of <c>ModelLoop.Loop.TrainingConfig</c>), kept as is. Defaults to null.</summary>
+    public JsonNode? Config { get; init; }
     /// <summary>Evaluation results, e.g. "test_accuracy". Defaults to empty.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
     /// <summary>Defaults to no lineage.</summary>

@@ -28,8 +28,18 @@ public static class DatasetPreparer
     /// <summary>Prepares an in-memory table; <paramref name="sourceSha256"/> identifies its origin (e.g. <see cref="ContentHash.OfTable"/>).</summary>
     public static PreparedDataset Prepare(RawTable table, string name, string sourceSha256, string folder, PrepareOptions? options = null)
     {
-        ArgumentNullException.ThrowIfNull(table);
         ArgumentException.ThrowIfNullOrEmpty(folder);
+        return Write(Split(table, name, sourceSha256, options), folder);
+    }
+
+    /// <summary>
+    /// The in-memory half of <see cref="Prepare(RawTable, string, string, string, PrepareOptions?)"/>: anonymization,
+    /// duplicate and unlabelled-row removal, the seeded split and the pipeline fitted on the training rows, with a
+    /// manifest that lists no files. Training runs call this directly; <c>data prepare</c> then writes the folder.
+    /// </summary>
+    public static PreparedDataset Split(RawTable table, string name, string sourceSha256, PrepareOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
         options ??= new PrepareOptions();
         var notes = new Dictionary<string, string> { ["rowsRead"] = table.Count.ToString(System.Globalization.CultureInfo.InvariantCulture) };
         foreach (var column in new[] { options.LabelColumn, options.GroupColumn }.OfType<string>())
@@ -72,6 +82,38 @@ public static class DatasetPreparer
         };
         var pipeline = PreprocessingPipeline.Fit(train, preprocessing);
 
+        using var pipelineDocument = JsonDocument.Parse(pipeline.ToJson());
+        var manifest = new DatasetManifest
+        {
+            Name = name,
+            SourceSha256 = sourceSha256,
+            Schema = schema,
+            LabelColumn = options.LabelColumn,
+            Counts = new Dictionary<string, int> { ["train"] = train.Count, ["validation"] = validation.Count, ["test"] = test.Count },
+            ClassBalance = classification
+                ? new Dictionary<string, IReadOnlyDictionary<string, int>>
+                {
+                    ["train"] = Balance(labels!, split.Train),
+                    ["validation"] = Balance(labels!, split.Validation),
+                    ["test"] = Balance(labels!, split.Test),
+                }
+                : new Dictionary<string, IReadOnlyDictionary<string, int>>(),
+            SplitSeeds = new Dictionary<string, long> { ["split"] = options.Seed },
+            Pipeline = pipelineDocument.RootElement.Clone(),
+            Notes = notes,
+        };
+        return new PreparedDataset(manifest, null, train, validation, test, pipeline, report);
+    }
+
+    /// <summary>
+    /// Writes a split dataset to <paramref name="folder"/>: train.csv, validation.csv, test.csv, pipeline.json (and
+    /// anonymization.json), each atomically, then manifest.json last (listing them), so a folder with a manifest is complete.
+    /// </summary>
+    public static PreparedDataset Write(PreparedDataset dataset, string folder)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        var (train, validation, test, pipeline, report) = (dataset.Train, dataset.Validation, dataset.Test, dataset.Pipeline, dataset.Anonymization);
         Directory.CreateDirectory(folder);
         var files = new List<ManifestFile>();
         void Record(string file) =>
@@ -90,29 +132,9 @@ public static class DatasetPreparer
             Record("anonymization.json");
         }
 
-        using var pipelineDocument = JsonDocument.Parse(pipelineJson);
-        var manifest = new DatasetManifest
-        {
-            Name = name,
-            SourceSha256 = sourceSha256,
-            Schema = schema,
-            LabelColumn = options.LabelColumn,
-            Counts = new Dictionary<string, int> { ["train"] = train.Count, ["validation"] = validation.Count, ["test"] = test.Count },
-            ClassBalance = classification
-                ? new Dictionary<string, IReadOnlyDictionary<string, int>>
-                {
-                    ["train"] = Balance(labels!, split.Train),
-                    ["validation"] = Balance(labels!, split.Validation),
-                    ["test"] = Balance(labels!, split.Test),
-                }
-                : new Dictionary<string, IReadOnlyDictionary<string, int>>(),
-            SplitSeeds = new Dictionary<string, long> { ["split"] = options.Seed },
-            Pipeline = pipelineDocument.RootElement.Clone(),
-            Files = files,
-            Notes = notes,
-        };
+        var manifest = dataset.Manifest with { Files = files };
         manifest.Save(Path.Combine(folder, "manifest.json"));
-        return new PreparedDataset(manifest, folder, train, validation, test, pipeline, report);
+        return dataset with { Manifest = manifest, Folder = folder };
     }
 
     private static IReadOnlyDictionary<string, int> Balance(string[] labels, IReadOnlyList<int> rows) =>

@@ -4,6 +4,9 @@ using ModelLoop.Data.Readers;
 
 namespace ModelLoop.Data.Versioning;
 
-/// <summary>What <see cref="DatasetPreparer.Prepare(string, string, PrepareOptions?)"/> made: the manifest, the split tables and the fitted pipeline.</summary>
-public sealed record PreparedDataset(DatasetManifest Manifest, string Folder, RawTable Train, RawTable Validation, RawTable Test,
+/// <summary>
+/// What <see cref="DatasetPreparer"/> made: the manifest, the split tables and the fitted pipeline; <see cref="Folder"/> is where it
+/// was written (null for a split held in memory by <see cref="DatasetPreparer.Split"/>).
+/// </summary>
+public sealed record PreparedDataset(DatasetManifest Manifest, string? Folder, RawTable Train, RawTable Validation, RawTable Test,
     PreprocessingPipeline Pipeline, AnonymizationReport? Anonymization);

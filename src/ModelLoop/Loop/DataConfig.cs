@@ -1,0 +1,39 @@
+using ModelLoop.Artifacts;
+using ModelLoop.Data.Preprocessing;
+
+namespace ModelLoop.Loop;
+
+/// <summary>
+/// Where a run's data comes from and how it is cut: the source, the label, the task, and the train/validation/test
+/// split (seeded, stratified by class for classification). Training fits on train, validates on validation each
+/// epoch, and touches test only for the final evaluation.
+/// </summary>
+public sealed record DataConfig
+{
+    /// <summary>
+    /// "fashion-mnist" (Debian's dataset-fashion-mnist), a folder of MNIST-family IDX files, a folder written by
+    /// `modelloop data prepare`, or a .csv/.tsv file. Defaults to fashion-mnist.
+    /// </summary>
+    public string Source { get; init; } = "fashion-mnist";
+    /// <summary>Label column of a table. Defaults to "target".</summary>
+    public string Label { get; init; } = "target";
+    /// <summary>Classification or regression. Defaults to null: regression when the loss is mse, else classification.</summary>
+    public ModelTask? Task { get; init; }
+    /// <summary>
+    /// Share of the labelled rows (tables) or of the training images (image sets, whose test set is their own) held out
+    /// for validation; 0 for none. Defaults to 0.1.
+    /// </summary>
+    public double Validation { get; init; } = 0.1;
+    /// <summary>Share of a table's labelled rows held out for the final test. Image sets use their own test files. Defaults to 0.2.</summary>
+    public double Test { get; init; } = 0.2;
+    /// <summary>Seed of the split. Defaults to 1.</summary>
+    public int SplitSeed { get; init; } = 1;
+    /// <summary>Train on the first N training samples only (quick runs). Defaults to null (all).</summary>
+    public int? Limit { get; init; }
+    /// <summary>Standardize images per channel with the training images' mean and std. Defaults to false (pixels in [0, 1]).</summary>
+    public bool NormalizeImages { get; init; }
+    /// <summary>Scaling of numeric table columns. Defaults to standardization.</summary>
+    public Scaling Scaling { get; init; } = Scaling.Standard;
+    /// <summary>Remove exact duplicate rows of a table before splitting (so one row cannot be in train and test). Defaults to true.</summary>
+    public bool RemoveDuplicates { get; init; } = true;
+}

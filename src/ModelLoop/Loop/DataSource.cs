@@ -1,0 +1,193 @@
+using System.Globalization;
+using System.Text.Json;
+using ModelLoop.Artifacts;
+using ModelLoop.Data;
+using ModelLoop.Data.Preprocessing;
+using ModelLoop.Data.Readers;
+using ModelLoop.Data.Versioning;
+
+namespace ModelLoop.Loop;
+
+/// <summary>
+/// The one data path of a run: load the source → train/validation/test split (seeded; stratified by class for
+/// classification) → fit the pipeline on the training part only → apply it to every part → the manifest whose hash is
+/// the data's version. Training, evaluation, comparisons and retraining all come through here, so a model's test rows
+/// are rebuilt exactly from the split its package recorded.
+/// </summary>
+public static class DataSource
+{
+    /// <summary>The source name that means Debian's Fashion-MNIST.</summary>
+    public const string FashionMnistName = "fashion-mnist";
+
+    /// <param name="config">Source, label, split and preprocessing choices.</param>
+    /// <param name="task">Classification (labels are classes) or regression (labels are values).</param>
+    /// <param name="fitted">A trained model's pipeline to apply instead of fitting one (evaluation); null fits on the training part.</param>
+    /// <exception cref="ArgumentException">The source is none of the kinds accepted, or a column or fraction is wrong.</exception>
+    public static LoadedData Load(DataConfig config, ModelTask task, PreprocessingPipeline? fitted = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var source = ResolveSource(config.Source);
+        if (Directory.Exists(source) && File.Exists(Path.Combine(source, "manifest.json")))
+            return Prepared(source, config, task, fitted);
+        if (Directory.Exists(source))
+            return Images(source, config, task, fitted);
+        if (source.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) || source.EndsWith(".tsv", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!File.Exists(source))
+                throw new FileNotFoundException($"data.source '{config.Source}' does not exist. Pass an existing .csv/.tsv file.", source);
+            return Table(TabularReader.Read(source), Path.GetFileName(source), ContentHash.OfFile(source), config, task, fitted);
+        }
+        throw new ArgumentException($"data.source '{config.Source}' is neither '{FashionMnistName}', a folder of MNIST-family IDX files, a folder written by `modelloop data prepare`, nor a .csv/.tsv file.");
+    }
+
+    /// <summary>"fashion-mnist" → Debian's folder; anything else as given.</summary>
+    public static string ResolveSource(string source) =>
+        source.Equals(FashionMnistName, StringComparison.OrdinalIgnoreCase) ? FashionMnist.DefaultDirectory : source;
+
+    /// <summary>An in-memory table through the same path as a file (tests, feedback exports).</summary>
+    public static LoadedData Table(RawTable table, string name, string sourceSha256, DataConfig config, ModelTask task, PreprocessingPipeline? fitted = null)
+    {
+        if (!table.Columns.Contains(config.Label))
+            throw new ArgumentException($"data.label '{config.Label}' is not a column of '{name}'. Its columns are: {string.Join(", ", table.Columns)}. Name the label column (--label).");
+        var prepared = DatasetPreparer.Split(table, name, sourceSha256, new PrepareOptions
+        {
+            LabelColumn = config.Label,
+            Validation = config.Validation,
+            Test = config.Test,
+            Seed = config.SplitSeed,
+            RemoveDuplicates = config.RemoveDuplicates,
+            Preprocessing = new PreprocessingOptions { LabelKind = task == ModelTask.Regression ? LabelKind.Value : LabelKind.ClassIndex, Scaling = config.Scaling },
+        });
+        var split = new TrainingDataSplit(name, sourceSha256, config.Label, config.Validation, config.Test, config.SplitSeed, task == ModelTask.Classification);
+        return FromTables(prepared, split, config, task, fitted);
+    }
+
+    private static LoadedData Prepared(string folder, DataConfig config, ModelTask task, PreprocessingPipeline? fitted)
+    {
+        var manifest = DatasetManifest.Load(Path.Combine(folder, "manifest.json"));
+        var changed = manifest.Verify(folder);
+        if (changed.Count > 0)
+            throw new InvalidDataException($"Dataset folder '{folder}' no longer matches its manifest: {string.Join(", ", changed)} missing or changed. Prepare it again with `modelloop data prepare`.");
+        var label = manifest.LabelColumn
+            ?? throw new InvalidDataException($"Dataset folder '{folder}' was prepared without a label column; training needs one. Prepare it again with `modelloop data prepare FILE --label COLUMN`.");
+        var pipeline = PreprocessingPipeline.FromJson(File.ReadAllText(Path.Combine(folder, "pipeline.json")));
+        RawTable Part(string file) => File.Exists(Path.Combine(folder, file)) ? TabularReader.Read(Path.Combine(folder, file)) : new RawTable([], []);
+        var prepared = new PreparedDataset(manifest, folder, Part("train.csv"), Part("validation.csv"), Part("test.csv"), pipeline, null);
+        var total = (double)manifest.Counts.Values.Sum();
+        double Share(string part) => total > 0 && manifest.Counts.TryGetValue(part, out var count) ? count / total : 0;
+        var split = new TrainingDataSplit(manifest.Name, manifest.SourceSha256, label, Share("validation"), Share("test"),
+            (int)manifest.SplitSeeds.GetValueOrDefault("split"), manifest.ClassBalance.Count > 0);
+        return FromTables(prepared, split, config with { Label = label }, task, fitted);
+    }
+
+    private static LoadedData FromTables(PreparedDataset prepared, TrainingDataSplit split, DataConfig config, ModelTask task, PreprocessingPipeline? fitted)
+    {
+        var pipeline = fitted ?? prepared.Pipeline;
+        if (pipeline.Image is not null)
+            throw new ArgumentException($"The model's preprocessing is for images, but data.source '{config.Source}' is a table. Evaluate it on image data.");
+        var trainRows = config.Limit is { } n && n < prepared.Train.Count ? prepared.Train.Select(Enumerable.Range(0, n).ToArray()) : prepared.Train;
+        if (trainRows.Count == 0 || prepared.Test.Count == 0)
+            throw new ArgumentException($"'{split.Source}' leaves {trainRows.Count} training and {prepared.Test.Count} test rows after the split (validation {Describe(split.Validation)}, test {Describe(split.Test)}); both need at least one. Add rows or change data.test.");
+        var datasets = new List<TensorDataset>();
+        try
+        {
+            datasets.Add(pipeline.ToDataset(trainRows));
+            TensorDataset? validation = null;
+            if (prepared.Validation.Count > 0)
+                datasets.Add(validation = pipeline.ToDataset(prepared.Validation));
+            var test = pipeline.ToDataset(prepared.Test);
+            datasets.Add(test);
+            var manifest = config.Limit is { } limit ? prepared.Manifest with
+            {
+                Notes = new Dictionary<string, string>(prepared.Manifest.Notes) { ["trainLimit"] = limit.ToString(CultureInfo.InvariantCulture) },
+            } : prepared.Manifest;
+            return new LoadedData(datasets[0], validation, test, manifest, split, task)
+            {
+                Pipeline = pipeline,
+                ClassNames = task == ModelTask.Classification ? pipeline.Label?.Classes : null,
+                TrainRows = trainRows,
+                ValidationRows = prepared.Validation.Count > 0 ? prepared.Validation : null,
+                TestRows = prepared.Test,
+            };
+        }
+        catch
+        {
+            datasets.ForEach(d => d.Dispose());
+            throw;
+        }
+    }
+
+    private static LoadedData Images(string directory, DataConfig config, ModelTask task, PreprocessingPipeline? fitted)
+    {
+        if (task != ModelTask.Classification)
+            throw new ArgumentException($"data.source '{config.Source}' holds labelled images, which are classified; use a classification loss (cross_entropy), not mse.");
+        var (all, test) = FashionMnist.Load(directory);
+        TensorDataset? train = null, validation = null;
+        try
+        {
+            if (config.Validation > 0)
+            {
+                (train, validation) = all.Split(1 - config.Validation, config.SplitSeed);
+                all.Dispose();
+            }
+            else
+                train = all;
+            if (config.Limit is { } limit && limit < train.Count)
+            {
+                var limited = train.Slice(0, limit);
+                train.Dispose();
+                train = limited;
+            }
+            var pipeline = fitted?.Image is not null ? fitted : config.NormalizeImages ? PreprocessingPipeline.FitImages(train.Features) : null;
+            if (pipeline is not null)
+            {
+                train = Normalize(pipeline, train);
+                validation = validation is null ? null : Normalize(pipeline, validation);
+                test = Normalize(pipeline, test);
+            }
+            var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
+            var sha = ContentHash.OfDirectory(directory);
+            using var pipelineJson = pipeline is null ? null : JsonDocument.Parse(pipeline.ToJson());
+            var counts = new Dictionary<string, int> { ["train"] = (int)train.Count, ["test"] = (int)test.Count };
+            if (validation is not null)
+                counts["validation"] = (int)validation.Count;
+            var manifest = new DatasetManifest
+            {
+                Name = name,
+                SourceSha256 = sha,
+                Counts = counts,
+                SplitSeeds = new Dictionary<string, long> { ["split"] = config.SplitSeed },
+                Pipeline = pipelineJson?.RootElement.Clone(),
+                Notes = new Dictionary<string, string> { ["validation"] = Describe(config.Validation), ["trainLimit"] = config.Limit?.ToString(CultureInfo.InvariantCulture) ?? "all" },
+            };
+            var classes = (int)Math.Max(train.LabelRange().Max, test.LabelRange().Max) + 1;
+            var isFashion = Path.GetFullPath(directory) == Path.GetFullPath(FashionMnist.DefaultDirectory) || config.Source.Equals(FashionMnistName, StringComparison.OrdinalIgnoreCase);
+            return new LoadedData(train, validation, test, manifest, new TrainingDataSplit(name, sha, null, config.Validation, 0, config.SplitSeed, false), task)
+            {
+                Pipeline = pipeline,
+                ClassNames = isFashion && classes == FashionMnist.ClassNames.Length
+                    ? FashionMnist.ClassNames
+                    : Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
+            };
+        }
+        catch
+        {
+            all.Dispose();
+            train?.Dispose();
+            validation?.Dispose();
+            test.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The dataset with normalized features; the labels move over, the old features are freed.</summary>
+    private static TensorDataset Normalize(PreprocessingPipeline pipeline, TensorDataset data)
+    {
+        // detach() is a new handle on the same storage, so disposing the old dataset leaves the labels alive.
+        var normalized = new TensorDataset(pipeline.TransformImages(data.Features), data.Labels.detach());
+        data.Dispose();
+        return normalized;
+    }
+
+    private static string Describe(double fraction) => fraction.ToString("0.####", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,73 @@
+using System.Globalization;
+using ModelLoop.Artifacts;
+using ModelLoop.Registry;
+using ModelLoop.Storage;
+using ModelLoop.Tracking;
+
+namespace ModelLoop.Loop;
+
+/// <summary>
+/// The one answer to "which model": a run folder written by a <see cref="TrainingJob"/> (its artifact/), a model package
+/// folder or .zip, or a registry reference NAME, NAME:VERSION or NAME:ALIAS (no version: <see cref="ModelRegistry.GetDefaultVersion"/>).
+/// </summary>
+public static class ModelResolver
+{
+    /// <param name="reference">What the user typed.</param>
+    /// <param name="home">Registry folder for registry references; null: <see cref="ModelLoopHome.Resolve"/>.</param>
+    /// <exception cref="DirectoryNotFoundException">It is none of the accepted forms; the message lists them.</exception>
+    /// <exception cref="KeyNotFoundException">A registry model, version or alias that does not exist.</exception>
+    /// <exception cref="InvalidDataException">The package fails verification.</exception>
+    public static ResolvedModel Resolve(string reference, string? home = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(reference);
+        if (Directory.Exists(reference))
+        {
+            if (File.Exists(Path.Combine(reference, ModelArtifact.ManifestFile)))
+                return new ResolvedModel(ModelPackage.Load(reference), Path.GetFullPath(reference), [], Path.Combine(reference, "eval"));
+            var package = Path.Combine(reference, "artifact");
+            if (File.Exists(Path.Combine(package, ModelArtifact.ManifestFile)))
+                return new ResolvedModel(ModelPackage.Load(package), Path.GetFullPath(reference), RunHistory.FromCsv(Path.Combine(reference, "history.csv")), Path.Combine(reference, "eval"));
+            throw new DirectoryNotFoundException($"The folder '{reference}' holds no model package: expected artifact/manifest.json (a run folder written by `modelloop train`) or manifest.json (a package). Was the run finished?");
+        }
+        if (File.Exists(reference) && reference.EndsWith(".zip", StringComparison.OrdinalIgnoreCase))
+            return new ResolvedModel(ModelPackage.Load(reference), Path.GetFullPath(reference), [], Path.ChangeExtension(reference, null) + "-eval");
+        return FromRegistry(reference, home);
+    }
+
+    /// <summary>Splits "name:ref" into (name, ref); ref is null without a colon.</summary>
+    public static (string Name, string? VersionOrAlias) ParseReference(string reference)
+    {
+        var separator = reference.IndexOf(':', StringComparison.Ordinal);
+        return separator < 0 ? (reference, null) : (reference[..separator], reference[(separator + 1)..]);
+    }
+
+    private static ResolvedModel FromRegistry(string reference, string? home)
+    {
+        var (name, versionOrAlias) = ParseReference(reference);
+        var resolvedHome = ModelLoopHome.Resolve(home);
+        if (!IsRegistryName(name) || !File.Exists(Path.Combine(resolvedHome, "registry.db")))
+            throw new DirectoryNotFoundException($"MODEL '{reference}' is not a folder, a package .zip, nor a model in the registry at '{resolvedHome}'. " +
+                "Pass a run folder written by `modelloop train --out DIR`, a package folder or .zip, or NAME[:VERSION|ALIAS] with --home.");
+        var registry = new ModelRegistry(resolvedHome);
+        var version = registry.GetVersionOrDefault(name, versionOrAlias);
+        var loaded = registry.Load(name, version.Version.ToString(CultureInfo.InvariantCulture));
+        var history = version.RunId is { } runId && File.Exists(Path.Combine(resolvedHome, "runs.db")) ? RunHistory.FromStore(new RunStore(resolvedHome), runId) : [];
+        return new ResolvedModel(ModelPackage.From(loaded), $"{name} v{version.Version} ({loaded.Path})", history, Path.Combine("eval", $"{name}-v{version.Version}"))
+        {
+            RegistryVersion = version,
+        };
+    }
+
+    private static bool IsRegistryName(string name)
+    {
+        try
+        {
+            ModelRegistry.CheckName(name);
+            return true;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}
