@@ -155,7 +155,9 @@ public sealed class EvalCommandTests : IDisposable
         // --limit 100: the champion's standardization is fitted on 100 rows, so its pipeline differs from the challenger's.
         Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "3", "--limit", "100", "--seed", "3", "--threads", "1", "--no-track", "--out", Out("small")]));
         Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", data, "--epochs", "3", "--seed", "3", "--threads", "1", "--no-track", "--out", Out("full")]));
-        Assert.NotEqual(File.ReadAllText(Out("small/pipeline.json")), File.ReadAllText(Out("full/pipeline.json")));
+        using (var smallPackage = ModelLoop.Artifacts.ModelPackage.Load(Out("small/artifact")))
+        using (var fullPackage = ModelLoop.Artifacts.ModelPackage.Load(Out("full/artifact")))
+            Assert.NotEqual(smallPackage.Pipeline!.ToJson(), fullPackage.Pipeline!.ToJson());
 
         Assert.Equal(0, CliApp.Run(["eval", Out("full"), data, "--against", Out("small"), "--threads", "1"]));
 

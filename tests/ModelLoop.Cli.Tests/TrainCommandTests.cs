@@ -28,8 +28,11 @@ public sealed class TrainCommandTests : IDisposable
             "--seed", "1", "--threads", "1", "--device", "cpu", "--out", Out("run")]);
 
         Assert.Equal(0, exit);
-        foreach (var file in new[] { "model.json", "weights.bin", "history.csv", "summary.json" })
+        foreach (var file in new[] { "config.json", "history.csv", "summary.json", "dataset.json", "artifact/manifest.json" })
             Assert.True(File.Exists(Out(Path.Combine("run", file))), $"{file} missing");
+        // One model package: no second copy of the weights, no second preprocessing route beside it.
+        foreach (var file in new[] { "model.json", "weights.bin", "serving.json", "pipeline.json" })
+            Assert.False(File.Exists(Out(Path.Combine("run", file))), $"{file} should not exist");
         Assert.Equal(4, File.ReadAllLines(Out("run/history.csv")).Length); // header + 3 epochs
         using var summary = JsonDocument.Parse(File.ReadAllText(Out("run/summary.json")));
         var accuracy = summary.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble();
@@ -102,11 +105,9 @@ public sealed class TrainCommandTests : IDisposable
         Assert.IsType<NumericColumn>(pipeline.Columns[0]);
         Assert.Equal(["colour=blue", "colour=green", "colour=red"], pipeline.FeatureNames.Where(f => f.StartsWith("colour", StringComparison.Ordinal)).Order());
         Assert.Equal(["no", "yes"], pipeline.Label!.Classes);
-        Assert.Equal(new TrainingDataSplit("mixed.csv", ContentHash.OfFile(Out("mixed.csv")), "label", 0, 0.25, 5, true), artifact.Metadata.Lineage.Split);
+        Assert.Equal(new TrainingDataSplit("mixed.csv", ContentHash.OfFile(Out("mixed.csv")), "label", 0.1, 0.25, 5, true), artifact.Metadata.Lineage.Split);
         Assert.Equal(DatasetManifest.Load(Out("mixed/dataset.json")).Hash, artifact.Metadata.Lineage.DatasetManifestHash);
         Assert.Equal(60, DatasetManifest.Load(Out("mixed/dataset.json")).Counts["test"]);
-        // serving.json can only say (x - mean) / std per number; a one-hot column needs the pipeline in the artifact.
-        Assert.False(File.Exists(Out("mixed/serving.json")));
         using var summary = JsonDocument.Parse(File.ReadAllText(Out("mixed/summary.json")));
         var accuracy = summary.RootElement.GetProperty("test").GetProperty("accuracy").GetDouble();
         Assert.True(accuracy > 0.8, $"test accuracy {accuracy}");
@@ -133,7 +134,6 @@ public sealed class TrainCommandTests : IDisposable
         var first = table.Select(rows.Test).Rows[0];
         using var record = pipeline.Transform(table.Columns.Zip(first).ToDictionary(p => p.First, p => p.Second));
         Assert.True(record.squeeze(0).allclose(test.Features[0]));
-        Assert.True(File.Exists(Out("bc/serving.json")));
     }
 
     [Theory]

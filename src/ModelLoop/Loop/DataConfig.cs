@@ -34,6 +34,9 @@ public sealed record DataConfig
     public bool NormalizeImages { get; init; }
     /// <summary>Scaling of numeric table columns. Defaults to standardization.</summary>
     public Scaling Scaling { get; init; } = Scaling.Standard;
-    /// <summary>Remove exact duplicate rows of a table before splitting (so one row cannot be in train and test). Defaults to true.</summary>
-    public bool RemoveDuplicates { get; init; } = true;
+    /// <summary>
+    /// Remove exact duplicate rows of a table before splitting, so one row cannot be in train and test. Defaults to false:
+    /// every row is trained on as the file has it (`modelloop data prepare` removes them by default).
+    /// </summary>
+    public bool RemoveDuplicates { get; init; }
 }

@@ -49,6 +49,7 @@ public static class DataSource
     {
         if (!table.Columns.Contains(config.Label))
             throw new ArgumentException($"data.label '{config.Label}' is not a column of '{name}'. Its columns are: {string.Join(", ", table.Columns)}. Name the label column (--label).");
+        var preprocessing = new PreprocessingOptions { LabelKind = task == ModelTask.Regression ? LabelKind.Value : LabelKind.ClassIndex, Scaling = config.Scaling };
         var prepared = DatasetPreparer.Split(table, name, sourceSha256, new PrepareOptions
         {
             LabelColumn = config.Label,
@@ -56,8 +57,16 @@ public static class DataSource
             Test = config.Test,
             Seed = config.SplitSeed,
             RemoveDuplicates = config.RemoveDuplicates,
-            Preprocessing = new PreprocessingOptions { LabelKind = task == ModelTask.Regression ? LabelKind.Value : LabelKind.ClassIndex, Scaling = config.Scaling },
+            Preprocessing = preprocessing,
         });
+        if (config.Limit is { } limit && limit < prepared.Train.Count && fitted is null)
+        {
+            // The pipeline is fitted on the rows the model trains on, and the manifest records that pipeline.
+            var rows = prepared.Train.Select(Enumerable.Range(0, limit).ToArray());
+            var pipeline = PreprocessingPipeline.Fit(rows, preprocessing with { LabelColumn = config.Label });
+            using var json = JsonDocument.Parse(pipeline.ToJson());
+            prepared = prepared with { Train = rows, Pipeline = pipeline, Manifest = prepared.Manifest with { Pipeline = json.RootElement.Clone() } };
+        }
         var split = new TrainingDataSplit(name, sourceSha256, config.Label, config.Validation, config.Test, config.SplitSeed, task == ModelTask.Classification);
         return FromTables(prepared, split, config, task, fitted);
     }

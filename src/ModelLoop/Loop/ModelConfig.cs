@@ -9,8 +9,8 @@ namespace ModelLoop.Loop;
 /// </summary>
 public sealed record ModelConfig
 {
-    /// <summary>A <see cref="Modeling.Zoo.ModelZoo"/> name: mlp, keras-cnn, bn-cnn, resnet18. Defaults to keras-cnn.</summary>
-    public string? Zoo { get; init; } = "keras-cnn";
+    /// <summary>A <see cref="Modeling.Zoo.ModelZoo"/> name: mlp, keras-cnn, bn-cnn, resnet18. Defaults to null (a config without a model section means keras-cnn).</summary>
+    public string? Zoo { get; init; }
     /// <summary>A model spec (the JSON form of <see cref="Modeling.ModelSpec"/>). Defaults to null.</summary>
     public JsonNode? Spec { get; init; }
     /// <summary>A spec file (.json/.yaml) to read into <see cref="Spec"/>, relative to the config file. Defaults to null.</summary>

@@ -29,7 +29,7 @@ namespace ModelLoop.Loop;
 public sealed record TrainingConfig
 {
     /// <summary>Defaults to the keras-cnn zoo model.</summary>
-    public ModelConfig Model { get; init; } = new();
+    public ModelConfig Model { get; init; } = new() { Zoo = "keras-cnn" };
     /// <summary>Defaults to Fashion-MNIST with 10% of the training images for validation.</summary>
     public DataConfig Data { get; init; } = new();
     /// <summary>Defaults to Adam at its default rate.</summary>

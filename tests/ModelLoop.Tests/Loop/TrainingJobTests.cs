@@ -1,0 +1,126 @@
+using System.Text.Json;
+using ModelLoop.Artifacts;
+using ModelLoop.Loop;
+using ModelLoop.Tests.Training;
+using ModelLoop.Training;
+
+namespace ModelLoop.Tests.Loop;
+
+public sealed class TrainingJobTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private TrainingConfig MixedConfig(int epochs = 20) => new()
+    {
+        Model = new ModelConfig { Zoo = "mlp", Hidden = [16] },
+        Data = new DataConfig { Source = LoopData.MixedCsv(_folder.Path), Label = "label", Validation = 0.2, Test = 0.2, SplitSeed = 4 },
+        Optimizer = new OptimizerConfig { LearningRate = 0.01 },
+        Epochs = epochs,
+        BatchSize = 16,
+        Seed = 11,
+    };
+
+    private TrainingJobOptions Options(string name) => new() { OutputDirectory = _folder.File(name), Track = false, Progress = ProgressMode.Silent };
+
+    [Fact]
+    public void TheRunFolderHoldsTheConfigItRanAndRunningThatConfigAgainGivesTheSameModel()
+    {
+        var first = TrainingJob.Run(MixedConfig(3) with { Seed = null }, Options("first"));
+
+        var recorded = TrainingConfig.Load(_folder.File("first/config.json"));
+        var second = TrainingJob.Run(recorded, Options("second"));
+
+        Assert.Equal(first.History.Seed, recorded.Seed);
+        Assert.Equal(first.Config.Hash, recorded.Hash);
+        Assert.Equal(first.Test["loss"], second.Test["loss"], 10);
+        using var package = ModelPackage.Load(first.PackagePath);
+        Assert.Equal(recorded.Hash, TrainingConfig.FromJsonNode(package.Config).Hash);
+    }
+
+    [Fact]
+    public void ValidationMetricsAreMeasuredOnTheValidationSplitAndTheTestSplitOnlyAtTheEnd()
+    {
+        var config = MixedConfig(4);
+        var result = TrainingJob.Run(config, Options("run"));
+
+        using var data = DataSource.Load(config.Data, config.Task);
+        using var package = ModelPackage.Load(result.PackagePath);
+        package.Model.Compile("adam", "cross_entropy", ["accuracy"]);
+        var onValidation = package.Model.Evaluate(data.Validation!);
+        var onTest = package.Model.Evaluate(data.Test);
+
+        Assert.Equal(60, data.Validation!.Count);
+        Assert.Equal(onValidation["loss"], result.History.Epochs[^1]["val_loss"], 5);
+        Assert.Equal(onTest["loss"], result.Test["loss"], 5);
+        Assert.NotEqual(result.Test["loss"], result.History.Epochs[^1]["val_loss"], 5);
+        using var summary = JsonDocument.Parse(File.ReadAllText(_folder.File("run/summary.json")));
+        Assert.Equal(60, summary.RootElement.GetProperty("validationSamples").GetInt32());
+    }
+
+    [Fact]
+    public void TheSplitFractionsPartitionTheLabelledRows()
+    {
+        var config = MixedConfig();
+        using var data = DataSource.Load(config.Data, config.Task);
+
+        Assert.Equal(300, data.Train.Count + data.Validation!.Count + data.Test.Count);
+        Assert.Equal(60, data.Test.Count);
+        Assert.Equal(["no", "yes"], data.ClassNames!);
+        Assert.Equal(data.Manifest.Hash, DataSource.Load(config.Data, config.Task).Manifest.Hash);
+    }
+
+    [Fact]
+    public void AnEncryptedRunLeavesNoPlainCopyOfTheModelBesideThePackage()
+    {
+        var key = ArtifactEncryptionKey.Generate();
+        var checkpoint = _folder.File("run.ckpt");
+
+        TrainingJob.Run(MixedConfig(2), Options("secret") with { EncryptionKey = key, CheckpointPath = checkpoint });
+
+        var files = Directory.EnumerateFiles(_folder.File("secret"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_folder.File("secret"), f)).Order().ToArray();
+        Assert.Equal(["artifact/manifest.json", "artifact/model.json", "artifact/weights.safetensors", "config.json", "history.csv", "summary.json"], files);
+        Assert.False(File.Exists(checkpoint), "the checkpoint holds plain weights");
+        Assert.DoesNotContain("\"mean\"", File.ReadAllText(_folder.File("secret/artifact/model.json")));
+        Assert.Throws<InvalidDataException>(() => ModelPackage.Load(_folder.File("secret/artifact"), new ArtifactLoadOptions()));
+        using var package = ModelPackage.Load(_folder.File("secret/artifact"), new ArtifactLoadOptions { EncryptionKey = key });
+        Assert.True(package.ReadsRecords);
+    }
+
+    [Fact]
+    public void EarlyStoppingOnAValidationMetricWithoutAValidationSplitIsRefusedBeforeTraining()
+    {
+        var config = MixedConfig() with { EarlyStopping = new EarlyStoppingConfig() };
+        config = config with { Data = config.Data with { Validation = 0 } };
+
+        var error = Assert.Throws<ArgumentException>(() => TrainingJob.Run(config, Options("early")));
+
+        Assert.Contains("data.validation", error.Message);
+        Assert.False(File.Exists(_folder.File("early/history.csv")));
+    }
+
+    [Fact]
+    public void ARegressionConfigTrainsARegressorWhosePackageNamesItsOutput()
+    {
+        var config = new TrainingConfig
+        {
+            Model = new ModelConfig { Zoo = "mlp", Hidden = [8], Dropout = 0 },
+            Data = new DataConfig { Source = LoopData.LinearCsv(_folder.Path), Label = "y" },
+            Loss = "mse",
+            Optimizer = new OptimizerConfig { LearningRate = 0.02 },
+            Epochs = 30,
+            BatchSize = 16,
+            Seed = 3,
+        };
+
+        var result = TrainingJob.Run(config, Options("linear"));
+
+        using var package = ModelPackage.Load(result.PackagePath);
+        Assert.Equal(ModelTask.Regression, package.Task);
+        Assert.Equal(["y"], package.OutputNames!);
+        Assert.True(result.Test["mae"] < 1.0, $"mae {result.Test["mae"]}");
+        var prediction = package.Predict(package.Encode([new Dictionary<string, string?> { ["a"] = "1", ["b"] = "0" }]))[0];
+        Assert.Equal(4.0, prediction.Values!["y"], 0); // 3·1 − 2·0 + 1, to the nearest unit
+    }
+}
