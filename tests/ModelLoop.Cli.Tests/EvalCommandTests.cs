@@ -195,6 +195,6 @@ public sealed class EvalCommandTests : IDisposable
         {
             AnsiConsole.Console = previous;
         }
-        Assert.Contains("model.json", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("artifact/manifest.json", error.ToString(), StringComparison.Ordinal);
     }
 }
