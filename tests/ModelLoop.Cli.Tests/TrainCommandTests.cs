@@ -136,6 +136,56 @@ public sealed class TrainCommandTests : IDisposable
         Assert.True(record.squeeze(0).allclose(test.Features[0]));
     }
 
+    [Fact]
+    public void TrainingFromAConfigFileRecordsThatConfigAndOptionsOverrideIt()
+    {
+        File.WriteAllText(Out("run.yaml"), $$"""
+            model: { zoo: mlp, hidden: [8] }
+            data: { source: "{{BreastCancerCsv()}}", label: target, validation: 0.2, test: 0.2, splitSeed: 9 }
+            optimizer: { name: sgd, learningRate: 0.05, momentum: 0.9 }
+            epochs: 5
+            batchSize: 32
+            seed: 4
+            """);
+
+        var exit = CliApp.Run(["train", "--config", Out("run.yaml"), "--epochs", "2", "--threads", "1", "--no-track", "--out", Out("from-config")]);
+
+        Assert.Equal(0, exit);
+        var ran = ModelLoop.Loop.TrainingConfig.Load(Out("from-config/config.json"));
+        Assert.Equal(2, ran.Epochs);
+        Assert.Equal("sgd", ran.Optimizer.Name);
+        Assert.Equal(0.05, ran.Optimizer.LearningRate);
+        Assert.Equal([8], ran.Model.Hidden!);
+        Assert.Equal(9, ran.Data.SplitSeed);
+        Assert.Equal(3, File.ReadAllLines(Out("from-config/history.csv")).Length); // header + 2 epochs
+        using var summary = JsonDocument.Parse(File.ReadAllText(Out("from-config/summary.json")));
+        Assert.Equal(ran.Hash, summary.RootElement.GetProperty("configHash").GetString());
+    }
+
+    [Fact]
+    public void EveryShippedConfigLoadsAndValidates()
+    {
+        var folder = Path.GetDirectoryName(ShippedDatasets.Find("breast_cancer.csv"))!;
+        var configs = Directory.GetFiles(Path.Combine(folder, "..", "samples", "configs"), "*.yaml");
+
+        Assert.NotEmpty(configs);
+        foreach (var path in configs)
+        {
+            var config = ModelLoop.Loop.TrainingConfig.Load(path).Validate();
+            var source = ModelLoop.Loop.DataSource.ResolveSource(config.Data.Source);
+            Assert.True(Path.Exists(source) || source == ModelLoop.Data.FashionMnist.DefaultDirectory, $"{path}: data.source {source} does not exist");
+        }
+    }
+
+    [Fact]
+    public void AConfigWithAnUnknownFieldIsAUserErrorBeforeAnyTraining()
+    {
+        File.WriteAllText(Out("typo.yaml"), "model: { zoo: mlp }\nepochz: 3\n");
+
+        Assert.Equal(2, CliApp.Run(["train", "--config", Out("typo.yaml"), "--no-track", "--out", Out("typo")]));
+        Assert.False(Directory.Exists(Out("typo")));
+    }
+
     [Theory]
     [InlineData("--model", "no-such-model")]
     [InlineData("--data", "/no/such/file.csv")]
