@@ -19,25 +19,6 @@ internal sealed record LoadedData(TensorDataset Train, TensorDataset Test, Datas
     public PreprocessingPipeline? Pipeline => Tabular?.Pipeline ?? ImagePipeline;
     public bool IsImages => Tabular is null;
 
-    /// <summary>
-    /// serving.json's form of the preprocessing, for `modelloop serve` on run folders: the CSV's numeric standardization,
-    /// or the image normalization as (x − mean) / std per input value. Null when serving.json cannot express it.
-    /// </summary>
-    public Serving.Catalog.ServingManifest? ServingManifest()
-    {
-        if (Tabular is not null)
-            return Tabular.ServingManifest();
-        if (ImagePipeline?.Image is not { } image)
-            return null;
-        // (x / scale − mean) / std = (x − mean·scale) / (std·scale), repeated over each channel's H × W values.
-        var plane = (int)(Train.SampleShape.Elements / image.Mean.Count);
-        return new Serving.Catalog.ServingManifest
-        {
-            Mean = image.Mean.SelectMany(m => Enumerable.Repeat((float)(m * image.InputScale), plane)).ToArray(),
-            Std = image.Std.SelectMany(d => Enumerable.Repeat((float)(d * image.InputScale), plane)).ToArray(),
-        };
-    }
-
     public void Dispose()
     {
         Train.Dispose();

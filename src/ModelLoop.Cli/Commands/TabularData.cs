@@ -118,24 +118,6 @@ internal sealed record TabularData(RawTable Train, RawTable Test, PreprocessingP
         }
     }
 
-    /// <summary>
-    /// What the old <c>serving.json</c> can say about this pipeline: feature names and (x − mean) / std per feature.
-    /// It can only express numeric columns without clipping, so it is null when the pipeline has any other column
-    /// (categorical, text, dates, clipped); the artifact's <c>preprocessing</c> carries the whole pipeline in every case.
-    /// </summary>
-    public Serving.Catalog.ServingManifest? ServingManifest()
-    {
-        var numeric = Pipeline.Columns.OfType<NumericColumn>().ToArray();
-        if (numeric.Length != Pipeline.Columns.Count || numeric.Any(c => c.IsDate || !double.IsInfinity(c.Low) || !double.IsInfinity(c.High)))
-            return null;
-        return new Serving.Catalog.ServingManifest
-        {
-            FeatureNames = numeric.Select(c => c.Name).ToArray(),
-            Mean = numeric.Select(c => (float)c.Offset).ToArray(),
-            Std = numeric.Select(c => (float)c.Scale).ToArray(),
-        };
-    }
-
     private static IReadOnlyDictionary<string, int> Balance(RawTable table, string label) =>
         new SortedDictionary<string, int>(table.Column(label).GroupBy(c => c!.Trim()).ToDictionary(g => g.Key, g => g.Count()), StringComparer.Ordinal);
 }

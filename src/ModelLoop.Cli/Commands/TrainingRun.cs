@@ -28,9 +28,8 @@ internal sealed record TrainingOutcome(History History, IReadOnlyDictionary<stri
 /// <summary>
 /// Trains a compiled model, evaluates it on held-out test data and writes the run folder: the spec
 /// (model.json), weights (weights.bin), per-epoch metrics (history.csv), a summary (summary.json), the dataset
-/// manifest (dataset.json), the preprocessing pipeline (pipeline.json, when one was applied), serving.json (when the
-/// pipeline is plain numeric standardization) and the verified model artifact (artifact/: preprocessing, dataset hash
-/// and split recorded in its model.json). Every file is written atomically. With tracking on, the run is
+/// manifest (dataset.json), the preprocessing pipeline (pipeline.json, when one was applied) and the verified model
+/// artifact (artifact/: preprocessing, dataset hash and split recorded in its model.json; what `serve` loads). Every file is written atomically. With tracking on, the run is
 /// recorded in the run store (RunTracker) and, with --register, the artifact becomes a registry version.
 /// </summary>
 internal static class TrainingRun
@@ -61,8 +60,6 @@ internal static class TrainingRun
         {
             history = model.Fit(train, fit, validateOnTest ? test : null, callbacks);
             testMetrics = model.Evaluate(test);
-            // serving.json for `modelloop serve` on run folders, when the pipeline is a per-value (x - mean) / std.
-            data.ServingManifest()?.Save(outputDirectory);
             model.SaveWeights(Path.Combine(outputDirectory, "weights.bin"));
             manifestSha = ModelArtifact.Save(model, artifact, new ArtifactMetadata
             {
