@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using ModelLoop.Cli.Commands;
 using ModelLoop.Serving;
+using Spectre.Console;
 
 namespace ModelLoop.Cli.Tests;
 
@@ -103,6 +104,51 @@ public sealed class ServeCommandTests : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("version").GetString()!;
+    }
+
+    [Fact]
+    public void AnAdminKeyOnTheCommandLineIsRefusedWithHowToPassItInstead()
+    {
+        var output = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No });
+        int exit;
+        try
+        {
+            exit = CliApp.Run(["serve", "--models", Path("."), "--admin-key", "secret"]);
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+
+        Assert.Equal(2, exit);
+        var message = string.Join(' ', output.ToString().Split('\n', StringSplitOptions.TrimEntries)); // the console wraps long lines
+        Assert.Contains("process list", message);
+        Assert.Contains(ServeCommand.AdminKeyVariable, message);
+        Assert.Contains("--admin-key-file", message);
+    }
+
+    [Fact]
+    public void TheAdminKeyIsReadFromAFileOrElseTheEnvironment()
+    {
+        File.WriteAllText(Path("admin.key"), "  from-file\n");
+        File.WriteAllText(Path("empty.key"), "\n");
+        var saved = Environment.GetEnvironmentVariable(ServeCommand.AdminKeyVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ServeCommand.AdminKeyVariable, "from-environment");
+            Assert.Equal("from-file", ServeCommand.ReadAdminKey(Path("admin.key")));
+            Assert.Equal("from-environment", ServeCommand.ReadAdminKey(null));
+            Environment.SetEnvironmentVariable(ServeCommand.AdminKeyVariable, null);
+            Assert.Null(ServeCommand.ReadAdminKey(null));
+            Assert.Contains(ServeCommand.AdminKeyVariable, Assert.Throws<FileNotFoundException>(() => ServeCommand.ReadAdminKey(Path("none.key"))).Message);
+            Assert.Contains("empty", Assert.Throws<ArgumentException>(() => ServeCommand.ReadAdminKey(Path("empty.key"))).Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ServeCommand.AdminKeyVariable, saved);
+        }
     }
 
     [Fact]
