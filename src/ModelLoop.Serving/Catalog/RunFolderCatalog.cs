@@ -24,9 +24,9 @@ namespace ModelLoop.Serving.Catalog;
 public sealed class RunFolderCatalog : IModelCatalog
 {
     public const string AliasesFile = "aliases.json";
-    private const string SingleRunVersion = "1";
-
+    /// <summary>The model package's folder inside a run folder, as `modelloop train --out` writes it.</summary>
     public const string ArtifactFolder = "artifact";
+    private const string SingleRunVersion = "1";
     private readonly ArtifactEncryptionKey? _key;
 
     /// <param name="root">The folder of run folders.</param>
