@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using ModelLoop.Artifacts;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
 using ModelLoop.Modeling.Zoo;
@@ -59,10 +60,8 @@ internal static class ServingLoad
                     var single = ForwardMicroseconds(model, 1);
                     var full = ForwardMicroseconds(model, maxBatch);
                     Console.WriteLine($"Forward alone: {single:F0} µs per item at batch 1, {full / maxBatch:F0} µs per item at batch {maxBatch} ({single * maxBatch / full:F1}× less per item)");
-                    var run = Path.Combine(folder, "models", ModelRoute);
-                    Directory.CreateDirectory(run);
-                    model.ToSpec().Save(Path.Combine(run, "model.json"));
-                    model.SaveWeights(Path.Combine(run, "weights.bin"));
+                    // A run folder as `modelloop train --out` writes it: the model package in RUN/artifact.
+                    ModelArtifact.Save(model, Path.Combine(folder, "models", ModelRoute, "artifact"));
                 }
                 (source, bodies, input) = (new() { ["Serving:ModelsPath"] = Path.Combine(folder, "models") }, ImageBodies(), "one 1×28×28 image (base64 pixels)");
             }

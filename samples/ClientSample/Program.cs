@@ -100,8 +100,10 @@ var records = test.Rows.Select(row => (IReadOnlyDictionary<string, object?>)test
 var labels = test.Rows.Select(row => int.Parse(row[test.IndexOf("target")]!, CultureInfo.InvariantCulture)).ToArray();
 
 var prediction = await client.PredictRawRecordsAsync("breast-cancer", records);   // one request, every test row
-var agree = prediction.Classes!.Zip(labels).Count(p => p.First == p.Second);
+var agree = prediction.Predictions.Zip(labels).Count(p => p.First.Class == p.Second);
+var firstRow = prediction.Predictions[0];
 Console.WriteLine($"Version {prediction.Version} classified {records.Count} raw test rows ({records.Count(r => r["mean_texture"] is null)} with a missing value): {agree} agree with the label ({(double)agree / records.Count:P1}).");
+Console.WriteLine($"The first row: label {firstRow.Label} with probability {firstRow.Probabilities![firstRow.Label!]:P1} (classes: {string.Join(", ", metadata.Labels)}).");
 Check(prediction.Version == v1.ToString(CultureInfo.InvariantCulture), $"the first answers come from version {v1}");
 Check(agree >= records.Count * 0.8, "at least 80% of the test rows are classified right");
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using ModelLoop.Contracts;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
 
@@ -16,8 +17,10 @@ namespace ModelLoop.Client;
 /// explanation. Every call takes a CancellationToken. Thread-safe; keep one per server.
 /// <code>
 /// using var client = new ModelLoopClient(new Uri("http://localhost:5000"), apiKey);
-/// var prediction = await client.PredictAsync("iris", [[5.1f, 3.5f, 1.4f, 0.2f]]);
+/// var response = await client.PredictAsync("iris", [[5.1f, 3.5f, 1.4f, 0.2f]]);
+/// Console.WriteLine(response.Predictions[0].Label);   // "setosa"; .Probabilities["setosa"], or .Values for regression
 /// </code>
+/// The request and response types are those of ModelLoop.Contracts, which the server uses too.
 /// </summary>
 public sealed class ModelLoopClient : IDisposable
 {
@@ -71,36 +74,39 @@ public sealed class ModelLoopClient : IDisposable
         return new ResilienceHandler(builder.Build()) { InnerHandler = inner };
     }
 
-    public async Task<IReadOnlyList<ModelDescription>> ListModelsAsync(CancellationToken cancellationToken = default) =>
-        await Send<ModelDescription[]>(HttpMethod.Get, "v1/models", null, cancellationToken);
+    public async Task<IReadOnlyList<ModelSummary>> ListModelsAsync(CancellationToken cancellationToken = default) =>
+        await Send<ModelSummary[]>(HttpMethod.Get, "v1/models", null, cancellationToken);
 
     /// <summary>A version's input schema and metadata; null version: the server's default (production, else latest).</summary>
     public Task<ModelMetadata> GetModelAsync(string model, string? version = null, CancellationToken cancellationToken = default) =>
         Send<ModelMetadata>(HttpMethod.Get, $"v1/models/{Escape(model)}{VersionQuery(version, '?')}", null, cancellationToken);
 
-    /// <summary>Predicts for items given as flat arrays (each the model's input shape, flattened).</summary>
-    public Task<Prediction> PredictAsync(string model, IEnumerable<float[]> inputs, string? version = null, CancellationToken cancellationToken = default) =>
-        Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { inputs = inputs.ToArray() }, cancellationToken);
+    // Every Predict…Async answers with one ItemPrediction per item, in order: label, class and probabilities for a
+    // classifier, values for a regression model; returnOutputs adds each item's raw outputs (logits for classifiers).
 
-    /// <summary>Predicts for records of named raw features (models whose schema lists feature names); the server preprocesses them.</summary>
-    public Task<Prediction> PredictRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, double>> records, string? version = null, CancellationToken cancellationToken = default) =>
-        Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { records = records.ToArray() }, cancellationToken);
+    /// <summary>Predicts for items given as flat arrays (each the model's input shape, flattened).</summary>
+    public Task<PredictResponse> PredictAsync(string model, IEnumerable<float[]> inputs, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
+        Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { inputs = inputs.ToArray() }, cancellationToken);
+
+    /// <summary>Predicts for records of named numeric features (models whose input lists feature names).</summary>
+    public Task<PredictResponse> PredictRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, double>> records, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
+        Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { records = records.ToArray() }, cancellationToken);
 
     /// <summary>
     /// Predicts for raw rows, column → value (a string, a number, a boolean, or null when missing), for models
     /// whose input says <see cref="ModelInput.RawRecords"/>: the server applies the model's fitted preprocessing
     /// (imputation, scaling, category encoding…) to each row, and answers 400 naming the column a row gets wrong.
     /// </summary>
-    public Task<Prediction> PredictRawRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, object?>> records, string? version = null, CancellationToken cancellationToken = default) =>
-        Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { records = records.ToArray() }, cancellationToken);
+    public Task<PredictResponse> PredictRawRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, object?>> records, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
+        Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { records = records.ToArray() }, cancellationToken);
 
     /// <summary>Predicts for images: image files (PNG, JPEG… of the model's height × width) or raw 8-bit pixels (channels × height × width bytes).</summary>
-    public Task<Prediction> PredictImagesAsync(string model, IEnumerable<byte[]> images, string? version = null, CancellationToken cancellationToken = default) =>
-        Send<Prediction>(HttpMethod.Post, PredictPath(model, version), new { images = images.Select(Convert.ToBase64String).ToArray() }, cancellationToken);
+    public Task<PredictResponse> PredictImagesAsync(string model, IEnumerable<byte[]> images, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
+        Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { images = images.Select(Convert.ToBase64String).ToArray() }, cancellationToken);
 
     /// <summary>Hourly usage rows in [from, to) (UTC); a tenant key sees its own, the admin key all or <paramref name="tenantId"/>'s.</summary>
-    public async Task<IReadOnlyList<UsageRecord>> GetUsageAsync(DateTime? fromUtc = null, DateTime? toUtc = null, string? tenantId = null, CancellationToken cancellationToken = default) =>
-        await Send<UsageRecord[]>(HttpMethod.Get, "v1/usage" + UsageQuery(fromUtc, toUtc, tenantId), null, cancellationToken);
+    public async Task<IReadOnlyList<UsageRow>> GetUsageAsync(DateTime? fromUtc = null, DateTime? toUtc = null, string? tenantId = null, CancellationToken cancellationToken = default) =>
+        await Send<UsageRow[]>(HttpMethod.Get, "v1/usage" + UsageQuery(fromUtc, toUtc, tenantId), null, cancellationToken);
 
     /// <summary>The same rows as CSV, for billing.</summary>
     public async Task<string> ExportUsageCsvAsync(DateTime? fromUtc = null, DateTime? toUtc = null, string? tenantId = null, CancellationToken cancellationToken = default)
@@ -111,7 +117,7 @@ public sealed class ModelLoopClient : IDisposable
 
     /// <summary>Admin: creates a tenant granted <paramref name="models"/> ("*" for all) and returns its first key (shown once).</summary>
     public Task<CreatedApiKey> CreateTenantAsync(string name, IEnumerable<string> models, int? requestsPerMinute = null, long? dailyRequestQuota = null, CancellationToken cancellationToken = default) =>
-        Send<CreatedApiKey>(HttpMethod.Post, "v1/admin/tenants", new { name, models = models.ToArray(), requestsPerMinute, dailyRequestQuota }, cancellationToken);
+        Send<CreatedApiKey>(HttpMethod.Post, "v1/admin/tenants", new CreateTenantRequest(name, models.ToArray(), requestsPerMinute, dailyRequestQuota), cancellationToken);
 
     /// <summary>Admin: another key for a tenant (rotation: create the new key, switch, revoke the old one).</summary>
     public Task<CreatedApiKey> AddKeyAsync(string tenantId, CancellationToken cancellationToken = default) =>
@@ -120,7 +126,7 @@ public sealed class ModelLoopClient : IDisposable
     /// <summary>Admin: replaces a tenant's model grants, rate limit and daily quota (null: none).</summary>
     public async Task UpdateTenantAsync(string tenantId, IEnumerable<string> models, int requestsPerMinute, long? dailyRequestQuota = null, CancellationToken cancellationToken = default)
     {
-        using var _ = await SendRaw(HttpMethod.Put, $"v1/admin/tenants/{Escape(tenantId)}", new { models = models.ToArray(), requestsPerMinute, dailyRequestQuota }, cancellationToken);
+        using var _ = await SendRaw(HttpMethod.Put, $"v1/admin/tenants/{Escape(tenantId)}", new UpdateTenantRequest(models.ToArray(), requestsPerMinute, dailyRequestQuota), cancellationToken);
     }
 
     /// <summary>Admin: revokes a key by its id; calls with it then get 401.</summary>
@@ -179,7 +185,8 @@ public sealed class ModelLoopClient : IDisposable
     private static TimeSpan? RetryAfter(HttpResponseMessage response) =>
         response.Headers.RetryAfter?.Delta ?? (response.Headers.RetryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : null);
 
-    private static string PredictPath(string model, string? version) => $"v1/models/{Escape(model)}/predict{VersionQuery(version, '?')}";
+    private static string PredictPath(string model, string? version, bool returnOutputs) =>
+        $"v1/models/{Escape(model)}/predict{VersionQuery(version, '?')}{(returnOutputs ? (version is null ? "?" : "&") + "outputs=raw" : "")}";
 
     private static string VersionQuery(string? version, char separator) => version is null ? "" : $"{separator}version={Uri.EscapeDataString(version)}";
 

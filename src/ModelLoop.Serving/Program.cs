@@ -1,8 +1,9 @@
 namespace ModelLoop.Serving;
 
 /// <summary>
-/// <c>dotnet run --project src/ModelLoop.Serving -- --Serving:ModelsPath=runs --Serving:AdminKey=…</c>;
-/// also the entry point WebApplicationFactory starts in tests.
+/// <c>Serving__AdminKey=… dotnet run --project src/ModelLoop.Serving -- --Serving:ModelsPath=runs</c> (the admin key in
+/// the environment: on the command line it would show in the process list); also the entry point
+/// WebApplicationFactory starts in tests.
 /// </summary>
 public sealed class Program
 {

@@ -52,7 +52,7 @@ public static class ServingApp
                 ? new RegistryCatalog(new Registry.ModelRegistry(home), options.Batching)
                 : new RunFolderCatalog(options.ModelsPath, options.Batching);
         });
-        services.AddSingleton(sp => new ServingDatabase(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
+        services.AddSingleton(sp => ServingSchema.Open(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<UsageMeter>();
         services.AddSingleton<ModelHost>();

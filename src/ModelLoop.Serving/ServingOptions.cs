@@ -36,7 +36,7 @@ public sealed class ServingOptions
     /// <summary>How often the catalog is polled for moved aliases. Defaults to 2 s.</summary>
     public TimeSpan ReloadInterval { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>Batching for models whose serving.json does not set it. Defaults: 32 items, 2 ms, queue 1024.</summary>
+    /// <summary>Batching of every model the catalog built from these options serves. Defaults: 32 items, 2 ms, queue 1024.</summary>
     public int MaxBatchSize { get; set; } = 32;
 
     /// <inheritdoc cref="MaxBatchSize"/>

@@ -150,11 +150,11 @@ public sealed class DemoCommandTests : IDisposable
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         using var http = new HttpClient { BaseAddress = new Uri(address) };
-        var response = await http.PostAsJsonAsync("/v1/models/fashion/predict", new { inputs = new[] { raw } });
+        var response = await http.PostAsJsonAsync("/v1/models/fashion/predict?outputs=raw", new { inputs = new[] { raw } });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        var served = body.RootElement.GetProperty("outputs")[0].EnumerateArray().Select(v => v.GetSingle()).ToArray();
+        var served = body.RootElement.GetProperty("predictions")[0].GetProperty("outputs").EnumerateArray().Select(v => v.GetSingle()).ToArray();
         Assert.Equal(expected.Length, served.Length);
         for (var i = 0; i < expected.Length; i++)
             Assert.Equal(expected[i], served[i], 3);

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
 using ModelLoop.Cli.Commands;
 using ModelLoop.Serving;
+using Spectre.Console;
 
 namespace ModelLoop.Cli.Tests;
 
@@ -28,23 +29,28 @@ public sealed class ServeCommandTests : IDisposable
         var csvData = File.ReadAllLines(BreastCancerCsv());
         File.WriteAllLines(Path("small.csv"), csvData.Take(120));
         Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", Path("small.csv"), "--epochs", "1", "--seed", "1", "--threads", "1", "--device", "cpu", "--out", Path("models/cancer")]));
-        var features = csvData[1].Split(',').Length - 1;
+        var header = csvData[0].Split(',');
+        var records = csvData.Skip(1).Take(2).Select(line => header.Zip(line.Split(',')).Where(p => p.First != "target")
+            .ToDictionary(p => p.First, p => double.Parse(p.Second, System.Globalization.CultureInfo.InvariantCulture))).ToArray();
 
         await using (var app = ServeCommand.BuildApp(new ServeCommand.Settings(Path("models"), "http://127.0.0.1:0", Path("serving.db"), null, NoKeys: true, 8, 1, 64, 1)))
         {
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             using var http = new HttpClient { BaseAddress = new Uri(address) };
-            var response = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { inputs = new[] { new float[features], new float[features] } });
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            // The run's artifact carries the fitted pipeline: raw CSV rows are sent as records and preprocessed by the server.
+            var response = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { records });
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
             using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-            Assert.Equal(2, body.RootElement.GetProperty("outputs").GetArrayLength());
-            // train wrote serving.json (feature names + standardization): a raw CSV row can be sent as a record.
-            var header = csvData[0].Split(',');
-            var row = csvData[1].Split(',');
-            var record = header.Zip(row).Where(p => p.First != "target").ToDictionary(p => p.First, p => double.Parse(p.Second, System.Globalization.CultureInfo.InvariantCulture));
-            var byRecord = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { record });
+            var predictions = body.RootElement.GetProperty("predictions");
+            Assert.Equal(2, predictions.GetArrayLength());
+            Assert.Contains(predictions[0].GetProperty("label").GetString(), new[] { "0", "1" });
+            Assert.Equal(2, predictions[0].GetProperty("probabilities").EnumerateObject().Count());
+            var byRecord = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { record = records[0] });
             Assert.Equal(HttpStatusCode.OK, byRecord.StatusCode);
+            // Encoded numbers would skip the pipeline: refused.
+            var numbers = await http.PostAsJsonAsync("/v1/models/cancer/predict", new { inputs = new[] { new float[records[0].Count] } });
+            Assert.Equal(HttpStatusCode.BadRequest, numbers.StatusCode);
             await app.StopAsync();
         }
 
@@ -98,6 +104,51 @@ public sealed class ServeCommandTests : IDisposable
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return body.RootElement.GetProperty("version").GetString()!;
+    }
+
+    [Fact]
+    public void AnAdminKeyOnTheCommandLineIsRefusedWithHowToPassItInstead()
+    {
+        var output = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No });
+        int exit;
+        try
+        {
+            exit = CliApp.Run(["serve", "--models", Path("."), "--admin-key", "secret"]);
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+
+        Assert.Equal(2, exit);
+        var message = string.Join(' ', output.ToString().Split('\n', StringSplitOptions.TrimEntries)); // the console wraps long lines
+        Assert.Contains("process list", message);
+        Assert.Contains(ServeCommand.AdminKeyVariable, message);
+        Assert.Contains("--admin-key-file", message);
+    }
+
+    [Fact]
+    public void TheAdminKeyIsReadFromAFileOrElseTheEnvironment()
+    {
+        File.WriteAllText(Path("admin.key"), "  from-file\n");
+        File.WriteAllText(Path("empty.key"), "\n");
+        var saved = Environment.GetEnvironmentVariable(ServeCommand.AdminKeyVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ServeCommand.AdminKeyVariable, "from-environment");
+            Assert.Equal("from-file", ServeCommand.ReadAdminKey(Path("admin.key")));
+            Assert.Equal("from-environment", ServeCommand.ReadAdminKey(null));
+            Environment.SetEnvironmentVariable(ServeCommand.AdminKeyVariable, null);
+            Assert.Null(ServeCommand.ReadAdminKey(null));
+            Assert.Contains(ServeCommand.AdminKeyVariable, Assert.Throws<FileNotFoundException>(() => ServeCommand.ReadAdminKey(Path("none.key"))).Message);
+            Assert.Contains("empty", Assert.Throws<ArgumentException>(() => ServeCommand.ReadAdminKey(Path("empty.key"))).Message);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ServeCommand.AdminKeyVariable, saved);
+        }
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using ModelLoop.Artifacts;
+using ModelLoop.Contracts;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
 
@@ -17,11 +19,11 @@ public sealed class EndToEndTests : IDisposable
     {
         TorchSharp.torch.random.manual_seed(11);
         using var model = new Sequential(4) { new Dense(6, Activation.Relu), new Dense(3) };
-        var run = Path.Combine(_folder, "models", "iris");
-        Directory.CreateDirectory(run);
-        model.ToSpec().Save(Path.Combine(run, "model.json"));
-        model.SaveWeights(Path.Combine(run, "weights.bin"));
-        File.WriteAllText(Path.Combine(run, "serving.json"), """{ "featureNames": ["a", "b", "c", "d"] }""");
+        ModelArtifact.Save(model, Path.Combine(_folder, "models", "iris", "artifact"), new ArtifactMetadata
+        {
+            Input = new TensorSchema([4], "F32", ["a", "b", "c", "d"]),
+            Output = new TensorSchema([3], "F32", ["setosa", "versicolor", "virginica"]),
+        });
         _factory = new WebApplicationFactory<Serving.Program>().WithWebHostBuilder(builder => builder
             .UseSetting("Serving:ModelsPath", Path.Combine(_folder, "models"))
             .UseSetting("Serving:DatabasePath", Path.Combine(_folder, "serving.db"))
@@ -41,16 +43,22 @@ public sealed class EndToEndTests : IDisposable
         var models = await acme.ListModelsAsync();
         var metadata = await acme.GetModelAsync("iris");
         var byArray = await acme.PredictAsync("iris", [[1f, 2f, 3f, 4f], [0f, 0f, 0f, 0f]]);
-        var byRecord = await acme.PredictRecordsAsync("iris", [new Dictionary<string, double> { ["a"] = 1, ["b"] = 2, ["c"] = 3, ["d"] = 4 }]);
+        var byRecord = await acme.PredictRecordsAsync("iris", [new Dictionary<string, double> { ["a"] = 1, ["b"] = 2, ["c"] = 3, ["d"] = 4 }], returnOutputs: true);
         var usage = await acme.GetUsageAsync();
         var csv = await acme.ExportUsageCsvAsync();
 
         Assert.Equal("iris", Assert.Single(models).Name);
         Assert.Equal([4L], metadata.Input.Shape);
-        Assert.Equal("Float", metadata.Input.Kind);
-        Assert.Equal(2, byArray.Outputs.Count);
-        for (var j = 0; j < 3; j++)
-            Assert.Equal(byArray.Outputs[0][j], byRecord.Outputs[0][j], 4); // batch of 2 vs 1: float rounding may differ
+        Assert.Equal(ModelInputKind.Float, metadata.Input.Kind);
+        Assert.Equal(["setosa", "versicolor", "virginica"], metadata.Labels);
+        Assert.Equal(2, byArray.Predictions.Count);
+        var first = byArray.Predictions[0];
+        Assert.Null(first.Outputs);
+        Assert.Equal(metadata.Labels[first.Class!.Value], first.Label);
+        Assert.Equal(first.Label, byRecord.Predictions[0].Label);
+        Assert.Equal(3, byRecord.Predictions[0].Outputs!.Count);
+        foreach (var label in metadata.Labels)
+            Assert.Equal(first.Probabilities![label], byRecord.Predictions[0].Probabilities![label], 4); // batch of 2 vs 1: float rounding may differ
         var row = Assert.Single(usage);
         Assert.Equal((key.TenantId, 2L, 3L), (row.TenantId, row.Requests, row.Items));
         Assert.Contains(key.TenantId, csv);

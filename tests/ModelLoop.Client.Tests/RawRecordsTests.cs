@@ -53,7 +53,7 @@ public sealed class RawRecordsTests : IDisposable
             new Dictionary<string, object?> { ["age"] = null, ["smoker"] = "no" },
         ];
 
-        var prediction = await client.PredictRawRecordsAsync("risk", rows);
+        var prediction = await client.PredictRawRecordsAsync("risk", rows, returnOutputs: true);
         var bad = await Assert.ThrowsAsync<ModelLoopApiException>(() =>
             client.PredictRawRecordsAsync("risk", [new Dictionary<string, object?> { ["age"] = "old", ["smoker"] = "no" }]));
 
@@ -66,7 +66,8 @@ public sealed class RawRecordsTests : IDisposable
             using var output = _model.Predict(features);
             var expected = output.data<float>().ToArray();
             for (var j = 0; j < expected.Length; j++)
-                Assert.Equal(expected[j], prediction.Outputs[i][j], 4);
+                Assert.Equal(expected[j], prediction.Predictions[i].Outputs![j], 4);
+            Assert.Equal(Array.IndexOf(expected, expected.Max()).ToString(System.Globalization.CultureInfo.InvariantCulture), prediction.Predictions[i].Label);
         }
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
         Assert.Contains("'age'", bad.Detail);

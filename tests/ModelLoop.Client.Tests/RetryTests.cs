@@ -4,7 +4,7 @@ namespace ModelLoop.Client.Tests;
 
 public sealed class RetryTests
 {
-    private const string PredictionJson = """{ "model": "iris", "version": "1", "outputs": [[0.1, 0.9]], "classes": [1] }""";
+    private const string PredictionJson = """{ "model": "iris", "version": "1", "predictions": [{ "label": "virginica", "class": 1, "probabilities": { "setosa": 0.1, "virginica": 0.9 } }] }""";
 
     [Fact]
     public async Task TransientServerErrorsAreRetriedUntilTheCallSucceeds()
@@ -18,7 +18,9 @@ public sealed class RetryTests
         var prediction = await client.PredictAsync("iris", [[1f, 2f, 3f, 4f]]);
 
         Assert.Equal(3, stub.Calls);
-        Assert.Equal([1], prediction.Classes);
+        var item = Assert.Single(prediction.Predictions);
+        Assert.Equal(("virginica", 1), (item.Label, item.Class));
+        Assert.Equal(0.9f, item.Probabilities!["virginica"]);
     }
 
     [Fact]

@@ -3,14 +3,14 @@ using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using ModelLoop.Serving.Api;
+using ModelLoop.Contracts;
 using ModelLoop.Serving.Batching;
 
 namespace ModelLoop.Serving.Tests;
 
 /// <summary>
-/// A server through WebApplicationFactory over a temporary models folder holding "iris" (versions 1 and 2,
-/// production → 1, feature names and standardization) and "digits" (a 1×8×8 CNN), with its own database.
+/// A server through WebApplicationFactory over a temporary models folder of run folders holding "iris" (versions 1
+/// and 2, production → 1, feature and class names) and "digits" (a 1×8×8 CNN), with its own database.
 /// </summary>
 internal sealed class ServerHost : IDisposable
 {
@@ -23,9 +23,8 @@ internal sealed class ServerHost : IDisposable
         ModelsPath = Path.Combine(_folder.Path, "models");
         Iris1 = TestModels.Tabular(1);
         Iris2 = TestModels.Tabular(2);
-        var manifest = new Serving.Catalog.ServingManifest { FeatureNames = ["sepal_length", "sepal_width", "petal_length", "petal_width"], Mean = [5.8f, 3f, 3.7f, 1.2f], Std = [0.8f, 0.4f, 1.8f, 0.8f] };
-        TestModels.WriteRun(Path.Combine(ModelsPath, "iris", "1"), Iris1, manifest);
-        TestModels.WriteRun(Path.Combine(ModelsPath, "iris", "2"), Iris2, manifest);
+        TestModels.WriteRun(Path.Combine(ModelsPath, "iris", "1"), Iris1, IrisFeatures, IrisClasses);
+        TestModels.WriteRun(Path.Combine(ModelsPath, "iris", "2"), Iris2, IrisFeatures, IrisClasses);
         Digits = TestModels.Image(3);
         TestModels.WriteRun(Path.Combine(ModelsPath, "digits"), Digits);
         Catalog = new Serving.Catalog.RunFolderCatalog(ModelsPath);
@@ -48,6 +47,9 @@ internal sealed class ServerHost : IDisposable
         });
     }
 
+    public static readonly string[] IrisFeatures = ["sepal_length", "sepal_width", "petal_length", "petal_width"];
+    public static readonly string[] IrisClasses = ["setosa", "versicolor", "virginica"];
+
     public string ModelsPath { get; }
     public string DatabasePath { get; }
     public Serving.Catalog.RunFolderCatalog Catalog { get; }
@@ -68,12 +70,12 @@ internal sealed class ServerHost : IDisposable
     }
 
     /// <summary>Creates a tenant through the admin API and returns its key.</summary>
-    public async Task<CreatedKey> CreateTenant(string name, string[] models, int? requestsPerMinute = null, long? dailyQuota = null)
+    public async Task<CreatedApiKey> CreateTenant(string name, string[] models, int? requestsPerMinute = null, long? dailyQuota = null)
     {
         using var admin = Client();
         var response = await admin.PostAsJsonAsync("/v1/admin/tenants", new CreateTenantRequest(name, models, requestsPerMinute, dailyQuota));
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<CreatedKey>())!;
+        return (await response.Content.ReadFromJsonAsync<CreatedApiKey>())!;
     }
 
     public void Dispose()

@@ -1,10 +1,12 @@
+using System.Text.Json.Nodes;
+using ModelLoop.Artifacts;
+using ModelLoop.Data.Preprocessing;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
-using ModelLoop.Serving.Catalog;
 
 namespace ModelLoop.Serving.Tests;
 
-/// <summary>Tiny randomly initialized models written as run folders (model.json + weights.bin [+ serving.json]).</summary>
+/// <summary>Tiny randomly initialized models written as run folders (the model package in RUN/artifact, as `modelloop train` writes it).</summary>
 internal static class TestModels
 {
     /// <summary>Dense 4 → 8 (ReLU) → 3, seeded so two seeds give different weights.</summary>
@@ -25,14 +27,22 @@ internal static class TestModels
         return model;
     }
 
-    public static string WriteRun(string folder, Model model, ServingManifest? manifest = null)
+    /// <summary>
+    /// Saves <paramref name="model"/> as the artifact of run folder <paramref name="folder"/> (FOLDER/artifact), with
+    /// input feature names, output (class) names and a fitted pipeline when given. Returns the artifact's path.
+    /// </summary>
+    public static string WriteRun(string folder, Model model, IReadOnlyList<string>? featureNames = null,
+        IReadOnlyList<string>? outputNames = null, PreprocessingPipeline? pipeline = null)
     {
         Directory.CreateDirectory(folder);
-        model.ToSpec().Save(Path.Combine(folder, "model.json"));
-        model.SaveWeights(Path.Combine(folder, "weights.bin"));
-        if (manifest is not null)
-            File.WriteAllText(Path.Combine(folder, ServingManifest.FileName), manifest.ToJson());
-        return folder;
+        var artifact = Path.Combine(folder, "artifact");
+        ModelArtifact.Save(model, artifact, new ArtifactMetadata
+        {
+            Input = featureNames is null ? null : new TensorSchema(model.InputShape.ToArray(), "F32", featureNames),
+            Output = outputNames is null ? null : new TensorSchema(model.OutputShape.ToArray(), "F32", outputNames),
+            Preprocessing = pipeline is null ? null : JsonNode.Parse(pipeline.ToJson()),
+        }, new ArtifactSaveOptions { Overwrite = true });
+        return artifact;
     }
 
     /// <summary>What the model itself predicts for one flat item (the reference the server must match).</summary>

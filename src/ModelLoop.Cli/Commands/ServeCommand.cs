@@ -14,8 +14,8 @@ namespace ModelLoop.Cli.Commands;
 /// <c>modelloop serve</c>: the model server (ASP.NET Core, Kestrel). By default it serves the model registry
 /// (<c>--home</c>, else $MODELLOOP_HOME, else .modelloop): every registered model at its "production" alias
 /// (else its newest version), following promotions and rollbacks as they happen. <c>--models DIR</c> serves a
-/// folder of training runs instead. Every option is also a configuration key (Serving:…), so appsettings.json
-/// or environment variables (Serving__AdminKey) work too.
+/// folder of training runs instead. The admin key is read from $MODELLOOP_ADMIN_KEY or a file
+/// (<c>--admin-key-file</c>), never from the command line, where any user could read it in the process list.
 /// </summary>
 internal static class ServeCommand
 {
@@ -37,7 +37,9 @@ internal static class ServeCommand
         var home = RunsTrackingOptions.HomeOption();
         var urls = new Option<string>("--urls") { Description = "Addresses to listen on, ';'-separated. Defaults to http://127.0.0.1:5000.", DefaultValueFactory = _ => "http://127.0.0.1:5000" };
         var database = new Option<string>("--db") { Description = "SQLite file for tenants, API keys and usage. Defaults to modelloop-serving.db.", DefaultValueFactory = _ => "modelloop-serving.db" };
-        var adminKey = new Option<string?>("--admin-key") { Description = "Key for tenant management (POST /v1/admin/tenants). Defaults to the MODELLOOP_ADMIN_KEY environment variable; none disables management." };
+        var adminKeyFile = new Option<string?>("--admin-key-file") { Description = $"File holding the key for tenant management (POST /v1/admin/tenants), e.g. a mounted secret. Defaults to none: the {AdminKeyVariable} environment variable; neither disables management." };
+        // Not offered, only recognized: a key given here is refused with how to pass it instead.
+        var adminKey = new Option<string?>("--admin-key") { Hidden = true };
         var noKeys = new Option<bool>("--no-keys") { Description = "Serve calls without an API key as tenant 'anonymous' with every model (local use only). Defaults to off." };
         var maxBatch = new Option<int>("--max-batch") { Description = "Most items per forward pass (1: no batching). Defaults to 32.", DefaultValueFactory = _ => 32 };
         var maxDelay = new Option<double>("--max-delay-ms") { Description = "Longest a request waits for its batch to fill. Defaults to 2.", DefaultValueFactory = _ => 2 };
@@ -45,12 +47,14 @@ internal static class ServeCommand
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op CPU threads. Defaults to 1 (batching supplies the parallel work; see docs/benchmarks.md).", DefaultValueFactory = _ => 1 };
         var command = new Command("serve", "Serve the registry's models (or --models DIR) over HTTP: predict with dynamic batching, hot reload on promotion, API keys, metering, /metrics, /openapi/v1.json.")
         {
-            home, models, urls, database, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
+            home, models, urls, database, adminKeyFile, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
         };
         command.SetAction(result =>
         {
+            if (result.GetResult(adminKey) is not null)
+                throw new ArgumentException($"--admin-key is not accepted: a key on the command line is visible to every user in the process list. Set {AdminKeyVariable} in the server's environment, or write the key to a file readable only by the server and pass --admin-key-file PATH.");
             var settings = new Settings(result.GetValue(models), result.GetValue(urls)!, result.GetValue(database)!,
-                result.GetValue(adminKey) ?? Environment.GetEnvironmentVariable("MODELLOOP_ADMIN_KEY"), result.GetValue(noKeys),
+                ReadAdminKey(result.GetValue(adminKeyFile)), result.GetValue(noKeys),
                 result.GetValue(maxBatch), result.GetValue(maxDelay), result.GetValue(queue), result.GetValue(threads))
             {
                 Home = result.GetValue(home),
@@ -61,11 +65,30 @@ internal static class ServeCommand
             foreach (var model in app.WarmUpAsync().GetAwaiter().GetResult())
                 Console.WriteLine(model.Ready ? $"  {model.Name}: version {model.Version}" : $"  {model.Name}: NOT SERVED (503) — {model.Problem}");
             if (settings.AdminKey is null && !settings.NoKeys)
-                Console.WriteLine("No admin key: tenants cannot be created. Pass --admin-key or set MODELLOOP_ADMIN_KEY.");
+                Console.WriteLine($"No admin key: tenants cannot be created. Set {AdminKeyVariable} or pass --admin-key-file PATH (a file holding the key).");
             app.Run();
             return 0;
         });
         return command;
+    }
+
+    /// <summary>The environment variable holding the admin key: MODELLOOP_ADMIN_KEY.</summary>
+    public const string AdminKeyVariable = "MODELLOOP_ADMIN_KEY";
+
+    /// <summary>
+    /// The admin key: the file's content (surrounding whitespace and line breaks trimmed) when <paramref name="file"/>
+    /// is given, else $MODELLOOP_ADMIN_KEY; null when neither holds one.
+    /// </summary>
+    internal static string? ReadAdminKey(string? file)
+    {
+        if (file is null)
+            return Environment.GetEnvironmentVariable(AdminKeyVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : null;
+        if (!File.Exists(file))
+            throw new FileNotFoundException($"The admin key file '{file}' (--admin-key-file) does not exist. Write the key to a file readable only by the server and pass its path, or set {AdminKeyVariable} instead.", file);
+        var key = File.ReadAllText(file).Trim();
+        if (key.Length == 0)
+            throw new ArgumentException($"The admin key file '{file}' (--admin-key-file) is empty. Write the key into it (one line), or set {AdminKeyVariable} instead.");
+        return key;
     }
 
     internal static WebApplication BuildApp(Settings settings)

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using ModelLoop.Contracts;
 using ModelLoop.IO;
 using ModelLoop.Serving.Metering;
 using Spectre.Console;

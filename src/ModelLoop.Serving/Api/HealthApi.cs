@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ModelLoop.Serving.Catalog;
+using ModelLoop.Storage;
 
 namespace ModelLoop.Serving.Api;
 
@@ -18,7 +19,7 @@ internal static class HealthApi
         return app;
     }
 
-    internal sealed class CatalogCheck(IModelCatalog catalog, ServingDatabase database) : IHealthCheck
+    internal sealed class CatalogCheck(IModelCatalog catalog, SqliteDatabase database) : IHealthCheck
     {
         public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         {
@@ -28,7 +29,7 @@ internal static class HealthApi
                 var count = catalog.List().Count;
                 return Task.FromResult(count > 0
                     ? HealthCheckResult.Healthy($"{count} models")
-                    : HealthCheckResult.Unhealthy("The catalog lists no models; add run folders (model.json + weights.bin) to the models folder, or register a model in the registry (`modelloop models register`)."));
+                    : HealthCheckResult.Unhealthy("The catalog lists no models; add run folders (written by `modelloop train --out`, each with an artifact/) to the models folder, or register a model in the registry (`modelloop models register`)."));
             }
             catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException)
             {

@@ -2,7 +2,10 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using ModelLoop.Artifacts;
+using ModelLoop.Contracts;
 using ModelLoop.Serving.Batching;
+using ModelLoop.Serving.Catalog;
 using ModelLoop.Serving.Tenants;
 
 namespace ModelLoop.Serving.Api;
@@ -38,9 +41,23 @@ internal static class ModelsApi
         }
         if (runner is null)
             return UnknownModel(host, tenant, name, version);
-        var model = runner.Model;
-        return TypedResults.Ok(new ModelMetadata(model.Name, model.Version, model.Schema, model.OutputShape,
-            model.Batching.MaxBatchSize, model.Batching.MaxDelay.TotalMilliseconds, PredictInput.Example(model.Schema)));
+        return TypedResults.Ok(Describe(runner.Model));
+    }
+
+    private static ModelMetadata Describe(ServableModel model)
+    {
+        var schema = model.Schema;
+        var kind = schema.Kind == Modeling.InputKind.TokenIds ? ModelInputKind.TokenIds : ModelInputKind.Float;
+        var package = model.Package;
+        var classification = package.Task == ModelTask.Classification;
+        var labels = Enumerable.Range(0, classification ? package.ClassCount : package.OutputWidth)
+            .Select(i => classification ? package.Label(i) : package.OutputName(i)).ToArray();
+        return new ModelMetadata(model.Name, model.Version, new ModelInput(schema.Shape, kind, schema.FeatureNames, schema.RawRecords), model.OutputShape,
+            model.Batching.MaxBatchSize, model.Batching.MaxDelay.TotalMilliseconds, PredictInput.Example(schema))
+        {
+            Task = classification ? PredictionTask.Classification : PredictionTask.Regression,
+            Labels = labels,
+        };
     }
 
     /// <summary>404 naming what the caller may use instead (only models it is granted).</summary>

@@ -4,15 +4,21 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using ModelLoop.Artifacts;
+using ModelLoop.Contracts;
 using ModelLoop.Serving.Batching;
+using ModelLoop.Serving.Catalog;
 using ModelLoop.Serving.Metering;
 using ModelLoop.Serving.Tenants;
 
 namespace ModelLoop.Serving.Api;
 
 /// <summary>
-/// POST /v1/models/{name}/predict?version= — the body formats are in <see cref="PredictInput"/>. The
-/// request joins its model's batch queue; the answer is sent after its usage was committed.
+/// POST /v1/models/{name}/predict?version=&amp;outputs=raw — the body formats are in <see cref="PredictInput"/>. The
+/// request joins its model's batch queue; the answer is sent after its usage was committed. Each item's prediction
+/// says what a user wants: a classifier's label, class index and class probabilities, or a regression model's
+/// values by output name (<see cref="PackageInfo"/> reads which from the model package). The raw outputs are added
+/// only when asked for, with <c>?outputs=raw</c> or <c>"returnOutputs": true</c> in the body.
 /// </summary>
 internal static class PredictApi
 {
@@ -23,7 +29,7 @@ internal static class PredictApi
         return v1;
     }
 
-    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Predict(string name, string? version, HttpContext context,
+    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Predict(string name, string? version, string? outputs, HttpContext context,
         ModelHost host, UsageMeter meter, IOptions<ServingOptions> options, CancellationToken cancellationToken)
     {
         var tenant = ApiKeyMiddleware.Current(context);
@@ -38,7 +44,7 @@ internal static class PredictApi
         }
         try
         {
-            return await Serve(name, version, context, host, meter, options, tenant, cancellationToken);
+            return await Serve(name, version, outputs, context, host, meter, options, tenant, cancellationToken);
         }
         finally
         {
@@ -47,7 +53,7 @@ internal static class PredictApi
         }
     }
 
-    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Serve(string name, string? version, HttpContext context,
+    private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Serve(string name, string? version, string? outputs, HttpContext context,
         ModelHost host, UsageMeter meter, IOptions<ServingOptions> options, Tenant tenant, CancellationToken cancellationToken)
     {
         var (body, problem) = await ReadBody(context.Request, options.Value.MaxRequestBytes, cancellationToken);
@@ -55,6 +61,9 @@ internal static class PredictApi
             return Count(Label(host, name), tenant, "invalid", problem);
         using (body)
         {
+            var (raw, rawProblem) = WantsRawOutputs(outputs, body!.RootElement);
+            if (rawProblem is not null)
+                return Count(Label(host, name), tenant, "invalid", rawProblem);
             (ModelRunner? Runner, EnqueueResult Result, Task<Batching.PredictOutcome>? Outcome) queued;
             try
             {
@@ -78,18 +87,48 @@ internal static class PredictApi
             await meter.Record(tenant.Id, name, outcome.Version, count, outcome.ComputeMilliseconds);
             ServingMetrics.Items.WithLabels(name, tenant.Id).Inc(count);
             ServingMetrics.Requests.WithLabels(name, tenant.Id, "ok").Inc();
-            return TypedResults.Ok(Response(name, outcome, count));
+            return TypedResults.Ok(Response(name, servable.Package, outcome, count, raw));
         }
     }
 
-    private static PredictResponse Response(string name, Batching.PredictOutcome outcome, int count)
+    private static PredictResponse Response(string name, PackageInfo package, Batching.PredictOutcome outcome, int count, bool raw)
     {
         var width = outcome.Outputs.Length / count;
-        var rows = new float[count][];
+        var items = new ItemPrediction[count];
         for (var i = 0; i < count; i++)
-            rows[i] = outcome.Outputs.AsSpan(i * width, width).ToArray();
-        int[]? classes = width > 1 ? rows.Select(r => Array.IndexOf(r, r.Max())).ToArray() : null;
-        return new PredictResponse(name, outcome.Version, rows, classes);
+        {
+            var row = outcome.Outputs.AsSpan(i * width, width);
+            ItemPrediction item;
+            if (package.Task == ModelTask.Classification)
+            {
+                var (predicted, probabilities) = package.Classify(row);
+                var byLabel = new Dictionary<string, float>(probabilities.Length, StringComparer.Ordinal);
+                for (var c = 0; c < probabilities.Length; c++)
+                    byLabel[package.Label(c)] = probabilities[c];
+                item = new ItemPrediction { Label = package.Label(predicted), Class = predicted, Probabilities = byLabel };
+            }
+            else
+            {
+                var values = new Dictionary<string, float>(width, StringComparer.Ordinal);
+                for (var j = 0; j < width; j++)
+                    values[package.OutputName(j)] = row[j];
+                item = new ItemPrediction { Values = values };
+            }
+            items[i] = raw ? item with { Outputs = row.ToArray() } : item;
+        }
+        return new PredictResponse(name, outcome.Version, items);
+    }
+
+    // Raw outputs are opt-in: ?outputs=raw or "returnOutputs": true in the body; anything else there is a 400.
+    private static (bool Raw, ProblemHttpResult? Problem) WantsRawOutputs(string? outputs, JsonElement body)
+    {
+        if (outputs is not null && outputs != "raw")
+            return (false, Problems.BadInput($"?outputs= accepts only \"raw\" (add each item's raw outputs to its prediction); received '{outputs}'. Omit it for labels, probabilities or values only."));
+        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("returnOutputs", out var flag))
+            return (outputs is not null, null);
+        if (flag.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+            return (false, Problems.BadInput($"\"returnOutputs\" must be true or false; received {flag.GetRawText()}."));
+        return (outputs is not null || flag.GetBoolean(), null);
     }
 
     // Metric labels come from the URL: names the catalog does not know share one label, so random names

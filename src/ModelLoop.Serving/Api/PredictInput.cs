@@ -11,12 +11,13 @@ namespace ModelLoop.Serving.Api;
 /// <code>
 /// { "inputs": [[5.1, 3.5, 1.4, 0.2], …] }      items as flat or nested arrays in the input shape
 /// { "input": [5.1, 3.5, 1.4, 0.2] }            one item
-/// { "records": [{ "sepal_length": 5.1, … }] }  named features (models whose serving.json lists featureNames)
+/// { "records": [{ "sepal_length": 5.1, … }] }  named features (models whose input schema names them)
 /// { "record": { … } }                          one record
 /// { "images": ["base64…"] } / { "image": "…" } a PNG/JPEG/… file of the model's H×W, or raw 8-bit
 ///                                              pixels (C×H×W bytes); either is scaled to [0, 1]
 /// </code>
-/// Raw items then go through the model's preprocessing (e.g. standardization saved with the run). A model
+/// Any of them may add <c>"returnOutputs": true</c> to get each item's raw outputs too (read by PredictApi).
+/// Raw items then go through the model's preprocessing (e.g. an image pipeline's normalization). A model
 /// with a fitted data-stage pipeline (<see cref="ServableModel.RecordEncoder"/>) reads only records, whose
 /// values may be strings, numbers or null (missing); the pipeline turns each into the model's input.
 /// </summary>

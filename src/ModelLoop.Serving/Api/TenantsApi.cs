@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Options;
+using ModelLoop.Contracts;
 using ModelLoop.Serving.Tenants;
 
 namespace ModelLoop.Serving.Api;
@@ -27,7 +28,7 @@ internal static class TenantsApi
         return v1;
     }
 
-    private static Results<Created<CreatedKey>, ProblemHttpResult> Create(CreateTenantRequest request, TenantStore store, IOptions<ServingOptions> options)
+    private static Results<Created<CreatedApiKey>, ProblemHttpResult> Create(CreateTenantRequest request, TenantStore store, IOptions<ServingOptions> options)
     {
         if (string.IsNullOrWhiteSpace(request.Name))
             return Problems.BadInput("\"name\" is required: the tenant's display name, e.g. { \"name\": \"acme\", \"models\": [\"iris\"] }.");
@@ -36,7 +37,7 @@ internal static class TenantsApi
         if (request.RequestsPerMinute is < 1 || request.DailyRequestQuota is < 1)
             return Problems.BadInput($"\"requestsPerMinute\" and \"dailyRequestQuota\" must be at least 1 when given; received {request.RequestsPerMinute} and {request.DailyRequestQuota}.");
         var (tenant, keyId, key) = store.Create(request.Name, request.Models, request.RequestsPerMinute ?? options.Value.DefaultRequestsPerMinute, request.DailyRequestQuota);
-        return TypedResults.Created($"/v1/admin/tenants/{tenant.Id}", new CreatedKey(tenant.Id, keyId, key));
+        return TypedResults.Created($"/v1/admin/tenants/{tenant.Id}", new CreatedApiKey(tenant.Id, keyId, key));
     }
 
     private static Results<Ok<Tenant>, ProblemHttpResult> Update(string id, UpdateTenantRequest request, TenantStore store)
@@ -50,9 +51,9 @@ internal static class TenantsApi
             : Problems.NotFound($"No tenant '{id}'. GET /v1/admin/tenants lists them.");
     }
 
-    private static Results<Created<CreatedKey>, ProblemHttpResult> AddKey(string id, TenantStore store) =>
+    private static Results<Created<CreatedApiKey>, ProblemHttpResult> AddKey(string id, TenantStore store) =>
         store.AddKey(id) is { } created
-            ? TypedResults.Created($"/v1/admin/tenants/{id}", new CreatedKey(id, created.KeyId, created.Key))
+            ? TypedResults.Created($"/v1/admin/tenants/{id}", new CreatedApiKey(id, created.KeyId, created.Key))
             : Problems.NotFound($"No tenant '{id}'. GET /v1/admin/tenants lists them.");
 
     private static Results<NoContent, ProblemHttpResult> Revoke(string keyId, TenantStore store) =>

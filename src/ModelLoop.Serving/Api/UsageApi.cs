@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using ModelLoop.Contracts;
 using ModelLoop.Serving.Metering;
 using ModelLoop.Serving.Tenants;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using ModelLoop.Data.Preprocessing;
 using ModelLoop.Artifacts;
 using ModelLoop.Registry;
@@ -20,7 +19,7 @@ namespace ModelLoop.Serving.Catalog;
 public sealed class RegistryCatalog : IModelCatalog
 {
     /// <summary>The alias served when a request names no version: "production".</summary>
-    public const string DefaultAlias = "production";
+    public const string DefaultAlias = ModelRegistry.DefaultAlias;
 
     private readonly ArtifactEncryptionKey? _key;
 
@@ -55,14 +54,7 @@ public sealed class RegistryCatalog : IModelCatalog
             return ValueTask.FromResult<string?>(null);
         try
         {
-            if (versionOrAlias is null)
-            {
-                // One indexed read in the common case (the alias is set); "latest" only for a model not promoted yet.
-                if (Registry.GetAliasVersion(name, DefaultAlias) is { } promoted)
-                    return ValueTask.FromResult<string?>(Text(promoted));
-                versionOrAlias = "latest";
-            }
-            return ValueTask.FromResult<string?>(Text(Registry.GetVersion(name, versionOrAlias).Version));
+            return ValueTask.FromResult<string?>(Text(Registry.GetVersionOrDefault(name, versionOrAlias).Version));
         }
         catch (Exception e) when (e is KeyNotFoundException or ArgumentException)
         {
@@ -93,74 +85,13 @@ public sealed class RegistryCatalog : IModelCatalog
         }
         try
         {
-            return ValueTask.FromResult<ServableModel?>(Servable(name, Text(number), artifact));
+            return ValueTask.FromResult<ServableModel?>(ServableModel.FromArtifact(name, Text(number), artifact, DefaultBatching));
         }
         catch
         {
             artifact.Dispose();
             throw;
         }
-    }
-
-    private ServableModel Servable(string name, string version, LoadedArtifact artifact)
-    {
-        var model = artifact.Model;
-        model.Network.eval();
-        var input = artifact.Metadata.Input;
-        var shape = input?.Shape ?? model.InputShape.ToArray();
-        var where = $"Model '{name}' version {version} ({artifact.Path})";
-        if (artifact.Metadata.Preprocessing is not { } json)
-            return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, input?.Names), batching: DefaultBatching);
-        PreprocessingPipeline pipeline;
-        try
-        {
-            pipeline = PreprocessingPipeline.FromJson(json.ToJsonString());
-        }
-        catch (FormatException e)
-        {
-            throw new InvalidDataException($"{where} has a preprocessing pipeline that cannot be read: {e.Message}", e);
-        }
-        var elements = model.InputShape.Elements;
-        if (pipeline.Image is { } image)
-        {
-            if (shape.Length != 3 || shape[0] != image.Mean.Count)
-                throw new InvalidDataException($"{where}: its image normalization has {image.Mean.Count} channels but the model's input is ({string.Join(", ", shape)}); expected (channels, height, width) with the same channel count. Save the artifact with the pipeline fitted on its training images.");
-            return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, null), Normalizer(image, shape), DefaultBatching);
-        }
-        if (pipeline.FeatureCount != elements)
-            throw new InvalidDataException($"{where}: its preprocessing pipeline produces {pipeline.FeatureCount} features but the model takes {elements} values per item. Save the artifact with the pipeline the model was trained on.");
-        var columns = pipeline.Columns.Select(c => c.Name).ToArray();
-        var schema = new InputSchema(shape, model.InputKind, columns) { RawRecords = true };
-        return new ServableModel(name, version, model, schema, batching: DefaultBatching)
-        {
-            // The data stage's own one-record transform: the same code and fitted values as training (FormatException names the column).
-            RecordEncoder = record => Encode(pipeline, record),
-        };
-    }
-
-    private static float[] Encode(PreprocessingPipeline pipeline, JsonElement record)
-    {
-        using var features = pipeline.Transform(record); // (1, F) float32
-        return features.data<float>().ToArray();
-    }
-
-    // Image requests arrive in [0, 1] (decoded files and raw pixels are divided by 255 by the API), which is the
-    // scale ImageNormalization's mean and std are expressed in: only (x − mean[c]) / std[c] is left, per channel.
-    private static Func<float[], float[]> Normalizer(ImageNormalization image, long[] shape)
-    {
-        var plane = (int)(shape[1] * shape[2]);
-        var mean = image.Mean.Select(m => (float)m).ToArray();
-        var std = image.Std.Select(s => (float)s).ToArray();
-        return raw =>
-        {
-            var result = new float[raw.Length];
-            for (var i = 0; i < raw.Length; i++)
-            {
-                var c = i / plane;
-                result[i] = (raw[i] - mean[c]) / std[c];
-            }
-            return result;
-        };
     }
 
     private static string Text(int version) => version.ToString(CultureInfo.InvariantCulture);

@@ -1,19 +1,23 @@
+using ModelLoop.Registry;
 using System.Globalization;
 using System.Text.Json;
+using ModelLoop.Artifacts;
 using ModelLoop.IO;
-using ModelLoop.Modeling;
 
 namespace ModelLoop.Serving.Catalog;
 
 /// <summary>
-/// Models from a folder of training runs (what <c>modelloop train --out</c> writes: model.json + weights.bin,
-/// optionally serving.json). Layout, simplest first:
+/// Models from a folder of training runs: a run folder is what <c>modelloop train --out</c> writes, whose
+/// <c>artifact/</c> (manifest.json, model.json, weights.safetensors) is the model package, or an artifact folder
+/// itself. Layout, simplest first:
 /// <code>
-/// root/iris/model.json, weights.bin            a single run: model "iris", version "1"
-/// root/cnn/1/model.json, weights.bin           versions as sub-folders (numeric ones sort numerically)
-/// root/cnn/2/…
+/// root/iris/artifact/manifest.json, …          a single run: model "iris", version "1"
+/// root/cnn/1/artifact/…                        versions as sub-folders (numeric ones sort numerically)
+/// root/cnn/2/manifest.json, …                  (an artifact folder serves as a run folder too)
 /// root/cnn/aliases.json                        optional { "production": "1", "staging": "2" }
 /// </code>
+/// Packages are loaded like the registry's (<see cref="ModelArtifact.Load"/>: every checksum verified) and served
+/// through <see cref="ServableModel.FromArtifact"/>, so a fitted pipeline is applied to raw records server-side.
 /// "latest" always names the newest version; no version means "production" when set, else the newest.
 /// Moving an alias is rewriting aliases.json (<see cref="SetAlias"/> does it atomically); the server notices
 /// on its next poll and switches without failing requests in flight.
@@ -21,15 +25,22 @@ namespace ModelLoop.Serving.Catalog;
 public sealed class RunFolderCatalog : IModelCatalog
 {
     public const string AliasesFile = "aliases.json";
+    /// <summary>The model package's folder inside a run folder, as `modelloop train --out` writes it.</summary>
+    public const string ArtifactFolder = "artifact";
     private const string SingleRunVersion = "1";
+    private readonly ArtifactEncryptionKey? _key;
 
-    public RunFolderCatalog(string root, BatchingOptions? defaultBatching = null)
+    /// <param name="root">The folder of run folders.</param>
+    /// <param name="defaultBatching">Batching of every model. Defaults to <see cref="BatchingOptions"/>' defaults.</param>
+    /// <param name="encryptionKey">Key for encrypted artifacts. Defaults to null: the key in MODELLOOP_ARTIFACT_KEY, if set.</param>
+    public RunFolderCatalog(string root, BatchingOptions? defaultBatching = null, ArtifactEncryptionKey? encryptionKey = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(root);
         if (!Directory.Exists(root))
-            throw new DirectoryNotFoundException($"The models folder '{root}' does not exist. Pass a folder whose sub-folders are run folders written by `modelloop train --out` (model.json + weights.bin).");
+            throw new DirectoryNotFoundException($"The models folder '{root}' does not exist. Pass a folder whose sub-folders are run folders written by `modelloop train --out` (each with an {ArtifactFolder}/ holding {ModelArtifact.ManifestFile}).");
         Root = Path.GetFullPath(root);
         DefaultBatching = (defaultBatching ?? new BatchingOptions()).Validate();
+        _key = encryptionKey;
     }
 
     public string Root { get; }
@@ -52,35 +63,29 @@ public sealed class RunFolderCatalog : IModelCatalog
         if (versions.Count == 0)
             return ValueTask.FromResult<string?>(null);
         var aliases = Aliases(name, versions);
-        var key = versionOrAlias ?? (aliases.ContainsKey("production") ? "production" : "latest");
+        var key = versionOrAlias ?? (aliases.ContainsKey(ModelRegistry.DefaultAlias) ? ModelRegistry.DefaultAlias : "latest"); // the registry's rule for no version
         if (aliases.TryGetValue(key, out var target))
             return ValueTask.FromResult<string?>(versions.Contains(target) ? target : null);
         return ValueTask.FromResult(versions.Contains(key) ? key : null);
     }
 
+    /// <summary>
+    /// Loads and verifies a run's artifact. Throws <see cref="InvalidDataException"/> (the server answers 503 for this
+    /// model and keeps serving the others) when a file does not verify, the artifact is encrypted and the key is
+    /// missing or wrong, or its preprocessing does not fit the model.
+    /// </summary>
     public ValueTask<ServableModel?> Load(string name, string version, CancellationToken cancellationToken)
     {
         if (!IsSafeName(name) || !IsSafeName(version) || !Versions(name).Contains(version))
             return ValueTask.FromResult<ServableModel?>(null);
-        var folder = RunFolder(name, version);
-        var spec = ModelSpec.Load(Path.Combine(folder, "model.json"));
-        var manifest = ServingManifest.Read(folder);
-        var model = Model.FromSpec(spec);
+        var artifact = ModelArtifact.Load(ArtifactPath(RunFolder(name, version)), new ArtifactLoadOptions { EncryptionKey = _key });
         try
         {
-            model.LoadWeights(Path.Combine(folder, "weights.bin"));
-            model.Network.eval();
-            var shape = model.InputShape.ToArray();
-            if (manifest.FeatureNames is { } names && names.Length != model.InputShape.Elements)
-                throw new InvalidDataException($"'{Path.Combine(folder, ServingManifest.FileName)}' names {names.Length} features but the model takes {model.InputShape.Elements} values per item; list one name per value.");
-            var schema = new InputSchema(shape, model.InputKind, manifest.FeatureNames);
-            var servable = new ServableModel(name, version, model, schema,
-                manifest.Standardizer(model.InputShape.Elements, folder), manifest.Batching(DefaultBatching));
-            return ValueTask.FromResult<ServableModel?>(servable);
+            return ValueTask.FromResult<ServableModel?>(ServableModel.FromArtifact(name, version, artifact, DefaultBatching));
         }
         catch
         {
-            model.Dispose();
+            artifact.Dispose();
             throw;
         }
     }
@@ -91,7 +96,7 @@ public sealed class RunFolderCatalog : IModelCatalog
         var versions = Versions(name);
         if (!versions.Contains(version))
             throw new ArgumentException($"Model '{name}' has no version '{version}'; it has: {string.Join(", ", versions)}.");
-        if (Directory.Exists(Path.Combine(Root, name)) && File.Exists(Path.Combine(Root, name, "model.json")))
+        if (IsRun(Path.Combine(Root, name)))
             throw new InvalidOperationException($"Model '{name}' is a single run folder (one version); move it into a sub-folder '{name}/1' to give it aliases.");
         var aliases = ReadAliasFile(name);
         aliases[alias] = version;
@@ -139,7 +144,12 @@ public sealed class RunFolderCatalog : IModelCatalog
         return IsRun(dir) ? dir : Path.Combine(dir, version);
     }
 
-    private static bool IsRun(string dir) => File.Exists(Path.Combine(dir, "model.json")) && File.Exists(Path.Combine(dir, "weights.bin"));
+    private static bool IsRun(string dir) =>
+        File.Exists(Path.Combine(dir, ArtifactFolder, ModelArtifact.ManifestFile)) || File.Exists(Path.Combine(dir, ModelArtifact.ManifestFile));
+
+    // A run folder's artifact/, or the folder itself when it is an artifact folder.
+    private static string ArtifactPath(string run) =>
+        File.Exists(Path.Combine(run, ArtifactFolder, ModelArtifact.ManifestFile)) ? Path.Combine(run, ArtifactFolder) : run;
 
     // Names come from URLs: only plain folder names, never paths ("..", separators).
     private static bool IsSafeName(string name) =>

@@ -2,6 +2,8 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using ModelLoop.Contracts;
+using ModelLoop.Storage;
 
 namespace ModelLoop.Serving.Metering;
 
@@ -9,14 +11,15 @@ namespace ModelLoop.Serving.Metering;
 /// Persists usage (requests, items, compute ms) per tenant, model version and UTC hour. <see cref="Record"/>
 /// completes only after the transaction holding the record committed, and the server answers a request
 /// only after that — so every acknowledged prediction is counted even if the process is killed. Records
-/// arriving together share one transaction (group commit) so metering does not cap throughput.
+/// arriving together share one transaction (group commit): one fsync per batch, not per request, so metering
+/// does not cap throughput.
 /// Also keeps today's request count per tenant for daily quotas.
 /// </summary>
 internal sealed class UsageMeter : IAsyncDisposable
 {
     private sealed record Pending(string TenantId, string Model, string Version, long Items, double ComputeMs, DateTime At, TaskCompletionSource Committed);
 
-    private readonly ServingDatabase _database;
+    private readonly SqliteDatabase _database;
     private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
     private readonly ConcurrentDictionary<string, long> _today = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal); // requests in flight per tenant, under _quotaLock
@@ -24,7 +27,7 @@ internal sealed class UsageMeter : IAsyncDisposable
     private readonly Task _writer;
     private DateOnly _day = DateOnly.FromDateTime(DateTime.UtcNow);
 
-    public UsageMeter(ServingDatabase database)
+    public UsageMeter(SqliteDatabase database)
     {
         _database = database;
         _writer = Task.Run(WriteLoop);
@@ -43,15 +46,10 @@ internal sealed class UsageMeter : IAsyncDisposable
     public long RequestsToday(string tenantId)
     {
         RollDay();
-        return _today.GetOrAdd(tenantId, id =>
-        {
-            using var connection = _database.Open();
-            using var command = connection.CreateCommand();
-            command.CommandText = "SELECT COALESCE(SUM(requests), 0) FROM usage WHERE tenant_id = $t AND hour_utc >= $from";
-            command.Parameters.AddWithValue("$t", id);
-            command.Parameters.AddWithValue("$from", _day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
-        });
+        return _today.GetOrAdd(tenantId, id => _database.Read(connection => Convert.ToInt64(
+            SqliteDatabase.Scalar(connection, null, "SELECT COALESCE(SUM(requests), 0) FROM usage WHERE tenant_id = $t AND hour_utc >= $from",
+                ("$t", id), ("$from", _day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))),
+            CultureInfo.InvariantCulture)));
     }
 
     /// <summary>
@@ -88,30 +86,18 @@ internal sealed class UsageMeter : IAsyncDisposable
     }
 
     /// <summary>Usage rows, optionally for one tenant and a [from, to) range of UTC times, oldest first.</summary>
-    public IReadOnlyList<UsageRow> Query(string? tenantId, DateTime? fromUtc, DateTime? toUtc)
-    {
-        using var connection = _database.Open();
-        return Query(connection, tenantId, fromUtc, toUtc);
-    }
+    public IReadOnlyList<UsageRow> Query(string? tenantId, DateTime? fromUtc, DateTime? toUtc) =>
+        _database.Read(connection => Query(connection, tenantId, fromUtc, toUtc));
 
     /// <summary>Reads usage from a database file directly (the <c>modelloop usage</c> command).</summary>
-    public static IReadOnlyList<UsageRow> Query(SqliteConnection connection, string? tenantId, DateTime? fromUtc, DateTime? toUtc)
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+    public static IReadOnlyList<UsageRow> Query(SqliteConnection connection, string? tenantId, DateTime? fromUtc, DateTime? toUtc) =>
+        SqliteDatabase.Query(connection, null, """
             SELECT tenant_id, model, version, hour_utc, requests, items, compute_ms FROM usage
             WHERE ($t IS NULL OR tenant_id = $t) AND ($from IS NULL OR hour_utc >= $from) AND ($to IS NULL OR hour_utc < $to)
             ORDER BY hour_utc, tenant_id, model, version
-            """;
-        command.Parameters.AddWithValue("$t", (object?)tenantId ?? DBNull.Value);
-        command.Parameters.AddWithValue("$from", fromUtc is { } f ? Hour(f) : DBNull.Value);
-        command.Parameters.AddWithValue("$to", toUtc is { } t ? Hour(t) : DBNull.Value);
-        using var reader = command.ExecuteReader();
-        var rows = new List<UsageRow>();
-        while (reader.Read())
-            rows.Add(new UsageRow(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetInt64(4), reader.GetInt64(5), reader.GetDouble(6)));
-        return rows;
-    }
+            """,
+            r => new UsageRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetDouble(6)),
+            ("$t", tenantId), ("$from", fromUtc is { } f ? Hour(f) : null), ("$to", toUtc is { } t ? Hour(t) : null));
 
     public async ValueTask DisposeAsync()
     {
@@ -151,16 +137,13 @@ internal sealed class UsageMeter : IAsyncDisposable
         }
     }
 
-    private void Commit(List<Pending> batch)
+    private void Commit(List<Pending> batch) => _database.Write((connection, transaction) =>
     {
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
+        using var command = SqliteDatabase.Command(connection, transaction, """
             INSERT INTO usage (tenant_id, model, version, hour_utc, requests, items, compute_ms) VALUES ($t, $m, $v, $h, 1, $i, $c)
             ON CONFLICT (tenant_id, model, version, hour_utc) DO UPDATE SET
                 requests = requests + 1, items = items + excluded.items, compute_ms = compute_ms + excluded.compute_ms
-            """;
+            """);
         var t = command.Parameters.Add("$t", SqliteType.Text);
         var m = command.Parameters.Add("$m", SqliteType.Text);
         var v = command.Parameters.Add("$v", SqliteType.Text);
@@ -172,8 +155,8 @@ internal sealed class UsageMeter : IAsyncDisposable
             (t.Value, m.Value, v.Value, h.Value, i.Value, c.Value) = (pending.TenantId, pending.Model, pending.Version, Hour(pending.At), pending.Items, pending.ComputeMs);
             command.ExecuteNonQuery();
         }
-        transaction.Commit();
-    }
+        return batch.Count;
+    });
 
     private void RollDay()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CsvHelper;
 using Microsoft.Data.Sqlite;
+using ModelLoop.Contracts;
 
 namespace ModelLoop.Serving.Metering;
 
@@ -30,7 +31,15 @@ public static class UsageReport
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var csv = CsvWriter.Create(text, options: null, leaveOpen: true))
-            csv.WriteRecords(rows);
+        {
+            csv.WriteHeader([nameof(UsageRow.TenantId), nameof(UsageRow.Model), nameof(UsageRow.Version), nameof(UsageRow.HourUtc),
+                nameof(UsageRow.Requests), nameof(UsageRow.Items), nameof(UsageRow.ComputeMs)]);
+            foreach (var row in rows)
+            {
+                csv.WriteRecord([row.TenantId, row.Model, row.Version, row.HourUtc, row.Requests.ToString(CultureInfo.InvariantCulture),
+                    row.Items.ToString(CultureInfo.InvariantCulture), row.ComputeMs.ToString(CultureInfo.InvariantCulture)]);
+            }
+        }
         return text.ToString();
     }
 }

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using ModelLoop.Storage;
 
 namespace ModelLoop.Serving.Tenants;
 
@@ -14,11 +14,11 @@ namespace ModelLoop.Serving.Tenants;
 internal sealed class TenantStore
 {
     private const string KeyPrefix = "ml_";
-    private readonly ServingDatabase _database;
+    private readonly SqliteDatabase _database;
     private readonly ConcurrentDictionary<string, (string KeyId, string TenantId, bool Revoked)> _keys = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Tenant> _tenants = new(StringComparer.Ordinal);
 
-    public TenantStore(ServingDatabase database)
+    public TenantStore(SqliteDatabase database)
     {
         _database = database;
         Reload();
@@ -44,16 +44,16 @@ internal sealed class TenantStore
     public (Tenant Tenant, string KeyId, string Key) Create(string name, IReadOnlyList<string> models, int requestsPerMinute, long? dailyQuota)
     {
         var tenant = new Tenant("t_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), name, models.Distinct().ToList(), requestsPerMinute, dailyQuota);
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        ServingDatabase.Execute(connection, "INSERT INTO tenants (id, name, requests_per_minute, daily_request_quota, created_utc) VALUES ($id, $name, $rpm, $quota, $now)",
-            ("$id", tenant.Id), ("$name", name), ("$rpm", requestsPerMinute), ("$quota", dailyQuota), ("$now", Now()));
-        foreach (var model in tenant.Models)
-            ServingDatabase.Execute(connection, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenant.Id), ("$model", model));
         var (keyId, key, hash) = NewKey();
-        ServingDatabase.Execute(connection, "INSERT INTO api_keys (id, tenant_id, sha256, created_utc) VALUES ($kid, $id, $hash, $now)",
-            ("$kid", keyId), ("$id", tenant.Id), ("$hash", hash), ("$now", Now()));
-        transaction.Commit();
+        _database.Write((connection, transaction) =>
+        {
+            SqliteDatabase.Execute(connection, transaction, "INSERT INTO tenants (id, name, requests_per_minute, daily_request_quota, created_utc) VALUES ($id, $name, $rpm, $quota, $now)",
+                ("$id", tenant.Id), ("$name", name), ("$rpm", requestsPerMinute), ("$quota", dailyQuota), ("$now", SqliteDatabase.Now()));
+            foreach (var model in tenant.Models)
+                SqliteDatabase.Execute(connection, transaction, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenant.Id), ("$model", model));
+            return SqliteDatabase.Execute(connection, transaction, "INSERT INTO api_keys (id, tenant_id, sha256, created_utc) VALUES ($kid, $id, $hash, $now)",
+                ("$kid", keyId), ("$id", tenant.Id), ("$hash", hash), ("$now", SqliteDatabase.Now()));
+        });
         _tenants[tenant.Id] = tenant;
         _keys[hash] = (keyId, tenant.Id, false);
         return (tenant, keyId, key);
@@ -65,14 +65,15 @@ internal sealed class TenantStore
         if (!_tenants.TryGetValue(tenantId, out var old))
             return null;
         var tenant = old with { Models = models.Distinct().ToList(), RequestsPerMinute = requestsPerMinute, DailyRequestQuota = dailyQuota };
-        using var connection = _database.Open();
-        using var transaction = connection.BeginTransaction();
-        ServingDatabase.Execute(connection, "UPDATE tenants SET requests_per_minute = $rpm, daily_request_quota = $quota WHERE id = $id",
-            ("$id", tenantId), ("$rpm", requestsPerMinute), ("$quota", dailyQuota));
-        ServingDatabase.Execute(connection, "DELETE FROM grants WHERE tenant_id = $id", ("$id", tenantId));
-        foreach (var model in tenant.Models)
-            ServingDatabase.Execute(connection, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenantId), ("$model", model));
-        transaction.Commit();
+        _database.Write((connection, transaction) =>
+        {
+            SqliteDatabase.Execute(connection, transaction, "UPDATE tenants SET requests_per_minute = $rpm, daily_request_quota = $quota WHERE id = $id",
+                ("$id", tenantId), ("$rpm", requestsPerMinute), ("$quota", dailyQuota));
+            SqliteDatabase.Execute(connection, transaction, "DELETE FROM grants WHERE tenant_id = $id", ("$id", tenantId));
+            foreach (var model in tenant.Models)
+                SqliteDatabase.Execute(connection, transaction, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenantId), ("$model", model));
+            return 0;
+        });
         _tenants[tenantId] = tenant;
         return tenant;
     }
@@ -83,9 +84,9 @@ internal sealed class TenantStore
         if (!_tenants.ContainsKey(tenantId))
             return null;
         var (keyId, key, hash) = NewKey();
-        using var connection = _database.Open();
-        ServingDatabase.Execute(connection, "INSERT INTO api_keys (id, tenant_id, sha256, created_utc) VALUES ($kid, $id, $hash, $now)",
-            ("$kid", keyId), ("$id", tenantId), ("$hash", hash), ("$now", Now()));
+        _database.Write((connection, transaction) => SqliteDatabase.Execute(connection, transaction,
+            "INSERT INTO api_keys (id, tenant_id, sha256, created_utc) VALUES ($kid, $id, $hash, $now)",
+            ("$kid", keyId), ("$id", tenantId), ("$hash", hash), ("$now", SqliteDatabase.Now())));
         _keys[hash] = (keyId, tenantId, false);
         return (keyId, key);
     }
@@ -93,8 +94,8 @@ internal sealed class TenantStore
     /// <summary>Revokes a key by its id; false when no such key exists.</summary>
     public bool Revoke(string keyId)
     {
-        using var connection = _database.Open();
-        var changed = ServingDatabase.Execute(connection, "UPDATE api_keys SET revoked_utc = COALESCE(revoked_utc, $now) WHERE id = $kid", ("$now", Now()), ("$kid", keyId));
+        var changed = _database.Write((connection, transaction) => SqliteDatabase.Execute(connection, transaction,
+            "UPDATE api_keys SET revoked_utc = COALESCE(revoked_utc, $now) WHERE id = $kid", ("$now", SqliteDatabase.Now()), ("$kid", keyId)));
         if (changed == 0)
             return false;
         foreach (var (hash, key) in _keys.ToArray())
@@ -107,41 +108,23 @@ internal sealed class TenantStore
 
     public static string Hash(string rawKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rawKey)));
 
-    private void Reload()
+    private void Reload() => _database.Read(connection =>
     {
-        using var connection = _database.Open();
         var grants = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT tenant_id, model FROM grants";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-                (grants.TryGetValue(reader.GetString(0), out var list) ? list : grants[reader.GetString(0)] = []).Add(reader.GetString(1));
-        }
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT id, name, requests_per_minute, daily_request_quota FROM tenants";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                var id = reader.GetString(0);
-                _tenants[id] = new Tenant(id, reader.GetString(1), grants.GetValueOrDefault(id) ?? [], reader.GetInt32(2), reader.IsDBNull(3) ? null : reader.GetInt64(3));
-            }
-        }
-        using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT id, tenant_id, sha256, revoked_utc FROM api_keys";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-                _keys[reader.GetString(2)] = (reader.GetString(0), reader.GetString(1), !reader.IsDBNull(3));
-        }
-    }
+        foreach (var (tenantId, model) in SqliteDatabase.Query(connection, null, "SELECT tenant_id, model FROM grants", r => (r.GetString(0), r.GetString(1))))
+            (grants.TryGetValue(tenantId, out var list) ? list : grants[tenantId] = []).Add(model);
+        foreach (var tenant in SqliteDatabase.Query(connection, null, "SELECT id, name, requests_per_minute, daily_request_quota FROM tenants",
+                     r => new Tenant(r.GetString(0), r.GetString(1), grants.GetValueOrDefault(r.GetString(0)) ?? [], r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt64(3))))
+            _tenants[tenant.Id] = tenant;
+        foreach (var (keyId, tenantId, hash, revoked) in SqliteDatabase.Query(connection, null, "SELECT id, tenant_id, sha256, revoked_utc FROM api_keys",
+                     r => (r.GetString(0), r.GetString(1), r.GetString(2), !r.IsDBNull(3))))
+            _keys[hash] = (keyId, tenantId, revoked);
+        return 0;
+    });
 
     private static (string Id, string Key, string Hash) NewKey()
     {
         var key = KeyPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         return ("k_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), key, Hash(key));
     }
-
-    private static string Now() => DateTime.UtcNow.ToString("O", CultureInfo.InvariantCulture);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ModelLoop.Contracts;
 using ModelLoop.Data;
 using ModelLoop.Data.Preprocessing;
 using ModelLoop.Modeling;
@@ -21,19 +22,9 @@ public sealed class ModelPackage : IDisposable
     private ModelPackage(LoadedArtifact artifact)
     {
         Artifact = artifact;
-        var metadata = artifact.Metadata;
-        Pipeline = metadata.Preprocessing is { } json ? PreprocessingPipeline.FromJson(json.ToJsonString()) : null;
-        Task = TaskOf(metadata);
-        var width = (int)artifact.Model.OutputShape.Elements;
-        ClassNames = Task != ModelTask.Classification ? null
-            : metadata.Output?.Names is { Count: > 1 } names ? names
-            : Pipeline?.Label is { Kind: LabelKind.ClassIndex, Classes.Count: > 1 } label ? label.Classes
-            : Enumerable.Range(0, Math.Max(2, width)).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
-        OutputNames = Task == ModelTask.Regression
-            ? metadata.Output?.Names is { } outputs && outputs.Count == width ? outputs
-                : width == 1 && Pipeline?.Label is { } valueLabel ? [valueLabel.Name]
-                : Enumerable.Range(0, width).Select(i => "output" + i.ToString(CultureInfo.InvariantCulture)).ToArray()
-            : null;
+        Info = PackageInfo.From(artifact.Metadata);
+        ClassNames = Task == ModelTask.Classification ? Enumerable.Range(0, Info.ClassCount).Select(Info.Label).ToArray() : null;
+        OutputNames = Task == ModelTask.Regression ? Enumerable.Range(0, Info.OutputWidth).Select(Info.OutputName).ToArray() : null;
     }
 
     /// <summary>Reads and verifies a package (folder or .zip); see <see cref="ModelArtifact.Load"/>.</summary>
@@ -50,9 +41,11 @@ public sealed class ModelPackage : IDisposable
     /// <summary>The folder or .zip it was read from.</summary>
     public string Path => Artifact.Path;
     public string ManifestSha256 => Artifact.ManifestSha256;
+    /// <summary>How to read the outputs: task, class or output names, single-logit binary; decided once, by <see cref="PackageInfo.From"/>.</summary>
+    public PackageInfo Info { get; }
     /// <summary>The fitted preprocessing, or null for a model that takes tensors as they are.</summary>
-    public PreprocessingPipeline? Pipeline { get; }
-    public ModelTask Task { get; }
+    public PreprocessingPipeline? Pipeline => Info.Pipeline;
+    public ModelTask Task => Info.Task;
     /// <summary>Class names in class-index order (classification), else null.</summary>
     public IReadOnlyList<string>? ClassNames { get; }
     /// <summary>Names of the output values (regression), else null.</summary>
@@ -64,20 +57,6 @@ public sealed class ModelPackage : IDisposable
     public ArtifactLineage Lineage => Metadata.Lineage;
     /// <summary>The training config that made the model (JSON), or null when it was saved without one.</summary>
     public JsonNode? Config => Metadata.Config;
-
-    /// <summary>
-    /// The one place that decides a saved model's task: the recorded task; else the pipeline's label kind; else a
-    /// recorded regression metric (test_mae, test_mse, test_r2); else classification.
-    /// </summary>
-    public static ModelTask TaskOf(ArtifactMetadata metadata)
-    {
-        ArgumentNullException.ThrowIfNull(metadata);
-        if (metadata.Task is { } task)
-            return task;
-        if (metadata.Preprocessing?["label"]?["kind"]?.GetValue<string>() is { } kind)
-            return kind == nameof(LabelKind.Value) ? ModelTask.Regression : ModelTask.Classification;
-        return metadata.Metrics.Keys.Any(k => k is "test_mae" or "test_mse" or "test_r2") ? ModelTask.Regression : ModelTask.Classification;
-    }
 
     /// <summary>Model inputs (N, F) for raw records: column → cell text (null = missing).</summary>
     /// <exception cref="InvalidOperationException">The package has no table pipeline.</exception>
@@ -136,31 +115,23 @@ public sealed class ModelPackage : IDisposable
             for (var i = 0; i < result.Length; i++)
                 result[i] = new ItemPrediction
                 {
-                    Values = OutputNames!.Select((name, j) => (name, j)).ToDictionary(p => p.name, p => (double)values[i * width + p.j]),
+                    Values = OutputNames!.Select((name, j) => (name, j)).ToDictionary(p => p.name, p => values[i * width + p.j]),
                 };
             return result;
         }
-        var probabilities = (width == 1 ? cat([1 - flat.sigmoid(), flat.sigmoid()], 1) : flat.softmax(1)).data<float>().ToArray();
-        var classes = Math.Max(2, width);
-        var names = ClassNames!;
+        var logits = flat.data<float>().ToArray();
         for (var i = 0; i < result.Length; i++)
         {
-            var row = probabilities.AsSpan(i * classes, classes);
-            var best = 0;
-            for (var c = 1; c < classes; c++)
-                if (row[c] > row[best])
-                    best = c;
-            var byLabel = new Dictionary<string, double>(classes);
-            for (var c = 0; c < classes; c++)
-                byLabel[Label(names, c)] = row[c];
-            result[i] = new ItemPrediction { Class = best, Label = Label(names, best), Probabilities = byLabel };
+            var (best, row) = Info.Classify(logits.AsSpan(i * width, width));
+            var byLabel = new Dictionary<string, float>(row.Length);
+            for (var c = 0; c < row.Length; c++)
+                byLabel[Info.Label(c)] = row[c];
+            result[i] = new ItemPrediction { Class = best, Label = Info.Label(best), Probabilities = byLabel };
         }
         return result;
     }
 
     public void Dispose() => Artifact.Dispose();
-
-    private static string Label(IReadOnlyList<string> names, int index) => index < names.Count ? names[index] : index.ToString(CultureInfo.InvariantCulture);
 
     private PreprocessingPipeline RequireRecords() => ReadsRecords ? Pipeline!
         : throw new InvalidOperationException($"The model package '{Path}' has no table pipeline, so it takes tensors of shape {Model.InputShape}, not records. Call Model.Predict with tensors.");

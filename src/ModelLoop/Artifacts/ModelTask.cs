@@ -1,10 +1,10 @@
 namespace ModelLoop.Artifacts;
 
-/// <summary>What a model predicts: a class (with probabilities) or values.</summary>
+/// <summary>What a model package predicts; <see cref="PackageInfo.From"/> decides it from the artifact's metadata.</summary>
 public enum ModelTask
 {
-    /// <summary>One class per item, from logits over the classes (or one logit for a binary model).</summary>
+    /// <summary>One class per item: the outputs are logits (one per class, or one for a binary classifier).</summary>
     Classification,
-    /// <summary>One or more real values per item.</summary>
+    /// <summary>Real values per item: the outputs are the predictions.</summary>
     Regression,
 }

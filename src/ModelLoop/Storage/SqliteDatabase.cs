@@ -8,7 +8,7 @@ namespace ModelLoop.Storage;
 /// (the write lock is taken up front, so two writers cannot deadlock upgrading a read lock), so a process
 /// killed mid-write leaves the database as it was before that write: SQLite's WAL gives all-or-nothing.
 /// </summary>
-internal sealed class SqliteDatabase
+public sealed class SqliteDatabase
 {
     /// <summary>How long a writer waits for another process's transaction: 30 s (transactions take milliseconds).</summary>
     private const int BusyTimeoutMs = 30_000;

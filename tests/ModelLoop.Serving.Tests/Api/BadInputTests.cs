@@ -95,7 +95,7 @@ public sealed class BadInputTests
     public async Task ABrokenRunFolderGets503WithTheReasonAndOtherModelsKeepWorking()
     {
         using var server = new ServerHost();
-        File.WriteAllText(Path.Combine(server.ModelsPath, "iris", "2", "weights.bin"), "not weights");
+        File.WriteAllText(Path.Combine(server.ModelsPath, "iris", "2", "artifact", Artifacts.ModelArtifact.WeightsFile), "not weights");
         using var client = server.Client();
 
         var broken = await client.PostAsJsonAsync("/v1/models/iris/predict?version=2", new { input = new[] { 1f, 2f, 3f, 4f } });

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using ModelLoop.Serving.Api;
+using ModelLoop.Contracts;
 
 namespace ModelLoop.Serving.Tests.Api;
 

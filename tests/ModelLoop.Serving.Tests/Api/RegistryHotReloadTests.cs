@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
-using ModelLoop.Serving.Api;
+using ModelLoop.Contracts;
 
 namespace ModelLoop.Serving.Tests.Api;
 
@@ -32,7 +32,7 @@ public sealed class RegistryHotReloadTests
         {
             while (!stop.IsCancellationRequested)
             {
-                var response = await client.PostAsJsonAsync("/v1/models/iris/predict", new { inputs = new[] { Item } });
+                var response = await client.PostAsJsonAsync("/v1/models/iris/predict?outputs=raw", new { inputs = new[] { Item } });
                 var body = response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<PredictResponse>() : null;
                 results.Enqueue((response.StatusCode, body));
                 if (body?.Version == "2" && Interlocked.Increment(ref v2Seen) >= 40)
@@ -54,16 +54,16 @@ public sealed class RegistryHotReloadTests
         // Once a request saw version 2, no later request went back to version 1 (beyond those already in flight).
         Assert.DoesNotContain("1", order.Skip(order.IndexOf("2") + 6 * 2));
         // Each answer is the output of the version it names.
-        Assert.All(results, r => AssertClose(expected[r.Body!.Version], r.Body.Outputs[0]));
+        Assert.All(results, r => AssertClose(expected[r.Body!.Version], r.Body.Predictions[0].Outputs!));
 
         host.Registry.Rollback("iris", "production", reason: "test rollback");
         var version = "2";
         for (var attempt = 0; attempt < 600 && version != "1"; attempt++) // the poller runs every 50 ms: this gives it 30 s on a busy machine
         {
-            var response = await client.PostAsJsonAsync("/v1/models/iris/predict", new { inputs = new[] { Item } });
+            var response = await client.PostAsJsonAsync("/v1/models/iris/predict?outputs=raw", new { inputs = new[] { Item } });
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             var body = (await response.Content.ReadFromJsonAsync<PredictResponse>())!;
-            AssertClose(expected[body.Version], body.Outputs[0]);
+            AssertClose(expected[body.Version], body.Predictions[0].Outputs!);
             version = body.Version;
             if (version != "1")
                 await Task.Delay(50);
@@ -76,9 +76,9 @@ public sealed class RegistryHotReloadTests
     }
 
     // A batch of several items and the reference's batch of one may round differently in the last bits.
-    private static void AssertClose(float[] expected, float[] actual)
+    private static void AssertClose(float[] expected, IReadOnlyList<float> actual)
     {
-        Assert.Equal(expected.Length, actual.Length);
+        Assert.Equal(expected.Length, actual.Count);
         for (var i = 0; i < expected.Length; i++)
             Assert.Equal(expected[i], actual[i], 4);
     }

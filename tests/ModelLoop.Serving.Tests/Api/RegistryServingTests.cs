@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
-using ModelLoop.Serving.Api;
+using ModelLoop.Contracts;
 using ModelLoop.Serving.Catalog;
 using ModelLoop.Artifacts;
 using ModelLoop.Registry;
@@ -25,7 +25,7 @@ public sealed class RegistryServingTests
         using var client = host.Client();
         const string records = """{ "records": [{ "age": 30, "color": "blue", "dose": null }, { "age": "41", "color": "red", "dose": 2.25, "outcome": 1 }] }""";
 
-        var response = await client.PostAsync("/v1/models/patients/predict", new StringContent(records, Encoding.UTF8, "application/json"));
+        var response = await client.PostAsync("/v1/models/patients/predict?outputs=raw", new StringContent(records, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var body = (await response.Content.ReadFromJsonAsync<PredictResponse>())!;
@@ -36,7 +36,7 @@ public sealed class RegistryServingTests
             using var features = pipeline.Transform(items[i]);
             var expected = TestModels.Reference(model, features.data<float>().ToArray());
             for (var j = 0; j < 2; j++)
-                Assert.Equal(expected[j], body.Outputs[i][j], 4);
+                Assert.Equal(expected[j], body.Predictions[i].Outputs![j], 4);
         }
     }
 
@@ -108,10 +108,10 @@ public sealed class RegistryServingTests
         using var rightKey = new RegistryServerHost(catalog: _ => new RegistryCatalog(new ModelRegistry(wrongKey.Home), encryptionKey: key));
         using (var client = rightKey.Client())
         {
-            var served = await client.PostAsJsonAsync("/v1/models/secret/predict", input);
+            var served = await client.PostAsJsonAsync("/v1/models/secret/predict?outputs=raw", input);
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
             var expected = TestModels.Reference(secret, [1f, 2f, 3f, 4f]);
-            Assert.Equal(expected[0], (await served.Content.ReadFromJsonAsync<PredictResponse>())!.Outputs[0][0], 4);
+            Assert.Equal(expected[0], (await served.Content.ReadFromJsonAsync<PredictResponse>())!.Predictions[0].Outputs![0], 4);
         }
     }
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Data.Sqlite;
-using ModelLoop.Serving.Api;
+using ModelLoop.Contracts;
 
 namespace ModelLoop.Serving.Tests.Api;
 
@@ -31,7 +31,7 @@ public sealed class TenantsApiTests
     {
         using var folder = new TestModels.TempFolder();
         var database = Path.Combine(folder.Path, "tenants.db");
-        CreatedKey created;
+        CreatedApiKey created;
         using (var server = new ServerHost(databasePath: database))
         {
             created = await server.CreateTenant("acme", ["iris"]);

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
-using ModelLoop.Serving.Metering;
+using ModelLoop.Contracts;
 
 namespace ModelLoop.Serving.Tests.Api;
 

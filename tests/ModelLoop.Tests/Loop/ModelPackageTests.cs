@@ -1,8 +1,8 @@
 using ModelLoop.Artifacts;
+using ModelLoop.Contracts;
 using ModelLoop.Loop;
 using ModelLoop.Tests.Training;
 using ModelLoop.Training;
-using static TorchSharp.torch;
 
 namespace ModelLoop.Tests.Loop;
 
@@ -60,20 +60,6 @@ public sealed class ModelPackageTests : IDisposable
     }
 
     [Fact]
-    public void ASingleLogitIsDecodedAsTheProbabilityOfClassOne()
-    {
-        using var package = Trained();
-        using var logits = tensor(new float[] { 0f, 2f }, [2, 1]);
-
-        // A one-logit network's outputs: sigmoid(0) = ½, sigmoid(2) ≈ 0.881 for class 1.
-        var decoded = package.Decode(logits);
-
-        Assert.Equal(0.5, decoded[0].Probabilities!["yes"], 5);
-        Assert.Equal(0.8808, decoded[1].Probabilities!["yes"], 4);
-        Assert.Equal("yes", decoded[1].Label);
-    }
-
-    [Fact]
     public void ARecordWithAMissingColumnIsAFormatErrorNamingTheColumn()
     {
         using var package = Trained();
@@ -84,10 +70,12 @@ public sealed class ModelPackageTests : IDisposable
     }
 
     [Fact]
-    public void ThePackagesTaskIsDecidedFromItsMetadataInOnePlace()
+    public void TheRecordedTaskDecidesForAPackageWithoutALabel()
     {
-        Assert.Equal(ModelTask.Regression, ModelPackage.TaskOf(new ArtifactMetadata { Task = ModelTask.Regression }));
-        Assert.Equal(ModelTask.Regression, ModelPackage.TaskOf(new ArtifactMetadata { Metrics = new Dictionary<string, double> { ["test_mae"] = 1 } }));
-        Assert.Equal(ModelTask.Classification, ModelPackage.TaskOf(new ArtifactMetadata()));
+        var ten = new TensorSchema([10], "F32", ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"]);
+
+        Assert.Equal(ModelTask.Regression, PackageInfo.From(new ArtifactMetadata { Task = ModelTask.Regression, Output = ten }).Task);
+        Assert.Equal("c", PackageInfo.From(new ArtifactMetadata { Task = ModelTask.Classification, Output = ten }).Label(2));
+        Assert.True(PackageInfo.From(new ArtifactMetadata { Task = ModelTask.Classification, Output = new TensorSchema([1], "F32") }).SingleLogitBinary);
     }
 }

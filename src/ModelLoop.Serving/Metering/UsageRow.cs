@@ -1,5 +1,0 @@
-namespace ModelLoop.Serving.Metering;
-
-/// <summary>Metered use of one model version by one tenant in one UTC hour ("2026-11-23T17:00Z").</summary>
-[CsvHelper.CsvRecord]
-public sealed partial record UsageRow(string TenantId, string Model, string Version, string HourUtc, long Requests, long Items, double ComputeMs);
