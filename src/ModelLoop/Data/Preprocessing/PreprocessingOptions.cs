@@ -38,6 +38,18 @@ public sealed record PreprocessingOptions
     /// <summary>Defaults to <see cref="CategoricalEncoding.OneHot"/>.</summary>
     public CategoricalEncoding CategoricalEncoding { get; init; } = CategoricalEncoding.OneHot;
 
+    /// <summary>
+    /// What a categorical column does with a category it did not keep from training (unseen, or infrequent under
+    /// <see cref="UnknownCategoryPolicy.Infrequent"/>). Defaults to <see cref="UnknownCategoryPolicy.Ignore"/>: all zeros one-hot, −1 ordinal.
+    /// </summary>
+    public UnknownCategoryPolicy UnknownCategories { get; init; } = UnknownCategoryPolicy.Ignore;
+
+    /// <summary>
+    /// Under <see cref="UnknownCategoryPolicy.Infrequent"/>, a category seen fewer times than this in training goes to the
+    /// shared infrequent bucket. Defaults to 1: every training category is kept and only unseen ones are infrequent.
+    /// </summary>
+    public int MinFrequency { get; init; } = 1;
+
     /// <summary>Text columns become this many character ids (0 = padding, 1 = unseen character). Defaults to 32.</summary>
     public int TextLength { get; init; } = 32;
 

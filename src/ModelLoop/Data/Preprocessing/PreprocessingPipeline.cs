@@ -73,6 +73,10 @@ public sealed class PreprocessingPipeline
             throw new ArgumentException($"PreprocessingOptions.TextLength must be at least 1; received {options.TextLength}.", nameof(options));
         if (options.BpeVocabularySize < 1)
             throw new ArgumentException($"PreprocessingOptions.BpeVocabularySize must be at least 1; received {options.BpeVocabularySize}.", nameof(options));
+        if (options.MinFrequency < 1)
+            throw new ArgumentException($"PreprocessingOptions.MinFrequency must be at least 1 (1 keeps every training category); received {options.MinFrequency}.", nameof(options));
+        if (!Enum.IsDefined(options.UnknownCategories))
+            throw new ArgumentException($"PreprocessingOptions.UnknownCategories must be Ignore, Error or Infrequent; received {options.UnknownCategories}.", nameof(options));
         foreach (var name in options.IgnoreColumns.Append(options.LabelColumn).OfType<string>())
             train.IndexOf(name);
         var table = new RawTable(train.Columns, train.Rows, options.Inference);

@@ -107,6 +107,90 @@ public sealed class PreprocessingPipelineTests
     }
 
     [Fact]
+    public void UnderTheErrorPolicyAnUnseenCategoryIsAFormatExceptionNamingTheColumnTheValueAndTheKnownCategories()
+    {
+        var pipeline = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { UnknownCategories = UnknownCategoryPolicy.Error, IgnoreColumns = ["age", "joined", "note", "label"] });
+
+        using var known = pipeline.Transform(new Dictionary<string, string?> { ["color"] = "green" });
+        var error = Assert.Throws<FormatException>(() => pipeline.Transform(new Dictionary<string, string?> { ["color"] = "purple" }));
+
+        Assert.Equal([0f, 1, 0], Values(known));
+        Assert.Contains("Column 'color': 'purple' is not a category seen in training", error.Message);
+        Assert.Contains("'blue', 'green', 'red'", error.Message);
+        Assert.Contains("UnknownCategories", error.Message);
+    }
+
+    [Fact]
+    public void TheDefaultIgnorePolicyEncodesAnUnseenCategoryAsAllZerosOrMinusOne()
+    {
+        Assert.Equal(UnknownCategoryPolicy.Ignore, new PreprocessingOptions().UnknownCategories);
+        var oneHot = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { IgnoreColumns = ["age", "joined", "note", "label"] });
+        var ordinal = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { CategoricalEncoding = CategoricalEncoding.Ordinal, IgnoreColumns = ["age", "joined", "note", "label"] });
+
+        using var a = oneHot.Transform(new RawTable(["color"], [["purple"]]));
+        using var b = ordinal.Transform(new RawTable(["color"], [["purple"]]));
+
+        Assert.Equal(UnknownCategoryPolicy.Ignore, ((CategoricalColumn)oneHot.Columns.Single()).UnknownCategories);
+        Assert.Equal([0f, 0, 0], Values(a));
+        Assert.Equal([-1f], Values(b));
+    }
+
+    [Fact]
+    public void UnderTheInfrequentPolicyRareAndUnseenCategoriesShareOneExtraBucket()
+    {
+        var options = new PreprocessingOptions { UnknownCategories = UnknownCategoryPolicy.Infrequent, MinFrequency = 2, IgnoreColumns = ["age", "joined", "note", "label"] };
+        var pipeline = PreprocessingPipeline.Fit(Train(), options);   // red ×2, blue ×1, green ×1
+        var ordinal = PreprocessingPipeline.Fit(Train(), options with { CategoricalEncoding = CategoricalEncoding.Ordinal });
+
+        using var encoded = pipeline.Transform(new RawTable(["color"], [["red"], ["blue"], ["purple"]]));
+        using var indices = ordinal.Transform(new RawTable(["color"], [["red"], ["green"], ["purple"]]));
+
+        Assert.Equal(["color=red", "color=(infrequent)"], pipeline.FeatureNames);
+        Assert.Equal([1f, 0, 0, 1, 0, 1], Values(encoded));
+        Assert.Equal([0f, 1, 1], Values(indices));
+    }
+
+    [Fact]
+    public void TheInfrequentPolicyWithTheDefaultMinimumKeepsEveryTrainingCategoryAndBucketsOnlyUnseenOnes()
+    {
+        var pipeline = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { UnknownCategories = UnknownCategoryPolicy.Infrequent, IgnoreColumns = ["age", "joined", "note", "label"] });
+
+        using var encoded = pipeline.Transform(new RawTable(["color"], [["blue"], ["purple"]]));
+
+        Assert.Equal(["color=blue", "color=green", "color=red", "color=(infrequent)"], pipeline.FeatureNames);
+        Assert.Equal([1f, 0, 0, 0, 0, 0, 0, 1], Values(encoded));
+    }
+
+    [Theory]
+    [InlineData(UnknownCategoryPolicy.Error)]
+    [InlineData(UnknownCategoryPolicy.Infrequent)]
+    public void TheUnknownCategoryPolicySurvivesTheJsonRoundTrip(UnknownCategoryPolicy policy)
+    {
+        var pipeline = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { UnknownCategories = policy, IgnoreColumns = ["age", "joined", "note", "label"] });
+
+        var restored = PreprocessingPipeline.FromJson(pipeline.ToJson());
+
+        Assert.Contains($"\"unknownCategories\": \"{policy}\"", pipeline.ToJson());
+        Assert.Equal(policy, ((CategoricalColumn)restored.Columns.Single()).UnknownCategories);
+        Assert.Equal(pipeline.Columns, restored.Columns);
+    }
+
+    [Fact]
+    public void APipelineSavedWithoutAnUnknownCategoryPolicyLoadsWithTheIgnorePolicy()
+    {
+        const string saved = """
+            {"format": "modelloop.preprocessing/1",
+             "columns": [{"type": "categorical", "name": "color", "categories": ["blue", "red"], "encoding": "OneHot", "fill": "red"}]}
+            """;
+
+        var pipeline = PreprocessingPipeline.FromJson(saved);
+        using var encoded = pipeline.Transform(new Dictionary<string, string?> { ["color"] = "purple" });
+
+        Assert.Equal(UnknownCategoryPolicy.Ignore, ((CategoricalColumn)pipeline.Columns.Single()).UnknownCategories);
+        Assert.Equal([0f, 0], Values(encoded));
+    }
+
+    [Fact]
     public void TextBecomesCharacterIdsPaddedWithZerosAndUnseenCharactersAreOne()
     {
         var pipeline = PreprocessingPipeline.Fit(new RawTable(["t"], [["ab"], ["ba"]]), new PreprocessingOptions { TextLength = 4, Inference = new SchemaInferenceOptions { MaxCategories = 1 } });
