@@ -27,12 +27,16 @@ apt_install() { # apt_install PACKAGE TEST-PATH: installs PACKAGE when TEST-PATH
     { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$package" >/dev/null; }
 }
 
+# ./modelloop runs the Release build both commands leave behind; a checkout may have lost its executable bit.
+chmod +x modelloop 2>/dev/null || true
+
 case "${1:-}" in
   demo)
     need_dotnet
     apt_install dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
     shift
-    dotnet run -c Release --project src/ModelLoop.Cli -- demo "$@"
+    dotnet build -c Release src/ModelLoop.Cli -nologo -v q
+    ./modelloop demo "$@"
     ;;
   test)
     need_dotnet

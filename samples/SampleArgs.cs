@@ -108,6 +108,27 @@ internal sealed class SampleArgs
         return true;
     }
 
+    /// <summary>
+    /// With <c>--ci</c>, the sample's quality gate: below <paramref name="floor"/> (a value measured at the CI settings
+    /// minus a safety margin, documented in the sample) it prints what was reached and what was expected, and exits
+    /// with code 1 so <c>./build.sh test</c> fails. Other settings train differently, so there is no floor for them.
+    /// </summary>
+    public void RequireAtLeast(string metric, double value, double floor, string format)
+    {
+        if (!Ci)
+            return;
+        var reached = value.ToString(format, CultureInfo.InvariantCulture);
+        var expected = floor.ToString(format, CultureInfo.InvariantCulture);
+        if (value >= floor)
+        {
+            Console.WriteLine($"CI floor: {metric} {reached} ≥ {expected}.");
+            return;
+        }
+        Console.Error.WriteLine($"error: {metric} {reached} is below the CI floor of {expected} at the --ci settings; " +
+            "the sample has regressed. Compare with the value measured in the comment at the top of its Program.cs.");
+        Environment.Exit(1);
+    }
+
     private void Describe(string name, string value, string description)
     {
         var line = $"--{name}{value}".PadRight(20) + " " + description;

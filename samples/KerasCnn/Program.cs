@@ -2,7 +2,8 @@
 // Conv2D(32, 3, ReLU) → MaxPool2D(2) → Flatten → Dense(128, ReLU) → Dense(10), Adam, batch 64.
 //
 //   dotnet run -c Release --project samples/KerasCnn                one epoch on all 60,000 images: ≈ 88–89% test accuracy
-//   dotnet run -c Release --project samples/KerasCnn -- --ci        CI settings: 5,000 training images (≈ 75–80%)
+//   dotnet run -c Release --project samples/KerasCnn -- --ci        CI settings: 5,000 training images (78.3% measured);
+//                                                                 below the 74% floor it exits with code 1
 using ModelLoop.Data;
 using ModelLoop.Modeling.Zoo;
 using ModelLoop.Samples;
@@ -27,3 +28,4 @@ model.Fit(train, new FitOptions { Epochs = epochs, BatchSize = 64, Seed = 42 });
 var result = model.Evaluate(test);
 Console.WriteLine($"Test loss: {result["loss"]:F4}");
 Console.WriteLine($"Test accuracy: {result["accuracy"]:P2}");
+options.RequireAtLeast("test accuracy", result["accuracy"], floor: 0.74, "P1");

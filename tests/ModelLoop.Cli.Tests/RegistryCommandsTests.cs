@@ -167,6 +167,22 @@ public sealed class RegistryCommandsTests : IDisposable
     }
 
     [Theory]
+    [InlineData("No registry at", "models", "show", "bc")]
+    [InlineData("No registry at", "models", "show", "bc", "1")]
+    [InlineData("No run store at", "runs", "show", "abc")]
+    [InlineData("No run store at", "runs", "compare", "abc", "def")]
+    public void ReadOnlyCommandsOnAMissingHomeSaySoWithExitCodeTwoAndCreateNothing(string expected, params string[] args)
+    {
+        var (exit, output) = Capture([.. args, "--home", Home]);
+
+        Assert.Equal(2, exit);
+        var line = output.ReplaceLineEndings(" ").Replace("  ", " ", StringComparison.Ordinal);
+        Assert.Contains(expected, line, StringComparison.Ordinal);
+        Assert.Contains("modelloop", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Home));
+    }
+
+    [Theory]
     [InlineData("--register", "has space")]
     [InlineData("--alias", "Production")]
     public void ABadRegistryNameOrAliasIsRefusedBeforeTraining(string option, string value)

@@ -18,8 +18,7 @@ internal static class DemoSummary
         Row("dataset version", DatasetHash[..12]);
         Row($"champion    {Name} v{ChampionVersion}", Invariant($"keras-cnn, test accuracy {ChampionAccuracy:P2}"));
         Row($"challenger  {Name} v{ChallengerVersion}", Invariant($"fast recipe, test accuracy {ChallengerAccuracy:P2}"));
-        // A χ² tail below double's range prints as 0; say what it means.
-        Row("p-value (McNemar)", Comparison.McNemar is { } test ? test.PValue > 0 ? test.PValue.ToString("G3", CultureInfo.InvariantCulture) : "< 1e-300" : "—");
+        Row("p-value (McNemar)", Comparison.McNemar is { } test ? test.PValueText : "—");
         Row("verdict", Comparison.Verdict.ToString());
         Row("decision", Decision.Promoted ? $"promoted v{ChallengerVersion} to champion, production" : $"rejected v{ChallengerVersion} (alias challenger); v{ChampionVersion} stays");
         Row("production", $"{Name} v{ProductionVersion}");

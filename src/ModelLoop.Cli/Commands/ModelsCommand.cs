@@ -50,7 +50,7 @@ internal static class ModelsCommand
         var command = new Command("show", "Show a model's versions and alias history, or one version in detail.") { name, reference, home };
         command.SetAction(result =>
         {
-            var registry = new ModelRegistry(result.GetValue(home));
+            var registry = ModelRegistry.OpenExisting(result.GetValue(home));
             var model = result.GetValue(name)!;
             if (result.GetValue(reference) is { } which)
             {

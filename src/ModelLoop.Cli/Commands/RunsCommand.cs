@@ -49,7 +49,7 @@ internal static class RunsCommand
         var command = new Command("show", "Show one run: parameters, system, dataset, artifacts and metrics per epoch.") { id, home };
         command.SetAction(result =>
         {
-            var store = new RunStore(result.GetValue(home));
+            var store = RunStore.OpenExisting(result.GetValue(home));
             var run = store.GetRun(result.GetValue(id)!);
             var info = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"run {run.Id}")).AddColumn("Field").AddColumn("Value");
             info.AddRow("name", Markup.Escape(run.Name));
@@ -90,7 +90,7 @@ internal static class RunsCommand
         var command = new Command("compare", "Compare runs: final metrics side by side, and their curves as a PNG.") { ids, metric, output, home };
         command.SetAction(result =>
         {
-            var store = new RunStore(result.GetValue(home));
+            var store = RunStore.OpenExisting(result.GetValue(home));
             var runs = result.GetValue(ids)!.Select(store.GetRun).ToList();
             var curves = runs.Select(r => (r.Id, store.GetMetrics(r.Id))).ToList();
             var keys = runs.SelectMany(r => r.LastMetrics.Keys).Where(k => !k.Contains('/', StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).ToList();

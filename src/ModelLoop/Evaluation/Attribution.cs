@@ -13,8 +13,8 @@ public static class Attribution
     /// <summary>|∂ output[target] / ∂ input| per input value: where a small change moves the class score most.</summary>
     public static Tensor Saliency(Model model, Tensor inputs, IReadOnlyList<long> targets)
     {
-        using var gradient = Gradient(model, inputs, targets);
-        return gradient.abs().cpu();
+        using var scope = NewDisposeScope();
+        return Gradient(model, inputs, targets).abs().cpu().MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -19,7 +19,11 @@ public static class Evaluator
         if (test.Count == 0)
             throw new ArgumentException("The test set is empty; evaluation needs at least one sample.", nameof(test));
         var task = options.Task ?? (test.Labels.dtype == ScalarType.Int64 ? EvaluationTask.Classification : EvaluationTask.Regression);
-        using var output = model.Predict(test.Features, options.BatchSize);
+        // The result holds only managed arrays, so every tensor made while evaluating is freed when this scope ends.
+        // The network is built first: a model built lazily inside the scope would lose its parameters with it.
+        _ = model.Network;
+        using var scope = NewDisposeScope();
+        var output = model.Predict(test.Features, options.BatchSize);
         var result = task == EvaluationTask.Classification ? Classification(model, output, test, options) : Regression(output, test);
         if (!options.Explain || test.Features.dim() != 2)
             return result;
@@ -71,8 +75,8 @@ public static class Evaluator
         var gallery = isImage ? wrong.Take(options.WrongExamples).ToArray() : [];
         var images = gallery.Select(w =>
         {
-            using var image = test.Features[w.Index].to(ScalarType.Float32).contiguous();
-            return image.data<float>().ToArray();
+            using var _ = NewDisposeScope();
+            return test.Features[w.Index].to(ScalarType.Float32).contiguous().data<float>().ToArray();
         }).ToArray();
 
         var attributions = options.Explain && isImage ? Explain(model, test, gallery.Take(options.ExplainedExamples).ToArray()) : [];

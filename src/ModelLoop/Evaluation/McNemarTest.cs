@@ -15,6 +15,19 @@ public sealed record McNemarTest(long ChampionOnlyCorrect, long ChallengerOnlyCo
 
     public long Discordant => ChampionOnlyCorrect + ChallengerOnlyCorrect;
 
+    /// <summary>
+    /// <see cref="PValue"/> as text for people: "p = 0.0312" from 1e-4 on, scientific below ("p = 1.8e-66"), and
+    /// "p &lt; 1e-300" when the tail underflows double's range to 0, so a tiny p-value never prints as "p = 0".
+    /// </summary>
+    public string PValueText => FormatPValue(PValue);
+
+    /// <summary>Formats any p-value as <see cref="PValueText"/> does (invariant culture).</summary>
+    public static string FormatPValue(double pValue) =>
+        double.IsNaN(pValue) ? "p = NaN"
+        : pValue <= 0 ? "p < 1e-300"
+        : pValue < 1e-4 ? "p = " + pValue.ToString("0.#e-0", System.Globalization.CultureInfo.InvariantCulture)
+        : "p = " + pValue.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>The test from the two discordant counts.</summary>
     public static McNemarTest FromCounts(long championOnlyCorrect, long challengerOnlyCorrect, int exactBelow = DefaultExactBelow)
     {

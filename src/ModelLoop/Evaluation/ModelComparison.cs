@@ -99,7 +99,7 @@ public static class ModelComparison
             : mcnemar.ChallengerOnlyCorrect > mcnemar.ChampionOnlyCorrect ? ComparisonVerdict.Better : ComparisonVerdict.Worse;
         var test = mcnemar.Method == McNemarMethod.ExactBinomial ? "exact binomial" : Invariant($"χ² = {mcnemar.Statistic:0.###} with continuity correction");
         var accuracy = metrics[0];
-        var reason = Invariant($"McNemar ({test}): of {mcnemar.Discordant} samples where the models disagree on correctness, the challenger is right on {mcnemar.ChallengerOnlyCorrect} and the champion on {mcnemar.ChampionOnlyCorrect}; p = {mcnemar.PValue:0.####} ") +
+        var reason = Invariant($"McNemar ({test}): of {mcnemar.Discordant} samples where the models disagree on correctness, the challenger is right on {mcnemar.ChallengerOnlyCorrect} and the champion on {mcnemar.ChampionOnlyCorrect}; {mcnemar.PValueText} ") +
             (significant ? Invariant($"< α = {options.Alpha}") : Invariant($"≥ α = {options.Alpha}")) +
             Invariant($": {verdict}. Accuracy {accuracy.Champion:0.####} → {accuracy.Challenger:0.####} ({accuracy.Difference:+0.####;-0.####;0}, {Percent(options.ConfidenceLevel)} CI [{accuracy.Lower:+0.####;-0.####;0}, {accuracy.Upper:+0.####;-0.####;0}]).");
         return new ComparisonResult(verdict, reason, n, mcnemar, metrics, options);

@@ -26,6 +26,9 @@ public static class PermutationImportance
         var features = (int)data.Features.shape[1];
         if (featureNames is not null && featureNames.Count != features)
             throw new ArgumentException($"Expected one name per feature ({features}); received {featureNames.Count} names.", nameof(featureNames));
+        // Only managed numbers come out: every tensor made here (reshapes, conversions, predictions) is freed with the scope.
+        _ = model.Network;
+        using var scope = NewDisposeScope();
         var classification = data.Labels.dtype == ScalarType.Int64;
         var labels = classification ? ModelOutputs.ToLabels(data.Labels) : null;
         double[]? targets = null;

@@ -60,6 +60,16 @@ public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, I
         return text.EndsWith("...\n", StringComparison.Ordinal) ? text[..^4] : text;
     }
 
+    /// <summary>
+    /// The most nodes (mappings, sequences, scalars) a YAML spec may hold once its aliases are expanded: 100,000, far
+    /// above any real model spec (a few hundred layers of a few fields). It refuses "billion laughs" documents, whose
+    /// nested aliases would expand to millions of nodes, before any expansion happens.
+    /// </summary>
+    public const int MaxYamlNodes = 100_000;
+
+    /// <exception cref="FormatException">
+    /// Not valid YAML, not one document, more than <see cref="MaxYamlNodes"/> nodes after alias expansion, or not a spec.
+    /// </exception>
     public static ModelSpec FromYaml(string yaml, string source = "spec")
     {
         var stream = new YamlStream();
@@ -73,6 +83,13 @@ public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, I
         }
         if (stream.Documents.Count != 1)
             throw new FormatException($"The model spec in {source} holds {stream.Documents.Count} YAML documents; expected exactly one.");
+        // Aliases are limited by what they expand to rather than refused: a harmless "units: *width" is fine YAML.
+        // YamlDotNet resolves an alias to the anchored node itself, so the document is a graph of shared nodes; its
+        // expanded size is counted over that graph (once per distinct node) before it is turned into a JSON tree.
+        var expanded = ExpandedSize(stream.Documents[0].RootNode, new Dictionary<YamlNode, long>(ReferenceEqualityComparer.Instance), new HashSet<YamlNode>(ReferenceEqualityComparer.Instance), source);
+        if (expanded > MaxYamlNodes)
+            throw new FormatException($"The model spec in {source} expands to more than {MaxYamlNodes:N0} YAML nodes once its aliases (*name) are resolved; " +
+                "a model spec needs far fewer. Write the repeated parts out, or use fewer nested aliases.");
         return FromJson(ToJsonNode(stream.Documents[0].RootNode)?.ToJsonString() ?? "null", source);
     }
 
@@ -138,6 +155,32 @@ public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, I
         JsonValue v => new YamlScalarNode(v.ToJsonString()),
         _ => throw new FormatException($"Unsupported JSON node {node.GetType().Name}."),
     };
+
+    /// <summary>Nodes of <paramref name="node"/> with aliases expanded, saturating just above <see cref="MaxYamlNodes"/>; memoized per node.</summary>
+    private static long ExpandedSize(YamlNode node, Dictionary<YamlNode, long> sizes, HashSet<YamlNode> open, string source)
+    {
+        if (sizes.TryGetValue(node, out var known))
+            return known;
+        if (!open.Add(node))
+            throw new FormatException($"The model spec in {source} has an alias inside its own anchor at line {node.Start.Line}; a spec must be a tree. Write the part out instead.");
+        var children = node switch
+        {
+            YamlMappingNode map => map.Children.SelectMany(p => new[] { p.Key, p.Value }),
+            YamlSequenceNode seq => seq.Children,
+            _ => [],
+        };
+        long size = 1;
+        foreach (var child in children)
+        {
+            size += ExpandedSize(child, sizes, open, source);
+            if (size > MaxYamlNodes)
+                break;
+        }
+        size = Math.Min(size, MaxYamlNodes + 1L);
+        open.Remove(node);
+        sizes[node] = size;
+        return size;
+    }
 
     private static JsonNode? ToJsonNode(YamlNode node) => node switch
     {

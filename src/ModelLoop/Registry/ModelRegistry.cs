@@ -56,6 +56,29 @@ public sealed partial class ModelRegistry
         _db = new SqliteDatabase(Path.Combine(Home, "registry.db"), Schema, SchemaVersion);
     }
 
+    private ModelRegistry(string home, SqliteDatabase db)
+    {
+        Home = home;
+        _db = db;
+    }
+
+    /// <summary>
+    /// Opens the registry in <paramref name="home"/> only if it exists, creating nothing: for commands that only read
+    /// (<c>models list|show</c>), so looking does not leave an empty registry behind.
+    /// </summary>
+    /// <param name="home">Folder of registry.db. Defaults to <see cref="ModelLoopHome.Resolve"/>.</param>
+    /// <exception cref="FileNotFoundException">There is no registry.db in the folder; the message says how to make one.</exception>
+    public static ModelRegistry OpenExisting(string? home = null)
+    {
+        var folder = ModelLoopHome.Resolve(home);
+        var path = Path.Combine(folder, "registry.db");
+        var db = SqliteDatabase.OpenExisting(path, SchemaVersion)
+            ?? throw new FileNotFoundException(
+                $"No registry at {folder} (no registry.db there). Register a model with 'modelloop models register NAME ARTIFACT' or 'modelloop train --register NAME', " +
+                $"or point --home (or ${ModelLoopHome.EnvironmentVariable}) at the folder that holds the registry.", path);
+        return new ModelRegistry(folder, db);
+    }
+
     public string Home { get; }
 
     /// <summary>Goes up by at least one with every committed change (register, alias move, tag). Cheap to poll.</summary>

@@ -14,17 +14,10 @@ public sealed class SqliteDatabase
     private const int BusyTimeoutMs = 30_000;
     private readonly string _connectionString;
 
-    public SqliteDatabase(string path, string schema, int schemaVersion)
+    /// <summary>Opens the database at <paramref name="path"/>, creating its folder, the file and the schema when absent.</summary>
+    public SqliteDatabase(string path, string schema, int schemaVersion) : this(path, SqliteOpenMode.ReadWriteCreate)
     {
-        Path = System.IO.Path.GetFullPath(path);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        _connectionString = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            DefaultTimeout = BusyTimeoutMs / 1000,
-            Pooling = true,
-        }.ToString();
         using var connection = Open();
         Execute(connection, null, "PRAGMA journal_mode=WAL;");
         Write((c, t) =>
@@ -36,6 +29,34 @@ public sealed class SqliteDatabase
             Execute(c, t, $"PRAGMA user_version = {schemaVersion};");
             return 0;
         });
+    }
+
+    private SqliteDatabase(string path, SqliteOpenMode mode)
+    {
+        Path = System.IO.Path.GetFullPath(path);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = Path,
+            Mode = mode,
+            DefaultTimeout = BusyTimeoutMs / 1000,
+            Pooling = true,
+        }.ToString();
+    }
+
+    /// <summary>
+    /// Opens a database that already exists, creating nothing (no folder, file or schema), for commands that only
+    /// read; null when there is no file at <paramref name="path"/>. Writes still work on the existing file.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The file's schema is newer than <paramref name="schemaVersion"/>.</exception>
+    public static SqliteDatabase? OpenExisting(string path, int schemaVersion)
+    {
+        if (!File.Exists(path))
+            return null;
+        var database = new SqliteDatabase(path, SqliteOpenMode.ReadWrite);
+        var version = database.Read(c => Convert.ToInt32(Scalar(c, null, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture));
+        if (version > schemaVersion)
+            throw new InvalidOperationException($"The database '{database.Path}' has schema version {version}; this ModelLoop knows up to {schemaVersion}. Upgrade ModelLoop to use it.");
+        return database;
     }
 
     public string Path { get; }

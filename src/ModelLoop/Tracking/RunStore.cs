@@ -40,6 +40,29 @@ public sealed class RunStore
         _db = new SqliteDatabase(Path.Combine(Home, "runs.db"), Schema, SchemaVersion);
     }
 
+    private RunStore(string home, SqliteDatabase db)
+    {
+        Home = home;
+        _db = db;
+    }
+
+    /// <summary>
+    /// Opens the run store in <paramref name="home"/> only if it exists, creating nothing: for commands that only read
+    /// (<c>runs list|show|compare</c>), so looking does not leave an empty store behind.
+    /// </summary>
+    /// <param name="home">Folder of runs.db. Defaults to <see cref="ModelLoopHome.Resolve"/>.</param>
+    /// <exception cref="FileNotFoundException">There is no runs.db in the folder; the message says how runs get recorded.</exception>
+    public static RunStore OpenExisting(string? home = null)
+    {
+        var folder = ModelLoopHome.Resolve(home);
+        var path = Path.Combine(folder, "runs.db");
+        var db = SqliteDatabase.OpenExisting(path, SchemaVersion)
+            ?? throw new FileNotFoundException(
+                $"No run store at {folder} (no runs.db there). 'modelloop train' and 'modelloop demo' record their runs there; " +
+                $"or point --home (or ${ModelLoopHome.EnvironmentVariable}) at the folder that holds the runs.", path);
+        return new RunStore(folder, db);
+    }
+
     public string Home { get; }
 
     /// <summary>

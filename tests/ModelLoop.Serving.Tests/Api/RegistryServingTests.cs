@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using ModelLoop.Data.Preprocessing;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
 using ModelLoop.Contracts;
@@ -61,6 +62,25 @@ public sealed class RegistryServingTests
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
         Assert.Contains(named, detail);
+    }
+
+    [Fact]
+    public async Task AnUnseenCategoryUnderTheErrorPolicyIsA400NamingTheColumnAndTheKnownCategories()
+    {
+        using var host = new RegistryServerHost();
+        var (table, _) = RegistryServerHost.Patients();
+        var pipeline = PreprocessingPipeline.Fit(table, new PreprocessingOptions { LabelColumn = "outcome", UnknownCategories = UnknownCategoryPolicy.Error });
+        var model = host.Own(new Sequential(pipeline.FeatureCount) { new Dense(2) });
+        host.Register("patients", model, pipeline);
+        using var client = host.Client();
+
+        var response = await client.PostAsync("/v1/models/patients/predict",
+            new StringContent("""{ "record": { "age": 30, "color": "purple", "dose": 1 } }""", Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var detail = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString()!;
+        Assert.Contains("Column 'color': 'purple' is not a category seen in training", detail);
+        Assert.Contains("'blue', 'green', 'red'", detail);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using ModelLoop.Data;
+using ModelLoop.Data.Preprocessing;
+using ModelLoop.Data.Readers;
 
 namespace ModelLoop.Tests.Data;
 
@@ -30,20 +32,29 @@ public sealed class ShippedDatasetTests
     [Fact]
     public void BreastCancerLoadsAs30FeaturesAndBinaryLabels()
     {
-        using var table = CsvTable.Load(Path.Combine(DatasetsFolder(), "breast_cancer.csv"), "target", LabelKind.ClassIndex);
+        var table = TabularReader.Read(Path.Combine(DatasetsFolder(), "breast_cancer.csv"));
 
-        Assert.Equal([569L, 30], table.Features.shape);
-        Assert.Equal(357, table.Labels.sum().item<long>()); // 357 benign (1), 212 malignant (0)
-        Assert.Equal((0, 1), table.LabelRange());
+        var pipeline = PreprocessingPipeline.Fit(table, new PreprocessingOptions { LabelColumn = "target" });
+        using var data = pipeline.ToDataset(table);
+
+        Assert.Equal([569L, 30], data.Features.shape);
+        Assert.Equal(LabelKind.ClassIndex, pipeline.Label!.Kind);
+        Assert.Equal(["0", "1"], pipeline.Label.Classes);
+        Assert.Equal(357, data.Labels.sum().item<long>()); // 357 benign (1), 212 malignant (0)
     }
 
     [Fact]
     public void DiabetesLoadsAs10FeaturesAndARegressionTarget()
     {
-        using var table = CsvTable.Load(Path.Combine(DatasetsFolder(), "diabetes.csv"), "target", LabelKind.Value);
+        var table = TabularReader.Read(Path.Combine(DatasetsFolder(), "diabetes.csv"));
 
-        Assert.Equal([442L, 10], table.Features.shape);
-        Assert.Equal([442L, 1], table.Labels.shape);
-        Assert.Equal((25, 346), table.LabelRange());
+        var pipeline = PreprocessingPipeline.Fit(table, new PreprocessingOptions { LabelColumn = "target" });
+        using var data = pipeline.ToDataset(table);
+
+        Assert.Equal([442L, 10], data.Features.shape);
+        Assert.Equal([442L, 1], data.Labels.shape);
+        Assert.Equal(LabelKind.Value, pipeline.Label!.Kind);
+        Assert.Equal(25, data.Labels.min().item<float>());
+        Assert.Equal(346, data.Labels.max().item<float>());
     }
 }

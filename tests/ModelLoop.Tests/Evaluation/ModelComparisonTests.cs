@@ -64,6 +64,27 @@ public sealed class ModelComparisonTests
         Assert.Equal(4.0 / 400, result["accuracy"].Difference, 12);
     }
 
+    [Theory]
+    [InlineData(0.0312, "p = 0.0312")]
+    [InlineData(1.8e-66, "p = 1.8e-66")]
+    [InlineData(0.0, "p < 1e-300")]
+    public void PValuesBelowOneInTenThousandPrintInScientificNotationAndAnUnderflowAsBelowTheSmallestDouble(double pValue, string expected)
+    {
+        Assert.Equal(expected, McNemarTest.FormatPValue(pValue));
+    }
+
+    [Fact]
+    public void AVerySignificantComparisonNamesItsPValueInScientificNotationRatherThanZero()
+    {
+        var (labels, champion, challenger) = Predictions(n: 1000, championErrors: 300, challengerErrors: 0);
+
+        var result = ModelComparison.CompareClassifiers(labels, champion, challenger, classes: 3);
+
+        Assert.InRange(result.McNemar!.PValue, 1e-80, 1e-50);
+        Assert.DoesNotContain("p = 0 ", result.Reason, StringComparison.Ordinal);
+        Assert.Matches(@"p = \d(\.\d)?e-\d+ ", result.Reason);
+    }
+
     [Fact]
     public void IdenticalModelsHaveZeroDifferencesWithZeroWidthIntervals()
     {

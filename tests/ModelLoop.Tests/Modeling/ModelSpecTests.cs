@@ -59,6 +59,41 @@ public sealed class ModelSpecTests
     }
 
     [Fact]
+    public void ABillionLaughsSpecIsRefusedQuicklyNamingTheAliasLimit()
+    {
+        // Nine levels of nine aliases each: 9⁹ ≈ 387 million strings if expanded.
+        var yaml = new System.Text.StringBuilder("l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for (var level = 1; level <= 9; level++)
+            yaml.Append($"l{level}: &l{level} [{string.Join(", ", Enumerable.Repeat($"*l{level - 1}", 9))}]\n");
+        yaml.Append("inputShape: [4]\nlayers:\n  - type: Dense\n    units: 2\n");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var error = Assert.Throws<FormatException>(() => ModelSpec.FromYaml(yaml.ToString(), "laughs.yaml"));
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+        Assert.Contains("laughs.yaml", error.Message);
+        Assert.Contains($"{ModelSpec.MaxYamlNodes:N0}", error.Message);
+        Assert.Contains("alias", error.Message);
+    }
+
+    [Fact]
+    public void ASpecWithOneHarmlessAliasStillLoads()
+    {
+        var spec = ModelSpec.FromYaml("""
+            inputShape: [4]
+            layers:
+              - type: Dense
+                units: &width 8
+              - type: Dense
+                units: *width
+            """);
+
+        Assert.Equal(2, spec.Layers.Count);
+        using var model = Model.FromSpec(spec);
+        Assert.Equal(4 * 8 + 8 + 8 * 8 + 8, model.ParameterCount);
+    }
+
+    [Fact]
     public void YamlPlainScalarsLikeInfinityOrNaNAreStringsAsInYamlCoreNotNonFiniteNumbers()
     {
         // YAML 1.2 core spells non-finite floats .inf / .nan; "Infinity" is a string. Read as a double, it could not

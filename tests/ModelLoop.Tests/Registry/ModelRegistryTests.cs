@@ -34,6 +34,20 @@ public sealed class ModelRegistryTests : IDisposable
     private static float FirstWeight(LoadedArtifact loaded) => loaded.Model.Network.parameters().First()[0, 0].item<float>();
 
     [Fact]
+    public void OpenExistingReadsAnExistingRegistryAndRefusesAMissingOneWithoutCreatingIt()
+    {
+        _registry.Register("iris", Artifact("a", 1f));
+        var missing = _folder.File("nowhere");
+
+        var opened = ModelRegistry.OpenExisting(_registry.Home);
+        var error = Assert.Throws<FileNotFoundException>(() => ModelRegistry.OpenExisting(missing));
+
+        Assert.Equal(1, opened.GetVersion("iris", "latest").Version);
+        Assert.Contains($"No registry at {missing}", error.Message);
+        Assert.False(Directory.Exists(missing));
+    }
+
+    [Fact]
     public void RegisteringTwiceGivesVersionsOneAndTwoWithTheirLineageAndMetrics()
     {
         var first = _registry.Register("iris", Artifact("a", 1f, runId: "run-a", accuracy: 0.9), new RegisterOptions { Tags = new Dictionary<string, string> { ["team"] = "ml" } });

@@ -16,6 +16,9 @@ public sealed record BpeTextColumn(string Name, IReadOnlyList<string> Vocabulary
     [System.Text.Json.Serialization.JsonIgnore]
     public override int Width => Length;
 
+    [System.Text.Json.Serialization.JsonIgnore]
+    public override bool ProducesTokenIds => true;
+
     public override IEnumerable<string> FeatureNames() => Enumerable.Range(0, Length).Select(i => $"{Name}[{i}]");
 
     public override void Encode(string? cell, Span<float> destination)

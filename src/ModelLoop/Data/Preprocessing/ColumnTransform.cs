@@ -12,11 +12,19 @@ namespace ModelLoop.Data.Preprocessing;
 [JsonDerivedType(typeof(CategoricalColumn), "categorical")]
 [JsonDerivedType(typeof(TextColumn), "text")]
 [JsonDerivedType(typeof(BpeTextColumn), "bpeText")]
+[JsonDerivedType(typeof(BagOfWordsColumn), "bagOfWords")]
 public abstract record ColumnTransform(string Name)
 {
     /// <summary>How many features this column produces.</summary>
     [JsonIgnore]
     public abstract int Width { get; }
+
+    /// <summary>
+    /// True when the features are token ids (<see cref="TextColumn"/>, <see cref="BpeTextColumn"/>): names of tokens, not
+    /// quantities, for an Embedding layer; a Dense layer would read them as magnitudes.
+    /// </summary>
+    [JsonIgnore]
+    public virtual bool ProducesTokenIds => false;
 
     /// <summary>Names of the produced features, e.g. "color=red" for one-hot.</summary>
     public abstract IEnumerable<string> FeatureNames();

@@ -38,10 +38,32 @@ public sealed record PreprocessingOptions
     /// <summary>Defaults to <see cref="CategoricalEncoding.OneHot"/>.</summary>
     public CategoricalEncoding CategoricalEncoding { get; init; } = CategoricalEncoding.OneHot;
 
-    /// <summary>Text columns become this many character ids (0 = padding, 1 = unseen character). Defaults to 32.</summary>
+    /// <summary>
+    /// What a categorical column does with a category it did not keep from training (unseen, or infrequent under
+    /// <see cref="UnknownCategoryPolicy.Infrequent"/>). Defaults to <see cref="UnknownCategoryPolicy.Ignore"/>: all zeros one-hot, −1 ordinal.
+    /// </summary>
+    public UnknownCategoryPolicy UnknownCategories { get; init; } = UnknownCategoryPolicy.Ignore;
+
+    /// <summary>
+    /// Under <see cref="UnknownCategoryPolicy.Infrequent"/>, a category seen fewer times than this in training goes to the
+    /// shared infrequent bucket. Defaults to 1: every training category is kept and only unseen ones are infrequent.
+    /// </summary>
+    public int MinFrequency { get; init; } = 1;
+
+    /// <summary>
+    /// What features free-text columns become. Defaults to <see cref="TextEncoding.BagOfWords"/>: TF-IDF over the
+    /// <see cref="TextVocabularySize"/> most frequent training words, usable by a Dense layer. <see cref="TextEncoding.TokenIds"/>
+    /// gives token-id sequences for a model that starts with an Embedding.
+    /// </summary>
+    public TextEncoding TextEncoding { get; init; } = TextEncoding.BagOfWords;
+
+    /// <summary>How many words (those in the most training cells) a <see cref="TextEncoding.BagOfWords"/> column keeps, one feature each. Defaults to 1,000.</summary>
+    public int TextVocabularySize { get; init; } = 1000;
+
+    /// <summary>Under <see cref="TextEncoding.TokenIds"/>, text columns become this many token ids (0 = padding, 1 = unseen). Defaults to 32.</summary>
     public int TextLength { get; init; } = 32;
 
-    /// <summary>Defaults to <see cref="TextTokenization.Characters"/>.</summary>
+    /// <summary>How <see cref="TextEncoding.TokenIds"/> splits text into ids (not used by bag of words). Defaults to <see cref="TextTokenization.Characters"/>.</summary>
     public TextTokenization TextTokenization { get; init; } = TextTokenization.Characters;
 
     /// <summary>Largest BPE vocabulary (characters plus learned merges) for <see cref="TextTokenization.Bpe"/>. Defaults to 1,000.</summary>

@@ -8,7 +8,7 @@ namespace ModelLoop.Data.Preprocessing;
 
 /// <summary>
 /// A preprocessing pipeline fitted on training data only, that travels with the model: tabular columns →
-/// float32 features (N, F) (imputation, outlier clipping, scaling, one-hot/ordinal, character ids), the label →
+/// float32 features (N, F) (imputation, outlier clipping, scaling, one-hot/ordinal, TF-IDF or token ids), the label →
 /// class indices or values, or images → per-channel normalized tensors. <see cref="ToJson"/> is self-contained:
 /// a server rebuilds it with <see cref="FromJson"/> and applies exactly what training applied to one raw record
 /// (<see cref="Transform(IReadOnlyDictionary{string, string})"/> or <see cref="Transform(JsonElement)"/>).
@@ -40,6 +40,7 @@ public sealed class PreprocessingPipeline
         Image = image;
         _missing = new SchemaInferenceOptions { MissingMarkers = missingMarkers };
         FeatureNames = columns.SelectMany(c => c.FeatureNames()).ToArray();
+        TokenIdColumns = columns.Where(c => c.ProducesTokenIds).Select(c => c.Name).ToArray();
     }
 
     /// <summary>The fitted feature columns, in input order.</summary>
@@ -57,9 +58,32 @@ public sealed class PreprocessingPipeline
     public int FeatureCount => FeatureNames.Count;
 
     /// <summary>
+    /// The columns whose features are token ids (<see cref="TextEncoding.TokenIds"/>), in input order; empty when every
+    /// feature is a quantity a Dense layer can read.
+    /// </summary>
+    public IReadOnlyList<string> TokenIdColumns { get; }
+
+    /// <summary>True when some features are token ids (<see cref="TokenIdColumns"/>), meant for an Embedding layer.</summary>
+    public bool HasTokenIds => TokenIdColumns.Count > 0;
+
+    /// <summary>
+    /// Checks that every feature is a quantity, so a model whose first layer is Dense can read them; call it before
+    /// training such a model.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column is encoded as token ids; the message names it and what to use instead.</exception>
+    public void CheckFitsDenseInput()
+    {
+        if (HasTokenIds)
+            throw new ArgumentException(
+                $"The preprocessing pipeline's column '{TokenIdColumns[0]}' is encoded as token ids, which a Dense layer would read as magnitudes; " +
+                "use TextEncoding.BagOfWords or a model whose first layer is Embedding." +
+                (TokenIdColumns.Count > 1 ? $" (Token-id columns: {string.Join(", ", TokenIdColumns.Select(c => $"'{c}'"))}.)" : ""));
+    }
+
+    /// <summary>
     /// Fits the pipeline on <paramref name="train"/> (the training split only: validation and test data must not
     /// leak into the statistics). Numeric and date columns are imputed, clipped and scaled; categorical ones encoded;
-    /// text ones tokenized by character; empty columns are ignored.
+    /// text ones become TF-IDF vectors (or token ids, by <see cref="PreprocessingOptions.TextEncoding"/>); empty columns are ignored.
     /// </summary>
     /// <exception cref="ArgumentException">The table is empty, a named column does not exist, or no feature column is left.</exception>
     /// <exception cref="FormatException">A missing or unparsable label.</exception>
@@ -71,8 +95,16 @@ public sealed class PreprocessingPipeline
             throw new ArgumentException("The preprocessing pipeline is fitted on training rows; received a table with no rows.", nameof(train));
         if (options.TextLength < 1)
             throw new ArgumentException($"PreprocessingOptions.TextLength must be at least 1; received {options.TextLength}.", nameof(options));
+        if (options.TextVocabularySize < 1)
+            throw new ArgumentException($"PreprocessingOptions.TextVocabularySize must be at least 1; received {options.TextVocabularySize}.", nameof(options));
+        if (!Enum.IsDefined(options.TextEncoding))
+            throw new ArgumentException($"PreprocessingOptions.TextEncoding must be BagOfWords or TokenIds; received {options.TextEncoding}.", nameof(options));
         if (options.BpeVocabularySize < 1)
             throw new ArgumentException($"PreprocessingOptions.BpeVocabularySize must be at least 1; received {options.BpeVocabularySize}.", nameof(options));
+        if (options.MinFrequency < 1)
+            throw new ArgumentException($"PreprocessingOptions.MinFrequency must be at least 1 (1 keeps every training category); received {options.MinFrequency}.", nameof(options));
+        if (!Enum.IsDefined(options.UnknownCategories))
+            throw new ArgumentException($"PreprocessingOptions.UnknownCategories must be Ignore, Error or Infrequent; received {options.UnknownCategories}.", nameof(options));
         foreach (var name in options.IgnoreColumns.Append(options.LabelColumn).OfType<string>())
             train.IndexOf(name);
         var table = new RawTable(train.Columns, train.Rows, options.Inference);
@@ -96,6 +128,7 @@ public sealed class PreprocessingPipeline
                     ColumnKind.Numeric => NumericColumn.Fit(name, false, cells, options),
                     ColumnKind.Date => NumericColumn.Fit(name, true, cells, options),
                     ColumnKind.Categorical => CategoricalColumn.Fit(name, cells, options),
+                    _ when options.TextEncoding == TextEncoding.BagOfWords => BagOfWordsColumn.Fit(name, cells, options),
                     _ when options.TextTokenization == TextTokenization.Bpe => BpeTextColumn.Fit(name, cells, options),
                     _ => TextColumn.Fit(name, cells, options),
                 });

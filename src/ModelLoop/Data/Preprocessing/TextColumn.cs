@@ -14,6 +14,9 @@ public sealed record TextColumn(string Name, IReadOnlyList<string> Vocabulary, i
     [System.Text.Json.Serialization.JsonIgnore]
     public override int Width => Length;
 
+    [System.Text.Json.Serialization.JsonIgnore]
+    public override bool ProducesTokenIds => true;
+
     public override IEnumerable<string> FeatureNames() => Enumerable.Range(0, Length).Select(i => $"{Name}[{i}]");
 
     internal override string? Problem() =>

@@ -1,6 +1,6 @@
 namespace ModelLoop.Data.Preprocessing;
 
-/// <summary>How text columns become token ids.</summary>
+/// <summary>How text columns become token ids under <see cref="TextEncoding.TokenIds"/>.</summary>
 public enum TextTokenization
 {
     /// <summary>One id per character (text element). The default: no vocabulary to learn, robust on short fields.</summary>

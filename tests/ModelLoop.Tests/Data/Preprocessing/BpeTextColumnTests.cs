@@ -9,7 +9,7 @@ public sealed class BpeTextColumnTests
         Enumerable.Range(0, 60).Select(i => new string?[] { (i % 3) switch { 0 => "lower prices, lowest fees", 1 => "the lowest low", _ => $"newer and newest {i}" } }).ToArray());
 
     // 22 distinct reviews would be a category under the default limit of 50; 5 makes the column text.
-    private static readonly PreprocessingOptions Bpe = new() { TextTokenization = TextTokenization.Bpe, BpeVocabularySize = 40, TextLength = 8, Inference = new SchemaInferenceOptions { MaxCategories = 5 } };
+    private static readonly PreprocessingOptions Bpe = new() { TextEncoding = TextEncoding.TokenIds, TextTokenization = TextTokenization.Bpe, BpeVocabularySize = 40, TextLength = 8, Inference = new SchemaInferenceOptions { MaxCategories = 5 } };
 
     [Fact]
     public void FrequentWordsBecomeSingleTokensLearnedFromTheTrainingText()

@@ -107,14 +107,155 @@ public sealed class PreprocessingPipelineTests
     }
 
     [Fact]
+    public void UnderTheErrorPolicyAnUnseenCategoryIsAFormatExceptionNamingTheColumnTheValueAndTheKnownCategories()
+    {
+        var pipeline = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { UnknownCategories = UnknownCategoryPolicy.Error, IgnoreColumns = ["age", "joined", "note", "label"] });
+
+        using var known = pipeline.Transform(new Dictionary<string, string?> { ["color"] = "green" });
+        var error = Assert.Throws<FormatException>(() => pipeline.Transform(new Dictionary<string, string?> { ["color"] = "purple" }));
+
+        Assert.Equal([0f, 1, 0], Values(known));
+        Assert.Contains("Column 'color': 'purple' is not a category seen in training", error.Message);
+        Assert.Contains("'blue', 'green', 'red'", error.Message);
+        Assert.Contains("UnknownCategories", error.Message);
+    }
+
+    [Fact]
+    public void TheDefaultIgnorePolicyEncodesAnUnseenCategoryAsAllZerosOrMinusOne()
+    {
+        Assert.Equal(UnknownCategoryPolicy.Ignore, new PreprocessingOptions().UnknownCategories);
+        var oneHot = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { IgnoreColumns = ["age", "joined", "note", "label"] });
+        var ordinal = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { CategoricalEncoding = CategoricalEncoding.Ordinal, IgnoreColumns = ["age", "joined", "note", "label"] });
+
+        using var a = oneHot.Transform(new RawTable(["color"], [["purple"]]));
+        using var b = ordinal.Transform(new RawTable(["color"], [["purple"]]));
+
+        Assert.Equal(UnknownCategoryPolicy.Ignore, ((CategoricalColumn)oneHot.Columns.Single()).UnknownCategories);
+        Assert.Equal([0f, 0, 0], Values(a));
+        Assert.Equal([-1f], Values(b));
+    }
+
+    [Fact]
+    public void UnderTheInfrequentPolicyRareAndUnseenCategoriesShareOneExtraBucket()
+    {
+        var options = new PreprocessingOptions { UnknownCategories = UnknownCategoryPolicy.Infrequent, MinFrequency = 2, IgnoreColumns = ["age", "joined", "note", "label"] };
+        var pipeline = PreprocessingPipeline.Fit(Train(), options);   // red ×2, blue ×1, green ×1
+        var ordinal = PreprocessingPipeline.Fit(Train(), options with { CategoricalEncoding = CategoricalEncoding.Ordinal });
+
+        using var encoded = pipeline.Transform(new RawTable(["color"], [["red"], ["blue"], ["purple"]]));
+        using var indices = ordinal.Transform(new RawTable(["color"], [["red"], ["green"], ["purple"]]));
+
+        Assert.Equal(["color=red", "color=(infrequent)"], pipeline.FeatureNames);
+        Assert.Equal([1f, 0, 0, 1, 0, 1], Values(encoded));
+        Assert.Equal([0f, 1, 1], Values(indices));
+    }
+
+    [Fact]
+    public void TheInfrequentPolicyWithTheDefaultMinimumKeepsEveryTrainingCategoryAndBucketsOnlyUnseenOnes()
+    {
+        var pipeline = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { UnknownCategories = UnknownCategoryPolicy.Infrequent, IgnoreColumns = ["age", "joined", "note", "label"] });
+
+        using var encoded = pipeline.Transform(new RawTable(["color"], [["blue"], ["purple"]]));
+
+        Assert.Equal(["color=blue", "color=green", "color=red", "color=(infrequent)"], pipeline.FeatureNames);
+        Assert.Equal([1f, 0, 0, 0, 0, 0, 0, 1], Values(encoded));
+    }
+
+    [Theory]
+    [InlineData(UnknownCategoryPolicy.Error)]
+    [InlineData(UnknownCategoryPolicy.Infrequent)]
+    public void TheUnknownCategoryPolicySurvivesTheJsonRoundTrip(UnknownCategoryPolicy policy)
+    {
+        var pipeline = PreprocessingPipeline.Fit(Train(), new PreprocessingOptions { UnknownCategories = policy, IgnoreColumns = ["age", "joined", "note", "label"] });
+
+        var restored = PreprocessingPipeline.FromJson(pipeline.ToJson());
+
+        Assert.Contains($"\"unknownCategories\": \"{policy}\"", pipeline.ToJson());
+        Assert.Equal(policy, ((CategoricalColumn)restored.Columns.Single()).UnknownCategories);
+        Assert.Equal(pipeline.Columns, restored.Columns);
+    }
+
+    [Fact]
+    public void APipelineSavedWithoutAnUnknownCategoryPolicyLoadsWithTheIgnorePolicy()
+    {
+        const string saved = """
+            {"format": "modelloop.preprocessing/1",
+             "columns": [{"type": "categorical", "name": "color", "categories": ["blue", "red"], "encoding": "OneHot", "fill": "red"}]}
+            """;
+
+        var pipeline = PreprocessingPipeline.FromJson(saved);
+        using var encoded = pipeline.Transform(new Dictionary<string, string?> { ["color"] = "purple" });
+
+        Assert.Equal(UnknownCategoryPolicy.Ignore, ((CategoricalColumn)pipeline.Columns.Single()).UnknownCategories);
+        Assert.Equal([0f, 0], Values(encoded));
+    }
+
+    [Fact]
     public void TextBecomesCharacterIdsPaddedWithZerosAndUnseenCharactersAreOne()
     {
-        var pipeline = PreprocessingPipeline.Fit(new RawTable(["t"], [["ab"], ["ba"]]), new PreprocessingOptions { TextLength = 4, Inference = new SchemaInferenceOptions { MaxCategories = 1 } });
+        var pipeline = PreprocessingPipeline.Fit(new RawTable(["t"], [["ab"], ["ba"]]), new PreprocessingOptions { TextEncoding = TextEncoding.TokenIds, TextLength = 4, Inference = new SchemaInferenceOptions { MaxCategories = 1 } });
 
         using var encoded = pipeline.Transform(new RawTable(["t"], [["bz"]]));
 
         Assert.IsType<TextColumn>(pipeline.Columns.Single());
         Assert.Equal([3f, 1, 0, 0], Values(encoded));   // a = 2, b = 3, z unseen
+    }
+
+    private static readonly RawTable Reviews = new(["review"], [["Great food, great service"], ["bad food"], ["great view"], [null]]);
+
+    // Three distinct reviews would be categories under the default limit; 1 makes the column text.
+    private static readonly SchemaInferenceOptions TextInference = new() { MaxCategories = 1 };
+
+    [Fact]
+    public void TextBecomesATfIdfVectorOverTheTrainingWordsByDefault()
+    {
+        var pipeline = PreprocessingPipeline.Fit(Reviews, new PreprocessingOptions { Inference = TextInference });
+
+        using var encoded = pipeline.Transform(new RawTable(["review"], [["GREAT great food!"], ["unseen words"], [null]]));
+
+        var column = Assert.IsType<BagOfWordsColumn>(pipeline.Columns.Single());
+        Assert.Equal(["bad", "food", "great", "service", "view"], column.Vocabulary);
+        Assert.Equal(["review:bad", "review:food", "review:great", "review:service", "review:view"], pipeline.FeatureNames);
+        // 3 non-missing cells: idf = ln(4 / (1 + df)) + 1; great and food appear in 2 cells each.
+        var idf = Math.Log(4.0 / 3) + 1;
+        var (great, food) = (2 * idf, 1 * idf);
+        var norm = Math.Sqrt(great * great + food * food);
+        var values = Values(encoded);
+        Assert.Equal([0f, (float)(food / norm), (float)(great / norm), 0, 0], values[..5]);
+        Assert.All(values[5..], v => Assert.Equal(0f, v));       // no known word, and a missing cell
+        Assert.False(pipeline.HasTokenIds);
+        pipeline.CheckFitsDenseInput();
+    }
+
+    [Fact]
+    public void ABagOfWordsKeepsTheWordsInTheMostCellsAndSurvivesTheJsonRoundTrip()
+    {
+        var pipeline = PreprocessingPipeline.Fit(Reviews, new PreprocessingOptions { TextVocabularySize = 2, Inference = TextInference });
+        var restored = PreprocessingPipeline.FromJson(pipeline.ToJson());
+        var test = new RawTable(["review"], [["great food"], ["food"]]);
+
+        using var a = pipeline.Transform(test);
+        using var b = restored.Transform(test);
+
+        Assert.Equal(["food", "great"], ((BagOfWordsColumn)pipeline.Columns.Single()).Vocabulary);
+        Assert.Equal(pipeline.Columns, restored.Columns);
+        Assert.Equal(Values(a), Values(b));
+    }
+
+    [Theory]
+    [InlineData(TextTokenization.Characters)]
+    [InlineData(TextTokenization.Bpe)]
+    public void TokenIdsOnlyWhenAskedAndThenTheDenseInputCheckRefusesThemNamingTheColumn(TextTokenization tokenization)
+    {
+        var table = new RawTable(["price", "review"], [["1", "great food"], ["2", "bad food"], ["3", "great view"]]);
+
+        var pipeline = PreprocessingPipeline.Fit(table, new PreprocessingOptions { TextEncoding = TextEncoding.TokenIds, TextTokenization = tokenization, Inference = TextInference });
+
+        Assert.Equal(["review"], pipeline.TokenIdColumns);
+        Assert.True(pipeline.HasTokenIds);
+        Assert.True(PreprocessingPipeline.FromJson(pipeline.ToJson()).HasTokenIds);
+        var error = Assert.Throws<ArgumentException>(pipeline.CheckFitsDenseInput);
+        Assert.Contains("column 'review' is encoded as token ids, which a Dense layer would read as magnitudes; use TextEncoding.BagOfWords or a model whose first layer is Embedding", error.Message);
     }
 
     [Fact]
