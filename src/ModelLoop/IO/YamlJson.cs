@@ -8,17 +8,22 @@ namespace ModelLoop.IO;
 /// <summary>
 /// YAML ⇄ JSON trees, so every YAML file ModelLoop reads (model specs, training configs, search spaces) is validated by
 /// the same System.Text.Json contract as its JSON form. YamlDotNet reads YAML into nodes; the conversion to JSON is
-/// written here because YamlDotNet has none that keeps scalar types. Aliases expand while converting, so the number of
-/// JSON nodes produced is capped: a "billion laughs" document fails fast with a clear error instead of exhausting memory.
+/// written here because YamlDotNet has none that keeps scalar types. Aliases expand while converting, so a document's
+/// expanded size is checked first: a "billion laughs" document fails fast with a clear error instead of exhausting memory.
 /// </summary>
 public static class YamlJson
 {
-    /// <summary>The most JSON nodes one YAML document may expand to (aliases included): 1,000,000.</summary>
+    /// <summary>The most nodes (mappings, sequences, scalars) one YAML document may hold once its aliases are expanded: 1,000,000.</summary>
     public const int MaxNodes = 1_000_000;
 
     /// <summary>Parses one YAML document into a JSON tree.</summary>
-    /// <exception cref="FormatException">The YAML is malformed, holds no document, or expands beyond <see cref="MaxNodes"/> nodes.</exception>
-    public static JsonNode? Parse(string yaml, string source)
+    /// <param name="what">What the document is, for messages, e.g. "The training config in run.yaml".</param>
+    /// <param name="maxNodes">The most nodes the document may expand to.</param>
+    /// <exception cref="FormatException">
+    /// Not valid YAML, not exactly one document, an alias inside its own anchor, or more than <paramref name="maxNodes"/>
+    /// nodes after alias expansion.
+    /// </exception>
+    public static JsonNode? Parse(string yaml, string what, int maxNodes = MaxNodes)
     {
         var stream = new YamlStream();
         try
@@ -27,12 +32,19 @@ public static class YamlJson
         }
         catch (YamlDotNet.Core.YamlException e)
         {
-            throw new FormatException($"{source} is not valid YAML (line {e.Start.Line}, column {e.Start.Column}): {e.Message}", e);
+            throw new FormatException($"{what} is not valid YAML at line {e.Start.Line}, column {e.Start.Column}: {e.Message}", e);
         }
-        if (stream.Documents.Count == 0)
-            throw new FormatException($"{source} holds no YAML document.");
-        var budget = MaxNodes;
-        return ToJson(stream.Documents[0].RootNode, source, ref budget);
+        if (stream.Documents.Count != 1)
+            throw new FormatException($"{what} holds {stream.Documents.Count} YAML documents; expected exactly one.");
+        // Aliases are limited by what they expand to rather than refused: a harmless "units: *width" is fine YAML.
+        // YamlDotNet resolves an alias to the anchored node itself, so the document is a graph of shared nodes; its
+        // expanded size is counted over that graph (once per distinct node) before anything is expanded.
+        var root = stream.Documents[0].RootNode;
+        var expanded = ExpandedSize(root, new Dictionary<YamlNode, long>(ReferenceEqualityComparer.Instance), new HashSet<YamlNode>(ReferenceEqualityComparer.Instance), what, maxNodes);
+        if (expanded > maxNodes)
+            throw new FormatException($"{what} expands to more than {maxNodes:N0} YAML nodes once its aliases (*name) are resolved; " +
+                "no real document needs that many. Write the repeated parts out, or use fewer nested aliases.");
+        return ToJson(root);
     }
 
     /// <summary>Writes a JSON tree as YAML (strings double-quoted, so "1" stays a string).</summary>
@@ -55,34 +67,41 @@ public static class YamlJson
         _ => throw new FormatException($"Unsupported JSON node {node.GetType().Name}."),
     };
 
-    private static JsonNode? ToJson(YamlNode node, string source, ref int budget)
+    /// <summary>Nodes of <paramref name="node"/> with aliases expanded, saturating just above <paramref name="maxNodes"/>; memoized per node.</summary>
+    private static long ExpandedSize(YamlNode node, Dictionary<YamlNode, long> sizes, HashSet<YamlNode> open, string what, int maxNodes)
     {
-        if (--budget < 0)
-            throw new FormatException($"{source} expands to more than {MaxNodes:N0} values (YAML aliases repeat what they point at). Write the document without nested aliases.");
-        switch (node)
+        if (sizes.TryGetValue(node, out var known))
+            return known;
+        if (!open.Add(node))
+            throw new FormatException($"{what} has an alias inside its own anchor at line {node.Start.Line}; the document must be a tree. Write the part out instead.");
+        var children = node switch
         {
-            case YamlMappingNode map:
-                var obj = new JsonObject();
-                foreach (var (key, value) in map.Children)
-                {
-                    if (key is not YamlScalarNode { Value: { } name })
-                        throw new FormatException($"{source}: line {key.Start.Line} has a key that is not a plain name.");
-                    obj[name] = ToJson(value, source, ref budget);
-                }
-                return obj;
-            case YamlSequenceNode sequence:
-                var array = new JsonArray();
-                foreach (var child in sequence.Children)
-                    array.Add(ToJson(child, source, ref budget));
-                return array;
-            case YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } plain:
-                return PlainScalar(plain.Value ?? "");
-            case YamlScalarNode scalar:
-                return JsonValue.Create(scalar.Value);
-            default:
-                throw new FormatException($"{source}: unsupported YAML node at line {node.Start.Line}.");
+            YamlMappingNode map => map.Children.SelectMany(p => new[] { p.Key, p.Value }),
+            YamlSequenceNode seq => seq.Children,
+            _ => [],
+        };
+        long size = 1;
+        foreach (var child in children)
+        {
+            size += ExpandedSize(child, sizes, open, what, maxNodes);
+            if (size > maxNodes)
+                break;
         }
+        size = Math.Min(size, maxNodes + 1L);
+        open.Remove(node);
+        sizes[node] = size;
+        return size;
     }
+
+    private static JsonNode? ToJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(p => new KeyValuePair<string, JsonNode?>(
+            p.Key is YamlScalarNode { Value: { } name } ? name : throw new FormatException($"Line {p.Key.Start.Line} has a key that is not a plain name."), ToJson(p.Value)))),
+        YamlSequenceNode seq => new JsonArray(seq.Children.Select(ToJson).ToArray()),
+        YamlScalarNode { Style: YamlDotNet.Core.ScalarStyle.Plain } s => PlainScalar(s.Value ?? ""),
+        YamlScalarNode s => JsonValue.Create(s.Value),
+        _ => throw new FormatException($"Unsupported YAML node at line {node.Start.Line}."),
+    };
 
     // YAML plain scalars are untyped: read them as JSON would (numbers, booleans, null), else as strings. "NaN" and
     // "Infinity" parse as doubles in .NET but are strings in YAML 1.2 core (and cannot be written as JSON).

@@ -34,6 +34,10 @@ public sealed record DataConfig
     public bool NormalizeImages { get; init; }
     /// <summary>Scaling of numeric table columns. Defaults to standardization.</summary>
     public Scaling Scaling { get; init; } = Scaling.Standard;
+    /// <summary>How text columns become features: a TF-IDF bag of words (Dense layers), or token ids (Embedding first). Defaults to BagOfWords.</summary>
+    public TextEncoding TextEncoding { get; init; } = TextEncoding.BagOfWords;
+    /// <summary>What a category unseen in training becomes at prediction time (serving answers 400 under Error). Defaults to Ignore.</summary>
+    public UnknownCategoryPolicy UnknownCategories { get; init; } = UnknownCategoryPolicy.Ignore;
     /// <summary>
     /// Remove exact duplicate rows of a table before splitting, so one row cannot be in train and test. Defaults to false:
     /// every row is trained on as the file has it (`modelloop data prepare` removes them by default).

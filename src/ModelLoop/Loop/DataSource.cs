@@ -49,7 +49,13 @@ public static class DataSource
     {
         if (!table.Columns.Contains(config.Label))
             throw new ArgumentException($"data.label '{config.Label}' is not a column of '{name}'. Its columns are: {string.Join(", ", table.Columns)}. Name the label column (--label).");
-        var preprocessing = new PreprocessingOptions { LabelKind = task == ModelTask.Regression ? LabelKind.Value : LabelKind.ClassIndex, Scaling = config.Scaling };
+        var preprocessing = new PreprocessingOptions
+        {
+            LabelKind = task == ModelTask.Regression ? LabelKind.Value : LabelKind.ClassIndex,
+            Scaling = config.Scaling,
+            TextEncoding = config.TextEncoding,
+            UnknownCategories = config.UnknownCategories,
+        };
         var prepared = DatasetPreparer.Split(table, name, sourceSha256, new PrepareOptions
         {
             LabelColumn = config.Label,

@@ -86,7 +86,7 @@ public sealed record TrainingConfig
     public static TrainingConfig FromJson(string json, string source = "config") => FromJsonNode(ParseJson(json, source), source);
 
     /// <exception cref="FormatException">Not a valid config; the message names the field.</exception>
-    public static TrainingConfig FromYaml(string yaml, string source = "config") => FromJsonNode(YamlJson.Parse(yaml, source), source);
+    public static TrainingConfig FromYaml(string yaml, string source = "config") => FromJsonNode(YamlJson.Parse(yaml, $"The training config {source}"), source);
 
     /// <exception cref="FormatException">Not a valid config; the message names the field.</exception>
     public static TrainingConfig FromJsonNode(JsonNode? node, string source = "config")

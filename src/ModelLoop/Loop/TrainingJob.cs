@@ -160,6 +160,9 @@ public static class TrainingJob
     {
         if (!data.Train.SampleShape.Equals(model.InputShape))
             throw new ArgumentException($"The data's samples have shape {data.Train.SampleShape}, but the model takes {model.InputShape}. Use a model spec whose inputShape is {data.Train.SampleShape}, or a zoo model (sized from the data).");
+        // Token ids are categories, not magnitudes: only a model that starts with an Embedding may read them.
+        if (model.InputKind == InputKind.Float && data.Pipeline is { Image: null } pipeline)
+            pipeline.CheckFitsDenseInput();
     }
 
     private static Dictionary<string, string> RunParameters(TrainingConfig config, TrainingJobOptions options)

@@ -101,6 +101,25 @@ public sealed class TrainingJobTests : IDisposable
     }
 
     [Fact]
+    public void TextAsTokenIdsIntoADenseModelIsRefusedBeforeTrainingSayingWhatToUse()
+    {
+        var lines = new List<string> { "review,label" };
+        for (var i = 0; i < 60; i++)
+            lines.Add(i % 2 == 0 ? "great fine good,yes" : "bad awful poor,no");
+        File.WriteAllLines(_folder.File("reviews.csv"), lines);
+        var config = MixedConfig() with { Data = new DataConfig { Source = _folder.File("reviews.csv"), Label = "label", TextEncoding = ModelLoop.Data.Preprocessing.TextEncoding.TokenIds } };
+
+        var error = Assert.Throws<ArgumentException>(() => TrainingJob.Run(config, Options("tokens")));
+
+        Assert.Contains("'review'", error.Message);
+        Assert.Contains("Embedding", error.Message);
+        Assert.False(File.Exists(_folder.File("tokens/history.csv")));
+        // The default bag of words is what a Dense model reads.
+        var bagOfWords = TrainingJob.Run(config with { Data = config.Data with { TextEncoding = ModelLoop.Data.Preprocessing.TextEncoding.BagOfWords }, Epochs = 10 }, Options("words"));
+        Assert.True(bagOfWords.Test["accuracy"] > 0.9, $"accuracy {bagOfWords.Test["accuracy"]}");
+    }
+
+    [Fact]
     public void ARegressionConfigTrainsARegressorWhosePackageNamesItsOutput()
     {
         var config = new TrainingConfig
