@@ -104,8 +104,9 @@ public sealed class TrainingJobTests : IDisposable
     public void TextAsTokenIdsIntoADenseModelIsRefusedBeforeTrainingSayingWhatToUse()
     {
         var lines = new List<string> { "review,label" };
-        for (var i = 0; i < 60; i++)
-            lines.Add(i % 2 == 0 ? "great fine good,yes" : "bad awful poor,no");
+        string[] good = ["great", "fine", "good", "lovely"], bad = ["bad", "awful", "poor", "broken"];
+        for (var i = 0; i < 80; i++)
+            lines.Add(i % 2 == 0 ? $"{good[i % 4]} and {good[(i / 4) % 4]} order {i},yes" : $"{bad[i % 4]} and {bad[(i / 4) % 4]} order {i},no");
         File.WriteAllLines(_folder.File("reviews.csv"), lines);
         var config = MixedConfig() with { Data = new DataConfig { Source = _folder.File("reviews.csv"), Label = "label", TextEncoding = ModelLoop.Data.Preprocessing.TextEncoding.TokenIds } };
 
