@@ -1,3 +1,4 @@
+using ModelLoop.Data.Splits;
 using ModelLoop.Data;
 using ModelLoop.Modeling;
 using static TorchSharp.torch;
@@ -40,14 +41,14 @@ public static class CrossValidation
         if (classes is not null)
             foreach (var group in classes.GroupBy(c => c).Where(g => g.Count() < options.Folds))
                 warnings.Add($"Class {group.Key} has only {group.Count()} samples, fewer than the {options.Folds} folds: some test folds have none of it.");
-        var testFolds = FoldSplitter.TestFolds((int)data.Count, options.Folds, classes, options.Shuffle, options.Seed);
+        // The data stage's folds: one implementation of k-fold for `data prepare`, training and evaluation.
+        var folds = classes is null ? DataSplits.KFold((int)data.Count, options.Folds, options.Seed) : DataSplits.StratifiedKFold(classes, options.Folds, options.Seed);
 
         var results = new List<IReadOnlyDictionary<string, double>>();
-        foreach (var testRows in testFolds)
+        foreach (var fold in folds)
         {
-            var trainRows = Enumerable.Range(0, (int)data.Count).Except(testRows).ToArray();
-            using var train = Subset(data, trainRows);
-            using var test = Subset(data, testRows);
+            using var train = DataSplits.Subset(data, fold.Train);
+            using var test = DataSplits.Subset(data, fold.Validation);
             using var model = createModel();
             model.Fit(train, options.Fit);
             var evaluation = Evaluator.Evaluate(model, test, options.Evaluation);
@@ -61,11 +62,5 @@ public static class CrossValidation
             return new MetricStatistics(mean, Math.Sqrt(values.Select(v => (v - mean) * (v - mean)).Average()));
         });
         return new CrossValidationResult(results, summary, warnings);
-    }
-
-    private static TensorDataset Subset(TensorDataset data, int[] rows)
-    {
-        using var index = tensor(rows.Select(r => (long)r).ToArray());
-        return new TensorDataset(data.Features.index_select(0, index), data.Labels.index_select(0, index));
     }
 }

@@ -11,10 +11,7 @@ public sealed record CrossValidationOptions
     /// <summary>Keep each class's share equal in every fold (classification only). Defaults to true.</summary>
     public bool Stratified { get; init; } = true;
 
-    /// <summary>Shuffle before splitting (with <see cref="Seed"/>). Defaults to true.</summary>
-    public bool Shuffle { get; init; } = true;
-
-    /// <summary>Seed of the shuffle. Defaults to 0.</summary>
+    /// <summary>Seed of the folds (rows are shuffled before they are dealt, as <see cref="Data.Splits.DataSplits.KFold"/> does). Defaults to 0.</summary>
     public int Seed { get; init; }
 
     /// <summary>How each fold's model is trained. Defaults to FitOptions' defaults.</summary>

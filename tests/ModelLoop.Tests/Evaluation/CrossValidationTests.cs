@@ -8,39 +8,15 @@ namespace ModelLoop.Tests.Evaluation;
 
 public sealed class CrossValidationTests
 {
-    [Theory]
-    [InlineData(10, 3, false)]
-    [InlineData(23, 5, true)]
-    [InlineData(7, 7, false)]
-    public void EverySampleIsTestedExactlyOnceAndFoldSizesDifferByAtMostOne(int count, int folds, bool shuffle)
-    {
-        var split = FoldSplitter.TestFolds(count, folds, classes: null, shuffle, seed: 1);
-
-        Assert.Equal(folds, split.Length);
-        Assert.Equal(Enumerable.Range(0, count), split.SelectMany(f => f).Order());
-        Assert.InRange(split.Max(f => f.Length) - split.Min(f => f.Length), 0, 1);
-        if (!shuffle)
-            Assert.Equal(Enumerable.Range(0, split[0].Length), split[0]); // contiguous, as scikit-learn's KFold
-    }
-
-    [Fact]
-    public void StratifiedFoldsKeepEveryClassesCountWithinOne()
-    {
-        var classes = Enumerable.Range(0, 50).Select(i => i < 30 ? 0 : i < 45 ? 1 : 2).ToArray(); // 30 / 15 / 5
-
-        var split = FoldSplitter.TestFolds(50, 5, classes, shuffle: true, seed: 3);
-
-        Assert.Equal(Enumerable.Range(0, 50), split.SelectMany(f => f).Order());
-        foreach (var (c, total) in new[] { (0, 30), (1, 15), (2, 5) })
-            Assert.All(split, fold => Assert.InRange(fold.Count(i => classes[i] == c), total / 5, total / 5 + 1));
-    }
-
     [Fact]
     public void TooManyFoldsIsRejectedWithTheCounts()
     {
-        var error = Assert.Throws<ArgumentException>(() => FoldSplitter.TestFolds(4, 5, null, false, 0));
+        using var data = TrainingFixtures.Classification(4, seed: 1);
+        var spec = new Sequential(4) { new Dense(3) }.ToSpec();
 
-        Assert.Contains("4 samples into 5 folds", error.Message, StringComparison.Ordinal);
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => CrossValidation.Run(spec, m => m.Compile("adam", "cross_entropy"), data, new CrossValidationOptions { Folds = 5 }));
+
+        Assert.Contains("number of rows (4)", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
