@@ -43,14 +43,24 @@ internal sealed class BFloat16Shadow : IDisposable
         return y.to(ScalarType.Float32);
     }
 
-    public void CopyGradientsToMaster()
+    /// <summary>
+    /// Adds the shadow's gradients to the master's and clears the shadow's. Added, not assigned: the master may
+    /// already hold gradients of its own (an L1/L2 penalty computed on the master weights) or of earlier
+    /// micro-batches (gradient accumulation).
+    /// </summary>
+    public void AddGradientsToMaster()
     {
         foreach (var (master, shadow) in _parameters)
         {
             using var grad = shadow.grad;
             if (grad is null)
                 continue;
-            master.grad = grad.to(ScalarType.Float32);
+            using var grad32 = grad.to(ScalarType.Float32);
+            using var existing = master.grad;
+            if (existing is null)
+                master.grad = grad32; // the parameter keeps its own reference; disposing this handle does not free it
+            else
+                existing.add_(grad32);
             shadow.grad = null;
         }
     }

@@ -100,7 +100,7 @@ public sealed class Trainer
                     if (compiled.L1 > 0 || compiled.L2 > 0)
                         loss = loss + Penalty(regularized, compiled.L1, compiled.L2);
                     loss.backward();
-                    shadow?.CopyGradientsToMaster();
+                    shadow?.AddGradientsToMaster();
                     if (compiled.ClipGradientValue is { } clipValue)
                         nn.utils.clip_grad_value_(network.parameters(), clipValue);
                     if (compiled.ClipGradientNorm is { } clipNorm)
