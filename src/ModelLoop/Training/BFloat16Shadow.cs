@@ -8,7 +8,8 @@ namespace ModelLoop.Training;
 /// bfloat16 mixed precision without autocast (TorchSharp 0.107 has none): a second copy of the network in
 /// bfloat16 runs forward and backward; its gradients are copied to the float32 master weights, which the
 /// optimizer updates; the updated weights are copied back. Batch-norm running statistics are updated in the
-/// shadow and copied into the master after every step, so checkpoints and evaluation see them.
+/// shadow and copied into the master after every step, so checkpoints and evaluation see them. Used by
+/// <see cref="BFloat16Plugin"/>.
 /// </summary>
 internal sealed class BFloat16Shadow : IDisposable
 {
@@ -33,6 +34,9 @@ internal sealed class BFloat16Shadow : IDisposable
         using var _ = no_grad();
         foreach (var (m, s) in _parameters.Concat(_buffers))
             s.copy_(m);
+        // Frozen master parameters (CompileOptions.Trainable) stay frozen in the copy: no gradient is computed for them.
+        foreach (var (m, s) in _parameters)
+            s.requires_grad = m.requires_grad;
     }
 
     public Tensor Forward(Tensor input)
@@ -70,7 +74,12 @@ internal sealed class BFloat16Shadow : IDisposable
         using var _ = no_grad();
         foreach (var (master, shadow) in _parameters)
             shadow.copy_(master);
-        // Running statistics were updated in the shadow: carry them into the master (exactly: they are small).
+    }
+
+    /// <summary>Running statistics are updated in the shadow: carries them into the master (exactly: they are small).</summary>
+    public void CopyBuffersToMaster()
+    {
+        using var _ = no_grad();
         foreach (var (master, shadow) in _buffers)
             master.copy_(shadow);
     }

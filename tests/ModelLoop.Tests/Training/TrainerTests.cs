@@ -413,6 +413,20 @@ public sealed class TrainerTests
         }
     }
 
+    [Fact]
+    public void PrefetchingBatchesChangesNothingInTheResult()
+    {
+        Dictionary<string, byte[]> Train(int prefetch)
+        {
+            using var data = Classification(200);
+            using var model = Classifier(dropout: 0.3);
+            model.Fit(data, Options(epochs: 3, batchSize: 32) with { Prefetch = prefetch });
+            return Snapshot(model);
+        }
+
+        AssertSameWeights(Train(0), Train(2));
+    }
+
     private static Tensor EvalForward(Sequential model, Tensor x)
     {
         var wasTraining = model.Network.training;
