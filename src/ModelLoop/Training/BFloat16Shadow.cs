@@ -8,7 +8,8 @@ namespace ModelLoop.Training;
 /// bfloat16 mixed precision without autocast (TorchSharp 0.107 has none): a second copy of the network in
 /// bfloat16 runs forward and backward; its gradients are copied to the float32 master weights, which the
 /// optimizer updates; the updated weights are copied back. Batch-norm running statistics are updated in the
-/// shadow and copied into the master after every step, so checkpoints and evaluation see them.
+/// shadow and copied into the master after every step, so checkpoints and evaluation see them. Used by
+/// <see cref="BFloat16Plugin"/>.
 /// </summary>
 internal sealed class BFloat16Shadow : IDisposable
 {
@@ -33,6 +34,9 @@ internal sealed class BFloat16Shadow : IDisposable
         using var _ = no_grad();
         foreach (var (m, s) in _parameters.Concat(_buffers))
             s.copy_(m);
+        // Frozen master parameters (CompileOptions.Trainable) stay frozen in the copy: no gradient is computed for them.
+        foreach (var (m, s) in _parameters)
+            s.requires_grad = m.requires_grad;
     }
 
     public Tensor Forward(Tensor input)
@@ -43,14 +47,24 @@ internal sealed class BFloat16Shadow : IDisposable
         return y.to(ScalarType.Float32);
     }
 
-    public void CopyGradientsToMaster()
+    /// <summary>
+    /// Adds the shadow's gradients to the master's and clears the shadow's. Added, not assigned: the master may
+    /// already hold gradients of its own (an L1/L2 penalty computed on the master weights) or of earlier
+    /// micro-batches (gradient accumulation).
+    /// </summary>
+    public void AddGradientsToMaster()
     {
         foreach (var (master, shadow) in _parameters)
         {
             using var grad = shadow.grad;
             if (grad is null)
                 continue;
-            master.grad = grad.to(ScalarType.Float32);
+            using var grad32 = grad.to(ScalarType.Float32);
+            using var existing = master.grad;
+            if (existing is null)
+                master.grad = grad32; // the parameter keeps its own reference; disposing this handle does not free it
+            else
+                existing.add_(grad32);
             shadow.grad = null;
         }
     }
@@ -60,7 +74,12 @@ internal sealed class BFloat16Shadow : IDisposable
         using var _ = no_grad();
         foreach (var (master, shadow) in _parameters)
             shadow.copy_(master);
-        // Running statistics were updated in the shadow: carry them into the master (exactly: they are small).
+    }
+
+    /// <summary>Running statistics are updated in the shadow: carries them into the master (exactly: they are small).</summary>
+    public void CopyBuffersToMaster()
+    {
+        using var _ = no_grad();
         foreach (var (master, shadow) in _buffers)
             master.copy_(shadow);
     }

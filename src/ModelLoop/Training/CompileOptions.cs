@@ -17,4 +17,19 @@ public sealed record CompileOptions
     public double L1 { get; init; }
     /// <summary>L2 penalty λ·Σw² over weight matrices and kernels (not biases or norms). Defaults to 0.</summary>
     public double L2 { get; init; }
+
+    /// <summary>
+    /// Which parameters train, by name (e.g. <c>name =&gt; name.StartsWith("4.")</c> to fine-tune only the layer at
+    /// index 4, or only the adapter weights of a LoRA model). <c>Fit</c> sets requires_grad from it; parameters it
+    /// rejects get no gradient and stay out of the optimizer. Defaults to null: each parameter trains as its
+    /// requires_grad says (all of them, unless frozen by hand).
+    /// </summary>
+    public Func<string, bool>? Trainable { get; init; }
+
+    /// <summary>
+    /// Groups of parameters with their own learning-rate scale and weight decay; a parameter joins the first group
+    /// whose predicate matches its name, and the others keep the optimizer's settings. The schedule and
+    /// <c>ReduceLROnPlateau</c> scale every group's rate in proportion. Defaults to none (one group).
+    /// </summary>
+    public IReadOnlyList<ParameterGroup> ParameterGroups { get; init; } = [];
 }

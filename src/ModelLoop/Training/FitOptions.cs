@@ -9,7 +9,7 @@ public enum Precision
     Float32,
     /// <summary>
     /// bfloat16 weights and activations for forward/backward, float32 master weights for the optimizer step,
-    /// so accuracy holds. ~2.8× faster on CPUs with AVX-512 BF16; slower on CPUs without it.
+    /// so accuracy holds (a <see cref="BFloat16Plugin"/>). ~2.8× faster on CPUs with AVX-512 BF16; slower on CPUs without it.
     /// </summary>
     BFloat16,
 }
@@ -53,4 +53,24 @@ public sealed record FitOptions
     public int ValidationBatchSize { get; init; } = 256;
     /// <summary>Defaults to <see cref="ProgressMode.Auto"/>.</summary>
     public ProgressMode Progress { get; init; } = ProgressMode.Auto;
+
+    /// <summary>
+    /// Batches per optimizer step: the gradients of this many batches are averaged (each batch's loss is divided by
+    /// the count) before one step, as if the batch were this many times larger. An epoch whose batch count it does
+    /// not divide ends with a step over the batches left. Learning-rate schedules count optimizer steps.
+    /// Defaults to 1 (a step per batch).
+    /// </summary>
+    public int AccumulateGradientBatches { get; init; } = 1;
+
+    /// <summary>
+    /// Changes to the training step (mixed precision, DP-SGD, pruning…), outermost first; see <see cref="StepPlugin"/>.
+    /// <see cref="Precision.BFloat16"/> adds a <see cref="BFloat16Plugin"/> last unless the list has one. Defaults to none.
+    /// </summary>
+    public IReadOnlyList<StepPlugin> Plugins { get; init; } = [];
+
+    /// <summary>
+    /// Training batches gathered ahead on a background thread while the model works on the current one; 0 gathers
+    /// each batch on the training thread when it is needed. The order is the same either way. Defaults to 2.
+    /// </summary>
+    public int Prefetch { get; init; } = 2;
 }

@@ -4,35 +4,18 @@ namespace ModelLoop.Training;
 
 /// <summary>
 /// A metric accumulated batch by batch: <see cref="Reset"/>, <see cref="Update"/> per batch, then
-/// <see cref="Result"/>. Create by name with <see cref="MetricSpec"/>.
+/// <see cref="Result"/>. Create by name with <see cref="MetricSpec"/>; add your own to <see cref="MetricCatalog"/>.
 /// </summary>
 public abstract class Metric
 {
     /// <summary>Key in logs and history, e.g. "accuracy"; validation adds "val_".</summary>
     public abstract string Name { get; }
+    /// <summary>Which way the metric improves. Monitoring callbacks (early stopping, checkpoints) go by it.</summary>
+    public abstract MetricDirection Direction { get; }
     public abstract void Reset();
     /// <summary>Adds one batch: model output (logits or values) and targets.</summary>
     public abstract void Update(Tensor output, Tensor target);
     public abstract double Result();
-}
-
-/// <summary>
-/// Names a metric; converts from a string ("accuracy", "binary_accuracy", "mae", "mse", or an evaluation
-/// metric: "f1_macro", "roc_auc", "top_5_accuracy", "log_loss", "r2"… — see Evaluation/TrainerMetrics).
-/// </summary>
-public sealed record MetricSpec(string Name)
-{
-    public static implicit operator MetricSpec(string name) => new(name);
-
-    internal Metric Create() => Name.Trim().ToLowerInvariant() switch
-    {
-        "accuracy" or "acc" => new AccuracyMetric(),
-        "binary_accuracy" => new BinaryAccuracyMetric(),
-        "mae" or "mean_absolute_error" => new MeanErrorMetric("mae", squared: false),
-        "mse" or "mean_squared_error" => new MeanErrorMetric("mse", squared: true),
-        var name => Evaluation.TrainerMetrics.Create(name)
-            ?? throw new ArgumentException($"Unknown metric '{Name}'. Expected one of: accuracy, binary_accuracy, mae, mse, {Evaluation.TrainerMetrics.Names}."),
-    };
 }
 
 /// <summary>Fraction of samples whose arg-max output is the label (multi-class) or, for one output, rounds to it.</summary>
@@ -40,6 +23,7 @@ internal sealed class AccuracyMetric : Metric
 {
     private long _correct, _count;
     public override string Name => "accuracy";
+    public override MetricDirection Direction => MetricDirection.HigherIsBetter;
     public override void Reset() => _correct = _count = 0;
 
     public override void Update(Tensor output, Tensor target)
@@ -58,6 +42,7 @@ internal sealed class BinaryAccuracyMetric : Metric
 {
     private long _correct, _count;
     public override string Name => "binary_accuracy";
+    public override MetricDirection Direction => MetricDirection.HigherIsBetter;
     public override void Reset() => _correct = _count = 0;
 
     public override void Update(Tensor output, Tensor target)
@@ -77,6 +62,7 @@ internal sealed class MeanErrorMetric(string name, bool squared) : Metric
     private double _sum;
     private long _count;
     public override string Name => name;
+    public override MetricDirection Direction => MetricDirection.LowerIsBetter;
     public override void Reset() => (_sum, _count) = (0, 0);
 
     public override void Update(Tensor output, Tensor target)

@@ -57,7 +57,8 @@ public sealed record OptimizerOptions
 
     public static implicit operator OptimizerOptions(string name) => Parse(name);
 
-    internal TorchSharp.Modules.OptimizerHelper Create(IEnumerable<TorchSharp.Modules.Parameter> parameters)
+    /// <summary>The optimizer over <paramref name="groups"/>, each at its own learning rate and weight decay.</summary>
+    internal TorchSharp.Modules.OptimizerHelper Create(IReadOnlyList<OptimizerGroup> groups)
     {
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate))
             throw new ArgumentException($"LearningRate must be a positive finite number; received {LearningRate}. Typical values: 0.1–0.001 for SGD, 1e-3–1e-4 for Adam.");
@@ -65,12 +66,23 @@ public sealed record OptimizerOptions
             throw new ArgumentException($"Momentum and WeightDecay must not be negative; received Momentum={Momentum}, WeightDecay={WeightDecay}.");
         if (Nesterov && (Kind != OptimizerKind.Sgd || Momentum <= 0))
             throw new ArgumentException("Nesterov needs SGD with Momentum > 0; received " + (Kind != OptimizerKind.Sgd ? $"optimizer {Kind}." : $"Momentum={Momentum}."));
+        foreach (var group in groups)
+            group.LearningRate = LearningRate * group.LearningRateScale;
+        IEnumerable<TorchSharp.Modules.Parameter> Parameters(OptimizerGroup group) => group.Parameters.Select(p => p.Parameter);
         return Kind switch
         {
-            OptimizerKind.Sgd => optim.SGD(parameters, LearningRate, Momentum, weight_decay: WeightDecay, nesterov: Nesterov),
-            OptimizerKind.Adam => optim.Adam(parameters, LearningRate, Beta1, Beta2, Epsilon, WeightDecay),
-            OptimizerKind.AdamW => optim.AdamW(parameters, LearningRate, Beta1, Beta2, Epsilon, WeightDecay),
-            OptimizerKind.RmsProp => optim.RMSProp(parameters, LearningRate, Alpha, Epsilon, WeightDecay, Momentum),
+            OptimizerKind.Sgd => optim.SGD(
+                groups.Select(g => new TorchSharp.Modules.SGD.ParamGroup(Parameters(g), new TorchSharp.Modules.SGD.Options { LearningRate = g.LearningRate, weight_decay = g.WeightDecay })),
+                LearningRate, Momentum, weight_decay: WeightDecay, nesterov: Nesterov),
+            OptimizerKind.Adam => optim.Adam(
+                groups.Select(g => new TorchSharp.Modules.Adam.ParamGroup(Parameters(g), new TorchSharp.Modules.Adam.Options { LearningRate = g.LearningRate, weight_decay = g.WeightDecay })),
+                LearningRate, Beta1, Beta2, Epsilon, WeightDecay),
+            OptimizerKind.AdamW => optim.AdamW(
+                groups.Select(g => new TorchSharp.Modules.AdamW.ParamGroup(Parameters(g), new TorchSharp.Modules.AdamW.Options { LearningRate = g.LearningRate, weight_decay = g.WeightDecay })),
+                LearningRate, Beta1, Beta2, Epsilon, WeightDecay),
+            OptimizerKind.RmsProp => optim.RMSProp(
+                groups.Select(g => new TorchSharp.Modules.RMSProp.ParamGroup(Parameters(g), new TorchSharp.Modules.RMSProp.Options { LearningRate = g.LearningRate, weight_decay = g.WeightDecay })),
+                LearningRate, Alpha, Epsilon, WeightDecay, Momentum),
             _ => throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "Unknown optimizer kind."),
         };
     }

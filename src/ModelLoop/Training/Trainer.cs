@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using ModelLoop.Data;
+using ModelLoop.Data.Loading;
 using ModelLoop.Modeling;
 using ModelLoop.Training.Callbacks;
 using TorchSharp;
@@ -22,6 +23,7 @@ public sealed class Trainer
     {
         var compiled = _model.Compiled ?? throw new InvalidOperationException("Call Compile(optimizer, loss, metrics) before Fit, e.g. model.Compile(\"adam\", \"cross_entropy\", [\"accuracy\"]).");
         Validate(train, options, compiled, "training");
+        ValidateStepOptions(options);
         if (validation is not null)
             Validate(validation, options, compiled, "validation");
 
@@ -30,14 +32,20 @@ public sealed class Trainer
         var seed = options.Seed ?? Random.Shared.NextInt64(1, int.MaxValue);
         var history = new History { Seed = seed };
         var batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
-        var totalSteps = batchesPerEpoch * options.Epochs;
+        var accumulate = options.AccumulateGradientBatches;
+        // The schedule counts optimizer steps; an epoch's last step may take fewer batches than the others.
+        var stepsPerEpoch = (batchesPerEpoch + accumulate - 1) / accumulate;
+        var totalSteps = stepsPerEpoch * options.Epochs;
         var trainMetrics = compiled.Metrics.Select(m => m.Create()).ToArray();
-        var regularized = RegularizedWeights(network);
+        var groups = ParameterGrouping.Build(network, compiled);
 
-        using var optimizer = compiled.Optimizer.Create(network.parameters());
+        using var optimizer = compiled.Optimizer.Create(groups);
         string[] trainKeys = ["loss", .. trainMetrics.Select(m => m.Name)];
         string[] logKeys = [.. trainKeys, .. validation is null ? [] : trainKeys.Select(k => "val_" + k), "lr", "seconds"];
-        var context = new TrainingContext(_model, optimizer, options.Epochs, batchesPerEpoch, logKeys) { BaseLearningRate = compiled.Optimizer.LearningRate };
+        var context = new TrainingContext(_model, optimizer, groups, options.Epochs, batchesPerEpoch, logKeys, Directions(trainMetrics, validation is not null))
+        {
+            BaseLearningRate = compiled.Optimizer.LearningRate,
+        };
         // The caller's callbacks own checkpointed state; the progress display is added for running hooks only,
         // so resuming with another progress setting still matches state to the right callback.
         var userCallbacks = (callbacks ?? []).ToList();
@@ -58,84 +66,85 @@ public sealed class Trainer
             context.BaseLearningRate = state.BaseLearningRate;
             history.ResumedFromEpoch = firstEpoch;
         }
-        // Made after a resume, so the bfloat16 copy starts from the restored weights and statistics.
-        using var shadow = options.Precision == Precision.BFloat16 ? new BFloat16Shadow(_model) : null;
-
-        for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopTraining; epoch++)
+        // Made after a resume: the seed is the checkpoint's, and plugins (the bfloat16 copy) start from the restored weights.
+        var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = seed, Prefetch = options.Prefetch });
+        var step = new TrainingStep(_model, compiled, optimizer, new StepContext(_model, groups, accumulate), Plugins(options));
+        step.Begin();
+        try
         {
-            context.Epoch = epoch;
-            foreach (var callback in allCallbacks)
-                callback.OnEpochBegin(context);
-            var clock = Stopwatch.StartNew();
-            network.train();
-            foreach (var metric in trainMetrics)
-                metric.Reset();
-            double lossSum = 0, rate = context.BaseLearningRate;
-            long seen = 0;
-            using var order = EpochOrder(train.Count, options.Shuffle, seed, epoch);
-            for (long batch = 0; batch < batchesPerEpoch; batch++)
+            for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopTraining; epoch++)
             {
-                context.Batch = batch;
-                rate = options.Schedule?.Rate(context.BaseLearningRate, epoch * batchesPerEpoch + batch, totalSteps, batchesPerEpoch) ?? context.BaseLearningRate;
-                context.ApplyLearningRate(rate);
+                context.Epoch = step.Context.Epoch = epoch;
                 foreach (var callback in allCallbacks)
-                    callback.OnBatchBegin(context);
-                using (var scope = NewDisposeScope())
+                    callback.OnEpochBegin(context);
+                var clock = Stopwatch.StartNew();
+                network.train();
+                foreach (var metric in trainMetrics)
+                    metric.Reset();
+                double lossSum = 0, rate = context.BaseLearningRate;
+                long seen = 0, batch = 0;
+                foreach (var data in loader.Epoch(epoch))
                 {
-                    var start = batch * options.BatchSize;
-                    var count = Math.Min(options.BatchSize, train.Count - start);
-                    var index = order.narrow(0, start, count);
-                    var x = train.Features.index_select(0, index).to(device);
-                    var y = train.Labels.index_select(0, index).to(device);
-                    if (options.Augment is { } augment)
-                        x = augment(x);
-                    optimizer.zero_grad();
-                    var output = shadow is null ? network.forward(x) : shadow.Forward(x);
-                    var loss = compiled.Loss.Compute(output, y);
-                    var lossValue = loss.item<float>();
-                    if (!float.IsFinite(lossValue))
-                        throw new TrainingDivergedException(
-                            $"The loss became {lossValue} at epoch {epoch + 1}, batch {batch + 1}. Training stopped; weights from the last finished epoch are in the checkpoint, if one was set. " +
-                            "What to do: lower the learning rate (e.g. ÷10), set CompileOptions.ClipGradientNorm (e.g. 1.0), and check the inputs for NaN/∞ or unscaled values.");
-                    if (compiled.L1 > 0 || compiled.L2 > 0)
-                        loss = loss + Penalty(regularized, compiled.L1, compiled.L2);
-                    loss.backward();
-                    shadow?.CopyGradientsToMaster();
-                    if (compiled.ClipGradientValue is { } clipValue)
-                        nn.utils.clip_grad_value_(network.parameters(), clipValue);
-                    if (compiled.ClipGradientNorm is { } clipNorm)
-                        nn.utils.clip_grad_norm_(network.parameters(), clipNorm);
-                    optimizer.step();
-                    shadow?.CopyWeightsFromMaster();
-                    using (no_grad())
+                    using var _ = data;
+                    var startsStep = batch % accumulate == 0;
+                    var endsStep = (batch + 1) % accumulate == 0 || batch == batchesPerEpoch - 1;
+                    context.Batch = step.Context.Batch = batch;
+                    if (startsStep)
                     {
-                        foreach (var metric in trainMetrics)
-                            metric.Update(output.detach(), y);
+                        var stepIndex = epoch * stepsPerEpoch + batch / accumulate;
+                        step.Context.Step = stepIndex;
+                        step.Context.BatchesInStep = (int)Math.Min(accumulate, batchesPerEpoch - batch);
+                        rate = options.Schedule?.Rate(context.BaseLearningRate, stepIndex, totalSteps, stepsPerEpoch) ?? context.BaseLearningRate;
+                        context.ApplyLearningRate(rate);
                     }
-                    lossSum += lossValue * count;
-                    seen += count;
+                    foreach (var callback in allCallbacks)
+                        callback.OnBatchBegin(context);
+                    using (var scope = NewDisposeScope())
+                    {
+                        var x = data.Features.to(device);
+                        var y = data.Labels.to(device);
+                        if (options.Augment is { } augment)
+                            x = augment(x);
+                        if (startsStep)
+                            step.ZeroGradients();
+                        var (output, lossValue) = step.Accumulate(x, y);
+                        if (endsStep)
+                            step.Update();
+                        using (no_grad())
+                        {
+                            foreach (var metric in trainMetrics)
+                                metric.Update(output.detach(), y);
+                        }
+                        lossSum += lossValue * data.Count;
+                        seen += data.Count;
+                    }
+                    context.Logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
+                    foreach (var callback in allCallbacks)
+                        callback.OnBatchEnd(context);
+                    batch++;
                 }
-                context.Logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
-                foreach (var callback in allCallbacks)
-                    callback.OnBatchEnd(context);
-            }
 
-            var logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
-            foreach (var metric in trainMetrics)
-                logs[metric.Name] = metric.Result();
-            if (validation is not null)
-            {
-                foreach (var (key, value) in Evaluate(validation, options.ValidationBatchSize))
-                    logs["val_" + key] = value;
+                var logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
+                foreach (var metric in trainMetrics)
+                    logs[metric.Name] = metric.Result();
+                if (validation is not null)
+                {
+                    foreach (var (key, value) in Evaluate(validation, options.ValidationBatchSize))
+                        logs["val_" + key] = value;
+                }
+                logs["lr"] = rate; // the rate of the epoch's last step, after the schedule
+                logs["seconds"] = clock.Elapsed.TotalSeconds;
+                context.Logs = logs;
+                history.Add(logs);
+                foreach (var callback in allCallbacks)
+                    callback.OnEpochEnd(context);
+                if (options.CheckpointPath is { } path)
+                    TrainingCheckpoint.Save(path, _model, optimizer, userCallbacks, history, epoch + 1, context.BaseLearningRate);
             }
-            logs["lr"] = rate; // the rate of the epoch's last batch, after the schedule
-            logs["seconds"] = clock.Elapsed.TotalSeconds;
-            context.Logs = logs;
-            history.Add(logs);
-            foreach (var callback in allCallbacks)
-                callback.OnEpochEnd(context);
-            if (options.CheckpointPath is { } path)
-                TrainingCheckpoint.Save(path, _model, optimizer, userCallbacks, history, epoch + 1, context.BaseLearningRate);
+        }
+        finally
+        {
+            step.End();
         }
         history.StopReason = context.StopReason;
         foreach (var callback in allCallbacks)
@@ -249,31 +258,33 @@ public sealed class Trainer
                 "(see docs/architecture.md, Known issues). Use 16 or more channels, or TorchRuntime.Threads = 1, if the loss turns NaN.");
     }
 
-    private static Tensor EpochOrder(long count, bool shuffle, long seed, int epoch)
+    private static void ValidateStepOptions(FitOptions options)
     {
-        if (!shuffle)
-            return arange(count);
-        // One generator per epoch, seeded from (seed, epoch): a resumed run shuffles exactly as an uninterrupted one.
-        using var generator = new Generator().manual_seed(seed * 1_000_003 + epoch);
-        return randperm(count, generator: generator);
+        if (options.AccumulateGradientBatches < 1)
+            throw new ArgumentException($"AccumulateGradientBatches must be at least 1 (1 = a step per batch); received {options.AccumulateGradientBatches}.");
+        if (options.Prefetch < 0)
+            throw new ArgumentException($"Prefetch must be ≥ 0 batches (0 = gather each batch on the training thread); received {options.Prefetch}.");
+        if (options.Plugins is null || options.Plugins.Any(p => p is null))
+            throw new ArgumentException("FitOptions.Plugins must not be null or hold null entries; pass [] for none.");
     }
 
-    private static IReadOnlyList<Tensor> RegularizedWeights(nn.Module network) =>
-        network.named_parameters().Where(p => p.name.EndsWith("weight", StringComparison.Ordinal) && p.parameter.dim() > 1).Select(p => (Tensor)p.parameter).ToList();
+    /// <summary>The caller's plugins, with a <see cref="BFloat16Plugin"/> added last (innermost) for bfloat16 unless they listed one.</summary>
+    private static IReadOnlyList<StepPlugin> Plugins(FitOptions options) =>
+        options.Precision == Precision.BFloat16 && !options.Plugins.OfType<BFloat16Plugin>().Any()
+            ? [.. options.Plugins, new BFloat16Plugin()]
+            : options.Plugins;
 
-    private static Tensor Penalty(IReadOnlyList<Tensor> weights, double l1, double l2)
+    /// <summary>Which way each logged metric improves, as the metric says; "loss" is lower-is-better.</summary>
+    private static Dictionary<string, MetricDirection> Directions(IEnumerable<Metric> metrics, bool validated)
     {
-        var total = zeros(1, device: weights[0].device);
-        foreach (var w in weights)
+        var directions = new Dictionary<string, MetricDirection> { ["loss"] = MetricDirection.LowerIsBetter };
+        foreach (var metric in metrics)
+            directions[metric.Name] = metric.Direction;
+        if (validated)
         {
-            if (l1 > 0)
-                total = total + w.abs().sum() * l1;
-            if (l2 > 0)
-                total = total + w.square().sum() * l2;
+            foreach (var (key, direction) in directions.ToList())
+                directions["val_" + key] = direction;
         }
-        return total.squeeze();
+        return directions;
     }
 }
-
-/// <summary>The loss became NaN or infinite; the message says where and what to try.</summary>
-public sealed class TrainingDivergedException(string message) : Exception(message);

@@ -7,14 +7,19 @@ namespace ModelLoop.Training;
 public sealed class TrainingContext
 {
     private readonly TorchSharp.Modules.OptimizerHelper _optimizer;
+    private readonly IReadOnlyList<OptimizerGroup> _groups;
+    private readonly IReadOnlyDictionary<string, MetricDirection> _directions;
 
-    internal TrainingContext(Model model, TorchSharp.Modules.OptimizerHelper optimizer, int epochs, long batchesPerEpoch, IReadOnlyList<string> logKeys)
+    internal TrainingContext(Model model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups, int epochs, long batchesPerEpoch,
+        IReadOnlyList<string> logKeys, IReadOnlyDictionary<string, MetricDirection> directions)
     {
         Model = model;
         _optimizer = optimizer;
+        _groups = groups;
         Epochs = epochs;
         BatchesPerEpoch = batchesPerEpoch;
         LogKeys = logKeys;
+        _directions = directions;
     }
 
     public Model Model { get; }
@@ -30,14 +35,20 @@ public sealed class TrainingContext
     /// <summary>Every key the epoch logs will hold, known before the first epoch so callbacks can check theirs.</summary>
     public IReadOnlyList<string> LogKeys { get; }
 
+    /// <summary>
+    /// Which way a logged value improves, as its metric says ("loss" and "val_loss" are lower-is-better); null for keys
+    /// that are not metrics ("lr", "seconds") or not logged.
+    /// </summary>
+    public MetricDirection? DirectionOf(string key) => _directions.TryGetValue(key, out var direction) ? direction : null;
+
     /// <summary>Set to true to end training after the current epoch.</summary>
     public bool StopTraining { get; set; }
     /// <summary>Why training was stopped; shown to the user and kept in the history.</summary>
     public string? StopReason { get; set; }
 
     /// <summary>
-    /// The optimizer's base learning rate (before the per-batch schedule is applied). Setting it affects
-    /// every parameter group from the next batch on.
+    /// The optimizer's base learning rate (before the per-step schedule is applied). Setting it affects
+    /// every parameter group, in proportion to its <see cref="OptimizerGroup.LearningRateScale"/>, from the next step on.
     /// </summary>
     public double LearningRate
     {
@@ -52,9 +63,15 @@ public sealed class TrainingContext
 
     internal double BaseLearningRate { get; set; }
 
+    /// <summary>Sets every group's rate to <paramref name="rate"/> × its scale (the groups are in the optimizer's order).</summary>
     internal void ApplyLearningRate(double rate)
     {
+        var index = 0;
         foreach (var group in _optimizer.ParamGroups)
-            group.LearningRate = rate;
+        {
+            var ours = _groups[index++];
+            ours.LearningRate = rate * ours.LearningRateScale;
+            group.LearningRate = ours.LearningRate;
+        }
     }
 }

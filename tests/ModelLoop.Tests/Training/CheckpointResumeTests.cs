@@ -260,7 +260,7 @@ public sealed class CheckpointResumeTests
     private static int LoadCheckpoint(string path)
     {
         using var model = ChildTraining.Model();
-        using var optimizer = model.Compiled!.Optimizer.Create(model.Network.parameters());
+        using var optimizer = model.Compiled!.Optimizer.Create(ParameterGrouping.Build(model.Network, model.Compiled));
         var history = new History();
         var header = TrainingCheckpoint.Load(path, model, optimizer, [], history);
         Assert.Equal(header.EpochsCompleted, history.Epochs.Count);

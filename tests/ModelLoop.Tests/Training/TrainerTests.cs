@@ -250,6 +250,29 @@ public sealed class TrainerTests
         Assert.True(regularized < plain * 0.95, $"kernel norm with L1={l1}, L2={l2}: {regularized}; without: {plain}");
     }
 
+    // Regression: with bfloat16 the penalty was computed on the float32 master weights, but the gradients copied
+    // from the bfloat16 copy replaced the master's, so L1/L2 were silently dropped.
+    [Theory]
+    [InlineData(0.01, 0.0)]
+    [InlineData(0.0, 0.01)]
+    public void RegularizationShrinksTheWeightsInBFloat16AsInFloat32(double l1, double l2)
+    {
+        double KernelNorm(CompileOptions? options)
+        {
+            using var data = Classification(256);
+            using var model = Classifier(optimizer: OptimizerOptions.Sgd(0.1), options: options);
+            model.Fit(data, Options(epochs: 5) with { Precision = Precision.BFloat16 });
+            using var scope = NewDisposeScope();
+            var kernels = model.Network.named_parameters().Where(p => p.name.EndsWith("weight", StringComparison.Ordinal));
+            return Norm(kernels.SelectMany(p => p.parameter.detach().to(ScalarType.Float64).reshape(-1).data<double>().ToArray()));
+        }
+
+        var plain = KernelNorm(null);
+        var regularized = KernelNorm(new CompileOptions { L1 = l1, L2 = l2 });
+
+        Assert.True(regularized < plain * 0.95, $"bf16 kernel norm with L1={l1}, L2={l2}: {regularized}; without: {plain}");
+    }
+
     [Fact]
     public void ClippingByNormBoundsTheUpdateOfOneSgdStep()
     {
@@ -388,6 +411,20 @@ public sealed class TrainerTests
             Assert.All(bfloat16Model.Network.parameters(), p => Assert.Equal(ScalarType.Float32, p.dtype));
             Assert.False(SameWeights(Snapshot(float32Model), Snapshot(bfloat16Model)), "bf16 training should not be bit-identical to fp32");
         }
+    }
+
+    [Fact]
+    public void PrefetchingBatchesChangesNothingInTheResult()
+    {
+        Dictionary<string, byte[]> Train(int prefetch)
+        {
+            using var data = Classification(200);
+            using var model = Classifier(dropout: 0.3);
+            model.Fit(data, Options(epochs: 3, batchSize: 32) with { Prefetch = prefetch });
+            return Snapshot(model);
+        }
+
+        AssertSameWeights(Train(0), Train(2));
     }
 
     private static Tensor EvalForward(Sequential model, Tensor x)

@@ -14,7 +14,9 @@ public sealed class DataLoader
     private readonly TensorDataset _data;
     private readonly DataLoaderOptions _options;
 
-    /// <exception cref="ArgumentException">An empty dataset, a batch size below 1, or a negative prefetch.</exception>
+    /// <exception cref="ArgumentException">
+    /// An empty dataset, a batch size below 1, a negative prefetch, or DropLast with fewer samples than one batch.
+    /// </exception>
     public DataLoader(TensorDataset data, DataLoaderOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -23,6 +25,10 @@ public sealed class DataLoader
             throw new ArgumentException("The data loader needs at least one sample; received an empty dataset.", nameof(data));
         if (_options.BatchSize < 1)
             throw new ArgumentException($"BatchSize must be at least 1; received {_options.BatchSize}.", nameof(options));
+        if (_options.DropLast && data.Count < _options.BatchSize)
+            throw new ArgumentException(
+                $"DropLast is set and the dataset has {data.Count} sample(s), fewer than one batch of {_options.BatchSize}: every epoch would yield no batch. " +
+                $"Use a BatchSize of at most {data.Count}, or DropLast = false to get one smaller batch.", nameof(options));
         if (_options.Prefetch < 0)
             throw new ArgumentException($"Prefetch must be ≥ 0 batches (0 = no background thread); received {_options.Prefetch}.", nameof(options));
         _data = data;

@@ -5,9 +5,14 @@ namespace ModelLoop.Training.Callbacks;
 /// <summary>Whether a smaller or a larger monitored value is better.</summary>
 public enum MonitorMode
 {
-    /// <summary>Max for keys containing "acc", "auc", "f1", "precision", "recall" or "r2"; Min otherwise. The default.</summary>
+    /// <summary>
+    /// The monitored metric's own <see cref="MetricDirection"/> ("loss" and "val_loss": lower is better). Refused, at
+    /// the start of training, for a logged key that is not a metric ("lr", "seconds"). The default.
+    /// </summary>
     Auto,
+    /// <summary>Smaller is better.</summary>
     Min,
+    /// <summary>Larger is better.</summary>
     Max,
 }
 
@@ -18,24 +23,37 @@ public enum MonitorMode
 public abstract class MonitorCallback(string monitor, MonitorMode mode, double minDelta) : Callback
 {
     public string Monitor { get; } = monitor;
+    public MonitorMode Mode { get; } = mode;
     public double MinDelta { get; } = Math.Abs(minDelta);
     /// <summary>Best value seen so far (NaN before the first epoch).</summary>
     public double Best { get; protected set; } = double.NaN;
     /// <summary>Epochs since the last improvement.</summary>
     public int Wait { get; protected set; }
 
-    protected bool HigherIsBetter { get; } = mode switch
-    {
-        MonitorMode.Max => true,
-        MonitorMode.Min => false,
-        _ => new[] { "acc", "auc", "f1", "precision", "recall", "r2" }.Any(monitor.Contains),
-    };
+    /// <summary>
+    /// Whether a larger monitored value is better: from <see cref="Mode"/> when it is Min or Max, otherwise from the
+    /// monitored metric's direction, resolved in <see cref="OnTrainBegin"/>.
+    /// </summary>
+    protected bool HigherIsBetter { get; private set; } = mode == MonitorMode.Max;
 
     public override void OnTrainBegin(TrainingContext context)
     {
         if (!context.LogKeys.Contains(Monitor))
             throw new ArgumentException($"{GetType().Name} monitors '{Monitor}', which this training run does not log. Logged keys: {string.Join(", ", context.LogKeys)}." +
                 (Monitor.StartsWith("val_", StringComparison.Ordinal) ? " Pass validation data to Fit to get val_* keys." : ""));
+        HigherIsBetter = Mode switch
+        {
+            MonitorMode.Max => true,
+            MonitorMode.Min => false,
+            _ => context.DirectionOf(Monitor) switch
+            {
+                MetricDirection.HigherIsBetter => true,
+                MetricDirection.LowerIsBetter => false,
+                _ => throw new ArgumentException(
+                    $"{GetType().Name} monitors '{Monitor}', which is not a metric, so whether higher or lower is better is unknown (mode: {Mode}). " +
+                    "Pass mode: MonitorMode.Min or MonitorMode.Max, or monitor a metric such as loss or val_loss."),
+            },
+        };
         Best = double.NaN;
         Wait = 0;
     }

@@ -6,6 +6,7 @@ namespace ModelLoop.Training.Callbacks;
 /// <param name="patience">Epochs without improvement before reducing. Defaults to 2.</param>
 /// <param name="minLearningRate">Lower bound. Defaults to 0.</param>
 /// <param name="minDelta">Smallest change that counts as an improvement. Defaults to 1e-4.</param>
+/// <param name="mode">Defaults to <see cref="MonitorMode.Auto"/>: the monitored metric's own direction.</param>
 public sealed class ReduceLROnPlateau(string monitor = "val_loss", double factor = 0.1, int patience = 2, double minLearningRate = 0, double minDelta = 1e-4, MonitorMode mode = MonitorMode.Auto)
     : MonitorCallback(monitor, mode, minDelta)
 {

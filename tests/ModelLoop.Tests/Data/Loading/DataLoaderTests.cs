@@ -63,4 +63,23 @@ public sealed class DataLoaderTests : IDisposable
         var failing = new DataLoader(_data, new DataLoaderOptions { BatchSize = 4, Transform = _ => throw new FormatException("bad batch") });
         Assert.Equal("bad batch", Assert.Throws<FormatException>(() => Labels(failing.Epoch())).Message);
     }
+
+    [Fact]
+    public void DropLastWithFewerSamplesThanOneBatchIsRefusedWithTheCountsAndTheFix()
+    {
+        var error = Assert.Throws<ArgumentException>(() => new DataLoader(_data, new DataLoaderOptions { BatchSize = 32, DropLast = true }));
+
+        Assert.Contains("23 sample(s)", error.Message);
+        Assert.Contains("batch of 32", error.Message);
+        Assert.Contains("BatchSize of at most 23", error.Message);
+        Assert.Contains("DropLast = false", error.Message);
+    }
+
+    [Fact]
+    public void DropLastWithExactlyOneBatchOfSamplesYieldsThatBatch()
+    {
+        var loader = new DataLoader(_data, new DataLoaderOptions { BatchSize = 23, DropLast = true, Prefetch = 0 });
+
+        Assert.Equal([23], Labels(loader.Epoch()).Select(b => b.Length));
+    }
 }

@@ -79,24 +79,4 @@ public sealed class EarlyStoppingTests
             System.Globalization.CultureInfo.CurrentCulture = culture;
         }
     }
-
-    // Regression: MonitorMode.Auto picked Min for r2 / r2_score (a trainer metric where higher is better), so EarlyStopping
-    // on val_r2 stopped while R² was still rising and ModelCheckpoint kept the worst epoch.
-    [Theory]
-    [InlineData("val_r2", true)]
-    [InlineData("r2_score", true)]
-    [InlineData("val_accuracy", true)]
-    [InlineData("val_roc_auc", true)]
-    [InlineData("val_loss", false)]
-    [InlineData("val_mse", false)]
-    [InlineData("val_rmse", false)]
-    public void AutoModeKnowsWhichDirectionIsBetterForEveryTrainerMetric(string monitor, bool higherIsBetter)
-    {
-        Assert.Equal(higherIsBetter, new DirectionProbe(monitor).Higher);
-    }
-
-    private sealed class DirectionProbe(string monitor) : MonitorCallback(monitor, MonitorMode.Auto, 0)
-    {
-        public bool Higher => HigherIsBetter;
-    }
 }

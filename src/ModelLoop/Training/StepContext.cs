@@ -1,0 +1,38 @@
+using ModelLoop.Modeling;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Training;
+
+/// <summary>What a <see cref="StepPlugin"/> sees of a running <c>Fit</c>: the model, the optimizer's parameter groups and where training is.</summary>
+public sealed class StepContext
+{
+    internal StepContext(Model model, IReadOnlyList<OptimizerGroup> parameterGroups, int accumulateGradientBatches)
+    {
+        Model = model;
+        ParameterGroups = parameterGroups;
+        AccumulateGradientBatches = accumulateGradientBatches;
+    }
+
+    public Model Model { get; }
+    /// <summary>Where the model's parameters and each batch are.</summary>
+    public Device Device => Model.Device;
+    /// <summary>The trainable parameters, as the optimizer groups them (see <see cref="CompileOptions.ParameterGroups"/>).</summary>
+    public IReadOnlyList<OptimizerGroup> ParameterGroups { get; }
+    /// <summary>Every trainable parameter with its name, group by group.</summary>
+    public IEnumerable<(string Name, Parameter Parameter)> TrainableParameters => ParameterGroups.SelectMany(g => g.Parameters);
+
+    /// <summary>Zero-based index of the current epoch.</summary>
+    public int Epoch { get; internal set; }
+    /// <summary>Zero-based index of the current batch within the epoch.</summary>
+    public long Batch { get; internal set; }
+    /// <summary>Zero-based index, over the whole run, of the optimizer step the current batch contributes to.</summary>
+    public long Step { get; internal set; }
+    /// <summary>Batches per optimizer step (<see cref="FitOptions.AccumulateGradientBatches"/>).</summary>
+    public int AccumulateGradientBatches { get; }
+    /// <summary>
+    /// Batches whose mean gradient the current optimizer step takes: <see cref="AccumulateGradientBatches"/>, or fewer
+    /// for the last step of an epoch whose batch count it does not divide.
+    /// </summary>
+    public int BatchesInStep { get; internal set; } = 1;
+}
