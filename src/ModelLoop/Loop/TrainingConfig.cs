@@ -58,6 +58,13 @@ public sealed record TrainingConfig
     public double L1 { get; init; }
     /// <summary>L2 penalty on weights. Defaults to 0.</summary>
     public double L2 { get; init; }
+    /// <summary>Step the optimizer every N batches with their mean gradient (a larger effective batch). Defaults to 1.</summary>
+    public int AccumulateGradientBatches { get; init; } = 1;
+    /// <summary>
+    /// Parameters not to train, by name prefix (e.g. "conv2d_1." — names are as <c>model.Summary()</c> shows them):
+    /// they keep their initial (or loaded) values and stay out of the optimizer. Defaults to none.
+    /// </summary>
+    public IReadOnlyList<string> Freeze { get; init; } = [];
     /// <summary>Seeds weights, shuffling, dropout and augmentation. Defaults to null: a random seed, recorded in the run.</summary>
     public long? Seed { get; init; }
 
@@ -99,7 +106,7 @@ public sealed record TrainingConfig
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, clipGradientNorm, l1, l2, seed.", e);
+            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed.", e);
         }
     }
 
@@ -168,6 +175,8 @@ public sealed record TrainingConfig
             throw new ArgumentException($"earlyStopping.patience must be at least 0; received {EarlyStopping.Patience}.");
         if (ClipGradientNorm is { } clip && !(clip > 0))
             throw new ArgumentException($"clipGradientNorm must be positive when given; received {clip.ToString(CultureInfo.InvariantCulture)}.");
+        if (AccumulateGradientBatches < 1)
+            throw new ArgumentException($"accumulateGradientBatches must be at least 1; received {AccumulateGradientBatches}.");
         if (L1 < 0 || L2 < 0)
             throw new ArgumentException($"l1 and l2 must be at least 0; received {L1.ToString(CultureInfo.InvariantCulture)} and {L2.ToString(CultureInfo.InvariantCulture)}.");
         return this;

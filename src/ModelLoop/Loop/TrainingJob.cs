@@ -55,6 +55,7 @@ public static class TrainingJob
             ClipGradientNorm = config.ClipGradientNorm,
             L1 = config.L1,
             L2 = config.L2,
+            Trainable = config.Freeze.Count == 0 ? null : name => !config.Freeze.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)),
         });
         options.Log?.Invoke(model.Summary(TextWriter.Null));
         var ran = config with { Seed = seed };
@@ -93,6 +94,7 @@ public static class TrainingJob
                 Augment = ConfigBuilders.Augmentation(config.Augment),
                 CheckpointPath = options.CheckpointPath,
                 Progress = options.Progress,
+                AccumulateGradientBatches = config.AccumulateGradientBatches,
             }, data.Validation, callbacks);
             test = model.Evaluate(data.Test);
             packageSha = ModelArtifact.Save(model, package, new ArtifactMetadata

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using ModelLoop.Artifacts;
 using ModelLoop.Loop;
+using ModelLoop.Modeling;
 using ModelLoop.Tests.Training;
 using ModelLoop.Training;
 
@@ -118,6 +119,29 @@ public sealed class TrainingJobTests : IDisposable
         // The default bag of words is what a Dense model reads.
         var bagOfWords = TrainingJob.Run(config with { Data = config.Data with { TextEncoding = ModelLoop.Data.Preprocessing.TextEncoding.BagOfWords }, Epochs = 10 }, Options("words"));
         Assert.True(bagOfWords.Test["accuracy"] > 0.9, $"accuracy {bagOfWords.Test["accuracy"]}");
+    }
+
+    [Fact]
+    public void FrozenParametersKeepTheirInitialValuesWhileTheRestTrain()
+    {
+        var config = MixedConfig(3) with { Seed = 7, Model = new ModelConfig { Zoo = "mlp", Hidden = [8], Dropout = 0 } };
+        Shape inputShape;
+        using (var data = DataSource.Load(config.Data, config.Task))
+            inputShape = data.Train.SampleShape;
+        TorchSharp.torch.random.manual_seed(7);
+        using var initial = ModelLoop.Modeling.Zoo.ModelZoo.Mlp(inputShape, 2, [8], 0);
+        var names = initial.Network.named_parameters().Select(p => p.name).ToArray();
+        var first = names[0][..(names[0].IndexOf('.') + 1)];
+
+        var result = TrainingJob.Run(config with { Freeze = [first] }, Options("frozen"));
+
+        using var package = ModelPackage.Load(result.PackagePath);
+        var trained = package.Model.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter);
+        foreach (var (name, parameter) in initial.Network.named_parameters())
+        {
+            var same = trained[name].allclose(parameter);
+            Assert.True(name.StartsWith(first, StringComparison.Ordinal) == same, $"{name}: frozen {name.StartsWith(first, StringComparison.Ordinal)}, unchanged {same}");
+        }
     }
 
     [Fact]
