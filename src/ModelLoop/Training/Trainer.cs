@@ -60,7 +60,7 @@ public sealed class Trainer
         var firstEpoch = 0;
         if (options.CheckpointPath is { } checkpointPath && options.Resume && File.Exists(checkpointPath))
         {
-            var state = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, userCallbacks, history);
+            var state = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, groups, userCallbacks, history);
             firstEpoch = state.EpochsCompleted;
             seed = history.Seed;
             context.BaseLearningRate = state.BaseLearningRate;
@@ -140,7 +140,7 @@ public sealed class Trainer
                 foreach (var callback in allCallbacks)
                     callback.OnEpochEnd(context);
                 if (options.CheckpointPath is { } path)
-                    TrainingCheckpoint.Save(path, _model, optimizer, userCallbacks, history, epoch + 1, context.BaseLearningRate);
+                    TrainingCheckpoint.Save(path, _model, optimizer, groups, userCallbacks, history, epoch + 1, context.BaseLearningRate);
             }
         }
         finally
