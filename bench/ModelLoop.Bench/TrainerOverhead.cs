@@ -10,8 +10,10 @@ using F = TorchSharp.torch.nn.functional;
 namespace ModelLoop.Bench;
 
 /// <summary>
-/// Trainer overhead: one epoch of the seed's Keras CNN (Adam, same batch size, same data, same batching by
-/// randperm + index_select) through <c>Sequential.Fit</c> and through a hand-written TorchSharp loop. Runs are
+/// Trainer overhead: one epoch of the seed's Keras CNN (Adam, same batch size, same data, same batches: a seeded
+/// randperm + index_select) through <c>Sequential.Fit</c> — which gathers its batches with the DataLoader,
+/// prefetched on a background thread when libtorch's threads leave a core free — and through a hand-written
+/// TorchSharp loop. Runs are
 /// interleaved (raw, fit, raw, fit…) and the medians compared, so drift in machine speed hits both.
 /// Target: ratio ≤ 1.03.
 /// </summary>

@@ -70,7 +70,10 @@ public sealed record FitOptions
 
     /// <summary>
     /// Training batches gathered ahead on a background thread while the model works on the current one; 0 gathers
-    /// each batch on the training thread when it is needed. The order is the same either way. Defaults to 2.
+    /// each batch on the training thread when it is needed. The order and the result are the same either way.
+    /// Defaults to null: 2 when the machine has more cores than libtorch's threads use, else 0 — gathering an
+    /// in-memory batch is ~1% of a step, and a producer thread competing with libtorch's threads for the same cores
+    /// made epochs 5–10% slower (2 cores, 2 threads; docs/benchmarks.md).
     /// </summary>
-    public int Prefetch { get; init; } = 2;
+    public int? Prefetch { get; init; }
 }

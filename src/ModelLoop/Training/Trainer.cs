@@ -60,18 +60,19 @@ public sealed class Trainer
         var firstEpoch = 0;
         if (options.CheckpointPath is { } checkpointPath && options.Resume && File.Exists(checkpointPath))
         {
-            var state = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, userCallbacks, history);
+            var state = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, groups, userCallbacks, history);
             firstEpoch = state.EpochsCompleted;
             seed = history.Seed;
             context.BaseLearningRate = state.BaseLearningRate;
             history.ResumedFromEpoch = firstEpoch;
         }
         // Made after a resume: the seed is the checkpoint's, and plugins (the bfloat16 copy) start from the restored weights.
-        var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = seed, Prefetch = options.Prefetch });
+        var prefetch = options.Prefetch ?? (Environment.ProcessorCount > torch.get_num_threads() ? 2 : 0);
+        var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = seed, Prefetch = prefetch });
         var step = new TrainingStep(_model, compiled, optimizer, new StepContext(_model, groups, accumulate), Plugins(options));
-        step.Begin();
         try
         {
+            step.Begin();
             for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopTraining; epoch++)
             {
                 context.Epoch = step.Context.Epoch = epoch;
@@ -139,7 +140,7 @@ public sealed class Trainer
                 foreach (var callback in allCallbacks)
                     callback.OnEpochEnd(context);
                 if (options.CheckpointPath is { } path)
-                    TrainingCheckpoint.Save(path, _model, optimizer, userCallbacks, history, epoch + 1, context.BaseLearningRate);
+                    TrainingCheckpoint.Save(path, _model, optimizer, groups, userCallbacks, history, epoch + 1, context.BaseLearningRate);
             }
         }
         finally
@@ -262,8 +263,8 @@ public sealed class Trainer
     {
         if (options.AccumulateGradientBatches < 1)
             throw new ArgumentException($"AccumulateGradientBatches must be at least 1 (1 = a step per batch); received {options.AccumulateGradientBatches}.");
-        if (options.Prefetch < 0)
-            throw new ArgumentException($"Prefetch must be ≥ 0 batches (0 = gather each batch on the training thread); received {options.Prefetch}.");
+        if (options.Prefetch is < 0)
+            throw new ArgumentException($"Prefetch must be ≥ 0 batches (0 = gather each batch on the training thread), or null to decide by the free cores; received {options.Prefetch}.");
         if (options.Plugins is null || options.Plugins.Any(p => p is null))
             throw new ArgumentException("FitOptions.Plugins must not be null or hold null entries; pass [] for none.");
     }

@@ -21,15 +21,17 @@ internal static class TrainingCheckpoint
     // History can hold NaN (a metric undefined on the validation data); System.Text.Json's defaults throw on it.
     private static readonly JsonSerializerOptions HeaderJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
+    /// <param name="ParameterGroups">The optimizer's groups (names and sizes); null in files written before groups existed.</param>
     internal sealed record Header(int EpochsCompleted, long Seed, double BaseLearningRate, string ModelFingerprint,
-        List<Dictionary<string, double>> History, Dictionary<string, JsonNode?> CallbackStates);
+        List<Dictionary<string, double>> History, Dictionary<string, JsonNode?> CallbackStates, string? ParameterGroups = null);
 
-    public static void Save(string path, Model model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Callback> callbacks,
-        History history, int epochsCompleted, double baseLearningRate)
+    public static void Save(string path, Model model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups,
+        IReadOnlyList<Callback> callbacks, History history, int epochsCompleted, double baseLearningRate)
     {
         var header = new Header(epochsCompleted, history.Seed, baseLearningRate, Fingerprint(model),
             history.Epochs.Select(e => e.ToDictionary()).ToList(),
-            callbacks.Select((c, i) => (Key: Key(c, i), State: c.SaveState())).Where(p => p.State is not null).ToDictionary(p => p.Key, p => p.State));
+            callbacks.Select((c, i) => (Key: Key(c, i), State: c.SaveState())).Where(p => p.State is not null).ToDictionary(p => p.Key, p => p.State),
+            Layout(groups));
         IO.AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -57,7 +59,8 @@ internal static class TrainingCheckpoint
         });
     }
 
-    public static Header Load(string path, Model model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Callback> callbacks, History history)
+    public static Header Load(string path, Model model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups,
+        IReadOnlyList<Callback> callbacks, History history)
     {
         using var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
         Header header;
@@ -76,6 +79,11 @@ internal static class TrainingCheckpoint
         }
         if (header.ModelFingerprint != Fingerprint(model))
             throw new InvalidDataException($"Checkpoint '{path}' was written by a different model architecture. Resume with the model that wrote it, or delete the file to start fresh.");
+        // The optimizer state is stored group by group: another grouping would load one group's state into another's.
+        if (header.ParameterGroups is { } saved && saved != Layout(groups))
+            throw new InvalidDataException(
+                $"Checkpoint '{path}' was written with the parameter groups [{saved}]; this run has [{Layout(groups)}]. " +
+                "Resume with the CompileOptions.Trainable and ParameterGroups that wrote it, or delete the file to start fresh.");
         model.Network.load(reader, strict: true);
         optimizer.load_state_dict(reader);
         var bytes = reader.ReadBytes(reader.ReadInt32());
@@ -105,6 +113,9 @@ internal static class TrainingCheckpoint
         }
         return header;
     }
+
+    private static string Layout(IReadOnlyList<OptimizerGroup> groups) =>
+        string.Join("; ", groups.Select(g => $"{g.Name}: {g.Parameters.Count} parameter tensor(s)"));
 
     /// <summary>Callback state is matched by position and type among the caller's callbacks.</summary>
     private static string Key(Callback callback, int index) => $"{index}:{callback.GetType().FullName}";

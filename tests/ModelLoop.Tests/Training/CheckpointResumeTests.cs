@@ -104,6 +104,23 @@ public sealed class CheckpointResumeTests
     }
 
     [Fact]
+    public void ResumingWithOtherParameterGroupsIsRefusedNamingBothGroupings()
+    {
+        using var folder = new TempFolder();
+        using var train = Classification(64);
+        using var model = Classifier();
+        var options = Options(epochs: 1) with { CheckpointPath = folder.File("run.ckpt") };
+        model.Fit(train, options);
+        using var grouped = Classifier(options: new CompileOptions { ParameterGroups = [new ParameterGroup("biases", n => n.EndsWith("bias", StringComparison.Ordinal)) { LearningRateScale = 0.1 }] });
+
+        var error = Assert.Throws<InvalidDataException>(() => grouped.Fit(train, options with { Epochs = 2 }));
+
+        Assert.Contains("default: 4 parameter tensor(s)]", error.Message);
+        Assert.Contains("biases: 2 parameter tensor(s)", error.Message);
+        Assert.Contains("delete the file", error.Message);
+    }
+
+    [Fact]
     public void EarlyStoppingStateSurvivesAResume()
     {
         SingleThreaded(() =>
@@ -260,9 +277,10 @@ public sealed class CheckpointResumeTests
     private static int LoadCheckpoint(string path)
     {
         using var model = ChildTraining.Model();
-        using var optimizer = model.Compiled!.Optimizer.Create(ParameterGrouping.Build(model.Network, model.Compiled));
+        var groups = ParameterGrouping.Build(model.Network, model.Compiled!);
+        using var optimizer = model.Compiled!.Optimizer.Create(groups);
         var history = new History();
-        var header = TrainingCheckpoint.Load(path, model, optimizer, [], history);
+        var header = TrainingCheckpoint.Load(path, model, optimizer, groups, [], history);
         Assert.Equal(header.EpochsCompleted, history.Epochs.Count);
         return header.EpochsCompleted;
     }
