@@ -136,6 +136,8 @@ public static class DataSource
     {
         if (task != ModelTask.Classification)
             throw new ArgumentException($"data.source '{config.Source}' holds labelled images, which are classified; use a classification loss (cross_entropy), not mse.");
+        if (fitted is { Image: null })
+            throw new ArgumentException($"The model's preprocessing is for a table (columns {string.Join(", ", fitted.Columns.Select(c => c.Name).Take(5))}…), but data.source '{config.Source}' is a folder of images. Evaluate it on the table it was trained on.");
         var (all, test) = FashionMnist.Load(directory);
         TensorDataset? train = null, validation = null;
         try

@@ -144,6 +144,53 @@ public sealed class TrainingJobTests : IDisposable
         }
     }
 
+    /// <summary>A folder of MNIST-family IDX files: 40 training and 20 test images of 3 classes (a bright square per class).</summary>
+    private string ImageFolder()
+    {
+        var folder = _folder.File("images");
+        Directory.CreateDirectory(folder);
+        foreach (var (prefix, count) in new[] { ("train", 40), ("t10k", 20) })
+        {
+            var labels = Enumerable.Range(0, count).Select(i => (byte)(i % 3)).ToArray();
+            var pixels = labels.SelectMany(label => Enumerable.Range(0, 28 * 28).Select(p => (byte)(p / 28 / 10 == label ? 255 : 0))).ToArray();
+            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), ModelLoop.Tests.Data.IdxFiles.Encode([count, 28, 28], pixels));
+            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), ModelLoop.Tests.Data.IdxFiles.Encode([count], labels));
+        }
+        return folder;
+    }
+
+    [Fact]
+    public void AnImageFolderHoldsOutValidationImagesAndKeepsItsOwnTestFiles()
+    {
+        var config = new TrainingConfig
+        {
+            Model = new ModelConfig { Zoo = "mlp", Hidden = [16] },
+            Data = new DataConfig { Source = ImageFolder(), Validation = 0.25, NormalizeImages = true },
+            Epochs = 5,
+            BatchSize = 8,
+            Seed = 1,
+        };
+
+        var result = TrainingJob.Run(config, Options("images"));
+
+        using var package = ModelPackage.Load(result.PackagePath);
+        Assert.Equal(["0", "1", "2"], package.ClassNames!);
+        Assert.NotNull(package.Pipeline!.Image);
+        using var data = DataSource.Load(config.Data, config.Task);
+        Assert.Equal((30, 10, 20), (data.Train.Count, data.Validation!.Count, data.Test.Count));
+        Assert.True(result.Test["accuracy"] > 0.9, $"accuracy {result.Test["accuracy"]}");
+    }
+
+    [Fact]
+    public void ATableModelEvaluatedOnImagesIsRefusedSayingWhy()
+    {
+        var table = TrainingJob.Run(MixedConfig(1), Options("table"));
+
+        var error = Assert.Throws<ArgumentException>(() => EvaluationJob.Run(new EvaluationRequest { Model = table.RunDirectory, Data = ImageFolder() }));
+
+        Assert.Contains("for a table", error.Message);
+    }
+
     [Fact]
     public void ARegressionConfigTrainsARegressorWhosePackageNamesItsOutput()
     {
