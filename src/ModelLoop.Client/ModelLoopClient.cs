@@ -119,6 +119,10 @@ public sealed class ModelLoopClient : IDisposable
     public Task<CreatedApiKey> CreateTenantAsync(string name, IEnumerable<string> models, int? requestsPerMinute = null, long? dailyRequestQuota = null, CancellationToken cancellationToken = default) =>
         Send<CreatedApiKey>(HttpMethod.Post, "v1/admin/tenants", new CreateTenantRequest(name, models.ToArray(), requestsPerMinute, dailyRequestQuota), cancellationToken);
 
+    /// <summary>Admin: every tenant with its grants, rate limit and daily quota.</summary>
+    public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(CancellationToken cancellationToken = default) =>
+        await Send<TenantSummary[]>(HttpMethod.Get, "v1/admin/tenants", null, cancellationToken);
+
     /// <summary>Admin: another key for a tenant (rotation: create the new key, switch, revoke the old one).</summary>
     public Task<CreatedApiKey> AddKeyAsync(string tenantId, CancellationToken cancellationToken = default) =>
         Send<CreatedApiKey>(HttpMethod.Post, $"v1/admin/tenants/{Escape(tenantId)}/keys", null, cancellationToken);

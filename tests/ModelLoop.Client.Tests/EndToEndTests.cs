@@ -34,6 +34,18 @@ public sealed class EndToEndTests : IDisposable
     private ModelLoopClient Client(string key) => new(_factory.CreateClient(), key);
 
     [Fact]
+    public async Task TheAdminListsTenantsWithTheGrantsAndLimitsTheyWereCreatedWith()
+    {
+        using var admin = Client(AdminKey);
+        var created = await admin.CreateTenantAsync("acme", ["iris"], requestsPerMinute: 120, dailyRequestQuota: 5000);
+
+        var tenant = Assert.Single(await admin.ListTenantsAsync());
+
+        Assert.Equal(new TenantSummary(created.TenantId, "acme", tenant.Models, 120, 5000), tenant);
+        Assert.Equal(["iris"], tenant.Models);
+    }
+
+    [Fact]
     public async Task ATenantCreatedThroughTheSdkPredictsReadsMetadataAndSeesItsUsage()
     {
         using var admin = Client(AdminKey);

@@ -21,7 +21,7 @@ internal static class TenantsApi
                 ? await next(context)
                 : Problems.Forbidden("Managing tenants needs the admin key (configured as Serving:AdminKey); this key belongs to a tenant."));
         admin.MapPost("/tenants", Create).WithName("CreateTenant");
-        admin.MapGet("/tenants", (TenantStore store) => TypedResults.Ok(store.List())).WithName("ListTenants");
+        admin.MapGet("/tenants", (TenantStore store) => TypedResults.Ok(store.List().Select(t => new TenantSummary(t.Id, t.Name, t.Models, t.RequestsPerMinute, t.DailyRequestQuota)).ToArray())).WithName("ListTenants");
         admin.MapPut("/tenants/{id}", Update).WithName("UpdateTenant");
         admin.MapPost("/tenants/{id}/keys", AddKey).WithName("AddKey");
         admin.MapDelete("/keys/{keyId}", Revoke).WithName("RevokeKey");
