@@ -57,7 +57,8 @@ case "${1:-}" in
       exit "$status"
     fi
     for sample in samples/*/; do
-      [ -n "$(ls "$sample"*.csproj 2>/dev/null)" ] || continue
+      projects=("$sample"*.csproj) # nullglob: empty for a folder without a project (samples/configs)
+      [ ${#projects[@]} -gt 0 ] || continue
       name=$(basename "$sample")
       echo "── sample $name (short settings) ──"
       dotnet run -c Release --no-build --project "$sample" -- --ci
