@@ -96,6 +96,12 @@ public static class TrainingJob
                 Progress = options.Progress,
                 AccumulateGradientBatches = config.AccumulateGradientBatches,
             }, data.Validation, callbacks);
+            if (history.Seed != seed)
+            {
+                // Resumed from a checkpoint: the run's seed is the one the checkpoint started with.
+                ran = ran with { Seed = history.Seed };
+                ran.Save(Path.Combine(folder, "config.json"));
+            }
             test = model.Evaluate(data.Test);
             packageSha = ModelArtifact.Save(model, package, new ArtifactMetadata
             {

@@ -41,6 +41,19 @@ public sealed class TrainingJobTests : IDisposable
     }
 
     [Fact]
+    public void AResumedRunRecordsTheSeedItsCheckpointStartedWith()
+    {
+        var checkpoint = _folder.File("run.ckpt");
+        var first = TrainingJob.Run(MixedConfig(1) with { Seed = null }, Options("resumed") with { CheckpointPath = checkpoint });
+
+        var resumed = TrainingJob.Run(MixedConfig(3) with { Seed = null }, Options("resumed") with { CheckpointPath = checkpoint });
+
+        Assert.Equal(first.History.Seed, resumed.History.Seed);
+        Assert.Equal(first.History.Seed, TrainingConfig.Load(_folder.File("resumed/config.json")).Seed);
+        Assert.Equal(first.History.Seed, resumed.Config.Seed);
+    }
+
+    [Fact]
     public void ValidationMetricsAreMeasuredOnTheValidationSplitAndTheTestSplitOnlyAtTheEnd()
     {
         var config = MixedConfig(4);
