@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using static TorchSharp.torch;
 
 namespace ModelLoop.Training;
@@ -28,9 +29,24 @@ namespace ModelLoop.Training;
 /// <para>Tensors a hook makes during a step are freed at the end of the batch (each batch runs in a dispose
 /// scope); state kept across steps must be detached from it (<c>DetachFromDisposeScope</c>) and freed in
 /// <see cref="OnTrainEnd"/>.</para>
+/// <para>State a plugin keeps across steps (a privacy accountant's step count, pruning masks) survives a resume
+/// through <see cref="SaveState"/>/<see cref="SaveTensors"/>, written into the checkpoint after every epoch and
+/// given back after <see cref="OnTrainBegin"/> when a run resumes; plugins are matched by position and type.</para>
 /// </remarks>
 public abstract class StepPlugin
 {
+    /// <summary>State to keep in checkpoints, or null. Called after every epoch when a checkpoint is written.</summary>
+    public virtual JsonNode? SaveState() => null;
+
+    /// <summary>Restores what <see cref="SaveState"/> returned, after <see cref="OnTrainBegin"/> when resuming.</summary>
+    public virtual void LoadState(JsonNode state) { }
+
+    /// <summary>Tensors to keep in checkpoints (e.g. masks), or null. The plugin keeps ownership.</summary>
+    public virtual IReadOnlyDictionary<string, Tensor>? SaveTensors() => null;
+
+    /// <summary>Restores what <see cref="SaveTensors"/> returned, after <see cref="LoadState"/>. The plugin takes ownership.</summary>
+    public virtual void LoadTensors(IReadOnlyDictionary<string, Tensor> tensors) { }
+
     /// <summary>
     /// Before the first step, once the model holds its starting weights (after a resume from a checkpoint) and the
     /// optimizer and its parameter groups exist.

@@ -58,9 +58,10 @@ public sealed class Trainer
         foreach (var callback in allCallbacks)
             callback.OnTrainBegin(context);
         var firstEpoch = 0;
+        TrainingCheckpoint.Header? resumed = null;
         if (options.CheckpointPath is { } checkpointPath && options.Resume && File.Exists(checkpointPath))
         {
-            var state = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, groups, userCallbacks, history);
+            var state = resumed = TrainingCheckpoint.Load(checkpointPath, _model, optimizer, groups, userCallbacks, history);
             firstEpoch = state.EpochsCompleted;
             seed = history.Seed;
             context.BaseLearningRate = state.BaseLearningRate;
@@ -73,6 +74,8 @@ public sealed class Trainer
         try
         {
             step.Begin();
+            if (resumed is not null)
+                TrainingCheckpoint.ApplyPluginState(resumed, options.Plugins);
             for (var epoch = firstEpoch; epoch < options.Epochs && !context.StopTraining; epoch++)
             {
                 context.Epoch = step.Context.Epoch = epoch;
@@ -140,7 +143,7 @@ public sealed class Trainer
                 foreach (var callback in allCallbacks)
                     callback.OnEpochEnd(context);
                 if (options.CheckpointPath is { } path)
-                    TrainingCheckpoint.Save(path, _model, optimizer, groups, userCallbacks, history, epoch + 1, context.BaseLearningRate);
+                    TrainingCheckpoint.Save(path, _model, optimizer, groups, userCallbacks, options.Plugins, history, epoch + 1, context.BaseLearningRate);
             }
         }
         finally

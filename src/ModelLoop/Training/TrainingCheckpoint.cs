@@ -10,7 +10,7 @@ namespace ModelLoop.Training;
 
 /// <summary>
 /// The full state of a <c>Fit</c> after an epoch, in one file written atomically: a header (format,
-/// model fingerprint, epochs done, seed, learning rate, history, callback state), the weights, the
+/// model fingerprint, epochs done, seed, learning rate, history, callback and step-plugin state), the weights, the
 /// optimizer state and the RNG state. A run killed at any moment resumes from the last complete epoch and
 /// ends where an uninterrupted run would.
 /// </summary>
@@ -22,16 +22,27 @@ internal static class TrainingCheckpoint
     private static readonly JsonSerializerOptions HeaderJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <param name="ParameterGroups">The optimizer's groups (names and sizes); null in files written before groups existed.</param>
+    /// <param name="PluginStates">Step plugins' state by key; null in files written before plugins kept state.</param>
     internal sealed record Header(int EpochsCompleted, long Seed, double BaseLearningRate, string ModelFingerprint,
-        List<Dictionary<string, double>> History, Dictionary<string, JsonNode?> CallbackStates, string? ParameterGroups = null);
+        List<Dictionary<string, double>> History, Dictionary<string, JsonNode?> CallbackStates, string? ParameterGroups = null,
+        Dictionary<string, JsonNode?>? PluginStates = null)
+    {
+        /// <summary>Step plugins' tensors by key, read from the file (not part of the JSON header).</summary>
+        [System.Text.Json.Serialization.JsonIgnore]
+        public Dictionary<string, Dictionary<string, Tensor>> PluginTensors { get; } = [];
+    }
+
+    /// <summary>Marks a tensor entry as a step plugin's rather than a callback's.</summary>
+    private const string PluginPrefix = "plugin/";
 
     public static void Save(string path, Model model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<OptimizerGroup> groups,
-        IReadOnlyList<Callback> callbacks, History history, int epochsCompleted, double baseLearningRate)
+        IReadOnlyList<Callback> callbacks, IReadOnlyList<StepPlugin> plugins, History history, int epochsCompleted, double baseLearningRate)
     {
         var header = new Header(epochsCompleted, history.Seed, baseLearningRate, Fingerprint(model),
             history.Epochs.Select(e => e.ToDictionary()).ToList(),
             callbacks.Select((c, i) => (Key: Key(c, i), State: c.SaveState())).Where(p => p.State is not null).ToDictionary(p => p.Key, p => p.State),
-            Layout(groups));
+            Layout(groups),
+            plugins.Select((p, i) => (Key: Key(p, i), State: p.SaveState())).Where(p => p.State is not null).ToDictionary(p => p.Key, p => p.State));
         IO.AtomicFile.Write(path, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -44,7 +55,9 @@ internal static class TrainingCheckpoint
             var bytes = rng.data<byte>().ToArray();
             writer.Write(bytes.Length);
             writer.Write(bytes);
-            var withTensors = callbacks.Select((c, i) => (Key: Key(c, i), Tensors: c.SaveTensors())).Where(p => p.Tensors is not null).ToList();
+            var withTensors = callbacks.Select((c, i) => (Key: Key(c, i), Tensors: c.SaveTensors()))
+                .Concat(plugins.Select((p, i) => (Key: PluginPrefix + Key(p, i), Tensors: p.SaveTensors())))
+                .Where(p => p.Tensors is not null).ToList();
             writer.Write(withTensors.Count);
             foreach (var (key, tensors) in withTensors)
             {
@@ -105,6 +118,11 @@ internal static class TrainingCheckpoint
             var tensors = new Dictionary<string, Tensor>();
             for (var t = 0; t < count; t++)
                 tensors[reader.ReadString()] = ReadTensor(reader);
+            if (key.StartsWith(PluginPrefix, StringComparison.Ordinal))
+            {
+                header.PluginTensors[key[PluginPrefix.Length..]] = tensors; // handed over by ApplyPluginState
+                continue;
+            }
             var index = Enumerable.Range(0, callbacks.Count).FirstOrDefault(i => Key(callbacks[i], i) == key, -1);
             if (index >= 0)
                 callbacks[index].LoadTensors(tensors);
@@ -114,11 +132,33 @@ internal static class TrainingCheckpoint
         return header;
     }
 
+    /// <summary>
+    /// Gives the step plugins the state a checkpoint held for them; called after their <see cref="StepPlugin.OnTrainBegin"/>.
+    /// Tensors of plugins the run no longer has are freed.
+    /// </summary>
+    public static void ApplyPluginState(Header header, IReadOnlyList<StepPlugin> plugins)
+    {
+        for (var i = 0; i < plugins.Count; i++)
+        {
+            var key = Key(plugins[i], i);
+            if (header.PluginStates?.TryGetValue(key, out var state) == true && state is not null)
+                plugins[i].LoadState(state);
+            if (header.PluginTensors.Remove(key, out var tensors))
+                plugins[i].LoadTensors(tensors);
+        }
+        foreach (var left in header.PluginTensors.Values)
+            left.Values.ToList().ForEach(v => v.Dispose());
+        header.PluginTensors.Clear();
+    }
+
     private static string Layout(IReadOnlyList<OptimizerGroup> groups) =>
         string.Join("; ", groups.Select(g => $"{g.Name}: {g.Parameters.Count} parameter tensor(s)"));
 
     /// <summary>Callback state is matched by position and type among the caller's callbacks.</summary>
     private static string Key(Callback callback, int index) => $"{index}:{callback.GetType().FullName}";
+
+    /// <summary>Plugin state is matched by position and type among the caller's plugins.</summary>
+    private static string Key(StepPlugin plugin, int index) => $"{index}:{plugin.GetType().FullName}";
 
     private static void WriteTensor(BinaryWriter writer, Tensor value)
     {

@@ -24,6 +24,58 @@ public sealed class StepPluginTests
     }
 
     [Fact]
+    public void APluginsStateSurvivesAResumeFromTheCheckpoint()
+    {
+        using var folder = new TempFolder();
+        using var data = Classification(96);
+        using var uninterrupted = Classifier();
+        using var killed = Classifier();
+        using var resumed = Classifier();
+        var whole = new StepCounter();
+        var first = new StepCounter();
+        var second = new StepCounter();
+        var checkpoint = folder.File("run.ckpt");
+
+        uninterrupted.Fit(data, Options(epochs: 3, batchSize: 16) with { Plugins = [whole] });
+        killed.Fit(data, Options(epochs: 1, batchSize: 16) with { Plugins = [first], CheckpointPath = checkpoint });
+        resumed.Fit(data, Options(epochs: 3, batchSize: 16) with { Plugins = [second], CheckpointPath = checkpoint });
+
+        Assert.Equal(18, whole.Steps);
+        Assert.Equal(whole.Steps, second.Steps); // 6 restored + 12 run
+        Assert.Equal(whole.LossSum!.item<double>(), second.LossSum!.item<double>(), 9);
+    }
+
+    /// <summary>Counts optimizer steps (JSON state) and sums the loss (tensor state), as an accountant or a mask would keep them.</summary>
+    private sealed class StepCounter : StepPlugin
+    {
+        public int Steps { get; private set; }
+        public Tensor? LossSum { get; private set; }
+
+        public override void OnTrainBegin(StepContext context) => LossSum ??= zeros(1, dtype: ScalarType.Float64).DetachFromDisposeScope();
+
+        public override Tensor OnAfterForward(StepContext context, Tensor output, Tensor loss)
+        {
+            using (no_grad())
+                LossSum!.add_(loss.detach().to(ScalarType.Float64));
+            return loss;
+        }
+
+        public override void OnAfterOptimizerStep(StepContext context) => Steps++;
+
+        public override System.Text.Json.Nodes.JsonNode? SaveState() => new System.Text.Json.Nodes.JsonObject { ["steps"] = Steps };
+
+        public override void LoadState(System.Text.Json.Nodes.JsonNode state) => Steps = state["steps"]!.GetValue<int>();
+
+        public override IReadOnlyDictionary<string, Tensor>? SaveTensors() => new Dictionary<string, Tensor> { ["lossSum"] = LossSum! };
+
+        public override void LoadTensors(IReadOnlyDictionary<string, Tensor> tensors)
+        {
+            LossSum?.Dispose();
+            LossSum = tensors["lossSum"];
+        }
+    }
+
+    [Fact]
     public void PluginsNestInListOrderAndTheAfterHooksRunInnermostFirst()
     {
         using var data = Classification(32);
