@@ -95,10 +95,10 @@ public sealed class ServableModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(artifact);
         var where = $"Model '{name}' version {version} ({artifact.Path})";
-        PackageInfo package;
+        ModelPackage loaded;
         try
         {
-            package = PackageInfo.From(artifact.Metadata);
+            loaded = ModelPackage.From(artifact);
         }
         catch (FormatException e)
         {
@@ -108,6 +108,7 @@ public sealed class ServableModel : IDisposable
         {
             throw new InvalidDataException($"{where}: {e.Message}", e);
         }
+        var package = loaded.Info;
         var model = artifact.Model;
         model.Network.eval();
         var input = artifact.Metadata.Input;
@@ -126,8 +127,8 @@ public sealed class ServableModel : IDisposable
         return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, columns) { RawRecords = true }, batching: batching)
         {
             Package = package,
-            // The data stage's own one-record transform: the same code and fitted values as training (FormatException names the column).
-            RecordEncoder = record => Encode(pipeline, record),
+            // The package's own record encoder: the data stage's transform with the values fitted in training (FormatException names the column).
+            RecordEncoder = loaded.EncodeRecord,
         };
     }
 
@@ -137,12 +138,6 @@ public sealed class ServableModel : IDisposable
             return;
         IsDisposed = true;
         Model.Dispose();
-    }
-
-    private static float[] Encode(PreprocessingPipeline pipeline, JsonElement record)
-    {
-        using var features = pipeline.Transform(record); // (1, F) float32
-        return features.data<float>().ToArray();
     }
 
     // Image requests arrive in [0, 1] (decoded files and raw pixels are divided by 255 by the API), which is the
