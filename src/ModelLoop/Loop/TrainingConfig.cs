@@ -12,7 +12,8 @@ namespace ModelLoop.Loop;
 
 /// <summary>
 /// Everything a training run needs, in one serializable record (JSON or YAML) with a stable content hash: the model,
-/// the data and its split, optimizer, loss, schedule, epochs, batch, precision, augmentation, early stopping and seed.
+/// the data and its split, optimizer, loss, schedule, epochs, batch, precision, augmentation, the monitoring callbacks
+/// (early stopping, lowering the rate on a plateau), frozen parameters, gradient accumulation and seed.
 /// <see cref="TrainingJob.Run"/> runs one; every run folder and model package holds the config that made it. This is
 /// the unit a search trial, a retraining on feedback or a federated round changes and runs again.
 /// </summary>
@@ -52,6 +53,8 @@ public sealed record TrainingConfig
     public IReadOnlyList<string> Augment { get; init; } = [];
     /// <summary>Defaults to null (train every epoch).</summary>
     public EarlyStoppingConfig? EarlyStopping { get; init; }
+    /// <summary>Defaults to null (the schedule alone sets the rate).</summary>
+    public ReduceOnPlateauConfig? ReduceOnPlateau { get; init; }
     /// <summary>Clip the global gradient norm to this value. Defaults to null (no clipping).</summary>
     public double? ClipGradientNorm { get; init; }
     /// <summary>L1 penalty on weights. Defaults to 0.</summary>
@@ -106,7 +109,7 @@ public sealed record TrainingConfig
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed.", e);
+            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, reduceOnPlateau, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed.", e);
         }
     }
 
@@ -171,6 +174,8 @@ public sealed record TrainingConfig
         _ = OptimizerOptions.Parse(Optimizer.Name);
         _ = ConfigBuilders.Schedule(Schedule);
         _ = ConfigBuilders.Augmentation(Augment);
+        if (ReduceOnPlateau is { } plateau && (!(plateau.Factor is > 0 and < 1) || plateau.Patience < 0))
+            throw new ArgumentException($"reduceOnPlateau needs 0 < factor < 1 and patience ≥ 0; received factor {plateau.Factor.ToString(CultureInfo.InvariantCulture)}, patience {plateau.Patience}.");
         if (EarlyStopping is { Patience: < 0 })
             throw new ArgumentException($"earlyStopping.patience must be at least 0; received {EarlyStopping.Patience}.");
         if (ClipGradientNorm is { } clip && !(clip > 0))

@@ -43,8 +43,9 @@ public static class TrainingJob
         config.Validate();
         if (data.Task != config.Task)
             throw new ArgumentException($"The data was loaded for {data.Task} but the config trains {config.Task}; load it with the config's task.");
-        if (config.EarlyStopping is { } stopping && stopping.Monitor.StartsWith("val_", StringComparison.Ordinal) && data.Validation is null)
-            throw new ArgumentException($"earlyStopping monitors '{stopping.Monitor}', but data.validation is 0, so there is no validation split. Set data.validation (e.g. 0.1) or monitor a training metric.");
+        foreach (var (monitor, field) in new[] { (config.EarlyStopping?.Monitor, "earlyStopping"), (config.ReduceOnPlateau?.Monitor, "reduceOnPlateau") })
+            if (monitor is not null && monitor.StartsWith("val_", StringComparison.Ordinal) && data.Validation is null)
+                throw new ArgumentException($"{field} monitors '{monitor}', but data.validation is 0, so there is no validation split. Set data.validation (e.g. 0.1) or monitor a training metric.");
         var seed = config.Seed ?? Random.Shared.NextInt64(1, int.MaxValue);
         TorchSharp.torch.random.manual_seed(seed);
         using var model = ConfigBuilders.Model(config.Model, data.Train.SampleShape, data.Outputs);
@@ -71,6 +72,8 @@ public static class TrainingJob
         var callbacks = new List<Callback> { new MetricsLogger(Path.Combine(folder, "history.csv")) };
         if (config.EarlyStopping is { } early)
             callbacks.Add(new EarlyStopping(early.Monitor, early.Patience, restoreBestWeights: early.RestoreBestWeights));
+        if (config.ReduceOnPlateau is { } plateau)
+            callbacks.Add(new ReduceLROnPlateau(plateau.Monitor, plateau.Factor, plateau.Patience, plateau.MinLearningRate));
         callbacks.AddRange(options.Callbacks);
         var tracker = options.Track
             ? new RunTracker(new RunStore(home), options.RunName ?? config.Model.Zoo ?? "spec", RunParameters(ran, options), datasetHash) { FinishOnTrainEnd = false }

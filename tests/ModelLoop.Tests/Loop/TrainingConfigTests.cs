@@ -19,6 +19,7 @@ public sealed class TrainingConfigTests
         Precision = Precision.BFloat16,
         Augment = ["flip", "crop"],
         EarlyStopping = new EarlyStoppingConfig { Monitor = "val_accuracy", Patience = 4 },
+        ReduceOnPlateau = new ReduceOnPlateauConfig { Factor = 0.5 },
         Seed = 42,
     };
 
@@ -35,6 +36,7 @@ public sealed class TrainingConfigTests
         Assert.Equal([16, 8], fromYaml.Model.Hidden!);
         Assert.Equal(Precision.BFloat16, fromYaml.Precision);
         Assert.Equal("val_accuracy", fromYaml.EarlyStopping!.Monitor);
+        Assert.Equal(0.5, fromYaml.ReduceOnPlateau!.Factor);
     }
 
     [Fact]
@@ -78,6 +80,7 @@ public sealed class TrainingConfigTests
     [InlineData("data: { validation: 0.5, test: 0.5 }", "data.test")]
     [InlineData("schedule: { name: triangle }", "triangle")]
     [InlineData("augment: [mixup]", "mixup")]
+    [InlineData("reduceOnPlateau: { factor: 2 }", "reduceOnPlateau")]
     [InlineData("model: { zoo: mlp, spec: { inputShape: [2], layers: [] } }", "exactly one")]
     public void ValidationNamesTheFieldThatIsWrong(string yaml, string expected)
     {

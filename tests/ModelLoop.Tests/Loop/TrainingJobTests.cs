@@ -205,6 +205,22 @@ public sealed class TrainingJobTests : IDisposable
     }
 
     [Fact]
+    public void ReduceOnPlateauLowersTheRateWhenTheMonitoredMetricStalls()
+    {
+        // A rate far too small to move the loss: every epoch is a plateau, so after each patience of 1 the rate halves.
+        var config = MixedConfig(4) with
+        {
+            Optimizer = new OptimizerConfig { Name = "sgd", LearningRate = 1e-9 },
+            ReduceOnPlateau = new ReduceOnPlateauConfig { Monitor = "loss", Factor = 0.5, Patience = 0 },
+        };
+
+        var result = TrainingJob.Run(config, Options("plateau"));
+
+        var rates = result.History["lr"];
+        Assert.True(rates[^1] < rates[0], $"rates {string.Join(", ", rates)}");
+    }
+
+    [Fact]
     public void ARegressionConfigTrainsARegressorWhosePackageNamesItsOutput()
     {
         var config = new TrainingConfig
