@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -77,7 +75,7 @@ public sealed record TrainingConfig
 
     /// <summary>SHA-256 (hex) of the canonical JSON (keys sorted, no whitespace): equal configs have equal hashes.</summary>
     [JsonIgnore]
-    public string Hash => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(ToJsonNode())!.ToJsonString())));
+    public string Hash => CanonicalJson.Sha256(ToJsonNode());
 
     internal static readonly JsonSerializerOptions Json = new()
     {
@@ -198,12 +196,4 @@ public sealed record TrainingConfig
             throw new FormatException($"{source} is not valid JSON: {e.Message}", e);
         }
     }
-
-    private static JsonNode? Canonical(JsonNode? node) => node switch
-    {
-        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Canonical(p.Value)))),
-        JsonArray array => new JsonArray(array.Select(Canonical).ToArray()),
-        null => null,
-        _ => node.DeepClone(),
-    };
 }

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -59,18 +57,8 @@ public sealed record DatasetManifest
     {
         var node = JsonSerializer.SerializeToNode(this, Json)!.AsObject();
         node.Remove("createdUtc");
-        var canonical = Canonical(node)!.ToJsonString();
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
+        return IO.CanonicalJson.Sha256(node);
     }
-
-    /// <summary>A copy of a JSON tree with every object's keys in ordinal order, so equal content serializes to equal bytes.</summary>
-    private static JsonNode? Canonical(JsonNode? node) => node switch
-    {
-        JsonObject obj => new JsonObject(obj.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => KeyValuePair.Create(p.Key, Canonical(p.Value)))),
-        JsonArray array => new JsonArray(array.Select(Canonical).ToArray()),
-        null => null,
-        _ => node.DeepClone(),
-    };
 
     /// <summary>Writes the manifest (with its <see cref="Hash"/>) as indented JSON, atomically: temp file + rename.</summary>
     public void Save(string path)
