@@ -98,22 +98,7 @@ internal static class PredictApi
         for (var i = 0; i < count; i++)
         {
             var row = outcome.Outputs.AsSpan(i * width, width);
-            ItemPrediction item;
-            if (package.Task == ModelTask.Classification)
-            {
-                var (predicted, probabilities) = package.Classify(row);
-                var byLabel = new Dictionary<string, float>(probabilities.Length, StringComparer.Ordinal);
-                for (var c = 0; c < probabilities.Length; c++)
-                    byLabel[package.Label(c)] = probabilities[c];
-                item = new ItemPrediction { Label = package.Label(predicted), Class = predicted, Probabilities = byLabel };
-            }
-            else
-            {
-                var values = new Dictionary<string, float>(width, StringComparer.Ordinal);
-                for (var j = 0; j < width; j++)
-                    values[package.OutputName(j)] = row[j];
-                item = new ItemPrediction { Values = values };
-            }
+            var item = package.Decode(row);
             items[i] = raw ? item with { Outputs = row.ToArray() } : item;
         }
         return new PredictResponse(name, outcome.Version, items);

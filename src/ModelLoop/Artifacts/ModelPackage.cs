@@ -108,26 +108,10 @@ public sealed class ModelPackage : IDisposable
         using var scope = NewDisposeScope();
         var flat = outputs.reshape(outputs.shape[0], -1).to(ScalarType.Float32).cpu();
         var width = (int)flat.shape[1];
+        var values = flat.data<float>().ToArray();
         var result = new ItemPrediction[flat.shape[0]];
-        if (Task == ModelTask.Regression)
-        {
-            var values = flat.data<float>().ToArray();
-            for (var i = 0; i < result.Length; i++)
-                result[i] = new ItemPrediction
-                {
-                    Values = OutputNames!.Select((name, j) => (name, j)).ToDictionary(p => p.name, p => values[i * width + p.j]),
-                };
-            return result;
-        }
-        var logits = flat.data<float>().ToArray();
         for (var i = 0; i < result.Length; i++)
-        {
-            var (best, row) = Info.Classify(logits.AsSpan(i * width, width));
-            var byLabel = new Dictionary<string, float>(row.Length);
-            for (var c = 0; c < row.Length; c++)
-                byLabel[Info.Label(c)] = row[c];
-            result[i] = new ItemPrediction { Class = best, Label = Info.Label(best), Probabilities = byLabel };
-        }
+            result[i] = Info.Decode(values.AsSpan(i * width, width));
         return result;
     }
 

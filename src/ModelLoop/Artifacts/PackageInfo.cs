@@ -1,4 +1,5 @@
 using System.Globalization;
+using ModelLoop.Contracts;
 using ModelLoop.Data;
 using ModelLoop.Data.Preprocessing;
 
@@ -77,6 +78,28 @@ public sealed record PackageInfo
 
     /// <summary>The name of regression output <paramref name="index"/>: its name, or "output{index}".</summary>
     public string OutputName(int index) => OutputNames is { } names ? names[index] : "output" + index.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// One item's prediction as a user reads it, from its <see cref="OutputWidth"/> outputs: a classifier's label,
+    /// class and probability of every class by label (<see cref="Classify"/>); a regression model's values by output name.
+    /// </summary>
+    public ItemPrediction Decode(ReadOnlySpan<float> outputs)
+    {
+        if (Task == ModelTask.Classification)
+        {
+            var (predicted, probabilities) = Classify(outputs);
+            var byLabel = new Dictionary<string, float>(probabilities.Length, StringComparer.Ordinal);
+            for (var c = 0; c < probabilities.Length; c++)
+                byLabel[Label(c)] = probabilities[c];
+            return new ItemPrediction { Label = Label(predicted), Class = predicted, Probabilities = byLabel };
+        }
+        if (outputs.Length != OutputWidth)
+            throw new ArgumentException($"Expected {OutputWidth} outputs (one item's); received {outputs.Length}.", nameof(outputs));
+        var values = new Dictionary<string, float>(outputs.Length, StringComparer.Ordinal);
+        for (var j = 0; j < outputs.Length; j++)
+            values[OutputName(j)] = outputs[j];
+        return new ItemPrediction { Values = values };
+    }
 
     /// <summary>
     /// One item's predicted class and the probability of each class (<see cref="ClassCount"/> values) from its
