@@ -45,17 +45,30 @@ public static class ModelResolver
     {
         var (name, versionOrAlias) = ParseReference(reference);
         var resolvedHome = ModelLoopHome.Resolve(home);
-        if (!IsRegistryName(name) || !File.Exists(Path.Combine(resolvedHome, "registry.db")))
+        var registry = IsRegistryName(name) ? OpenExisting(() => ModelRegistry.OpenExisting(resolvedHome)) : null;
+        if (registry is null)
             throw new DirectoryNotFoundException($"MODEL '{reference}' is not a folder, a package .zip, nor a model in the registry at '{resolvedHome}'. " +
                 "Pass a run folder written by `modelloop train --out DIR`, a package folder or .zip, or NAME[:VERSION|ALIAS] with --home.");
-        var registry = new ModelRegistry(resolvedHome);
         var version = registry.GetVersionOrDefault(name, versionOrAlias);
         var loaded = registry.Load(name, version.Version.ToString(CultureInfo.InvariantCulture));
-        var history = version.RunId is { } runId && File.Exists(Path.Combine(resolvedHome, "runs.db")) ? RunHistory.FromStore(new RunStore(resolvedHome), runId) : [];
+        var history = version.RunId is { } runId && OpenExisting(() => RunStore.OpenExisting(resolvedHome)) is { } runs ? RunHistory.FromStore(runs, runId) : [];
         return new ResolvedModel(ModelPackage.From(loaded), $"{name} v{version.Version} ({loaded.Path})", history, Path.Combine("eval", $"{name}-v{version.Version}"))
         {
             RegistryVersion = version,
         };
+    }
+
+    /// <summary>A store that exists, or null: resolving only reads, so it never creates one.</summary>
+    private static T? OpenExisting<T>(Func<T> open) where T : class
+    {
+        try
+        {
+            return open();
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
     }
 
     private static bool IsRegistryName(string name)
