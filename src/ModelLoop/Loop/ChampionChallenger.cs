@@ -16,19 +16,24 @@ namespace ModelLoop.Loop;
 public static class ChampionChallenger
 {
     /// <summary>Compares two packages on the test part of <paramref name="data"/>, each model on its own inputs of the same rows.</summary>
+    /// <param name="challengerData">
+    /// The challenger's inputs when already loaded (with the pipeline they were made with); null loads them with
+    /// <see cref="LoadFor"/>. The champion reuses them when its pipeline is that one, else gets its own.
+    /// </param>
     /// <exception cref="ArgumentException">The two models do not solve the same task.</exception>
-    public static ComparisonResult Compare(ModelPackage champion, ModelPackage challenger, DataConfig data, ComparisonOptions? options = null)
+    public static ComparisonResult Compare(ModelPackage champion, ModelPackage challenger, DataConfig data, ComparisonOptions? options = null, LoadedData? challengerData = null)
     {
         ArgumentNullException.ThrowIfNull(champion);
         ArgumentNullException.ThrowIfNull(challenger);
         ArgumentNullException.ThrowIfNull(data);
         if (champion.Task != challenger.Task)
             throw new ArgumentException($"The champion is a {champion.Task} model and the challenger a {challenger.Task} model; only models of one task can be compared.");
-        using var challengerData = LoadFor(challenger, data);
-        if (champion.Pipeline?.ToJson() == challenger.Pipeline?.ToJson())
-            return ModelComparison.Compare(champion.Model, challenger.Model, challengerData.Test, options);
+        using var loaded = challengerData is null ? LoadFor(challenger, data) : null;
+        var inputs = challengerData ?? loaded!;
+        if (champion.Pipeline?.ToJson() == inputs.Pipeline?.ToJson())
+            return ModelComparison.Compare(champion.Model, challenger.Model, inputs.Test, options);
         using var championData = LoadFor(champion, data);
-        return Compare(champion, championData.Test, challenger, challengerData.Test, options);
+        return Compare(champion, championData.Test, challenger, inputs.Test, options);
     }
 
     /// <summary>

@@ -57,9 +57,7 @@ public static class EvaluationJob
         {
             using var champion = ModelResolver.Resolve(against, request.Home);
             champion.Package.Model.To(request.Device);
-            comparison = champion.Package.Pipeline?.ToJson() == package.Pipeline?.ToJson() && !data.NormalizeImages
-                ? ModelComparison.Compare(champion.Package.Model, package.Model, loaded.Test)
-                : ChampionOnOwnInputs(champion.Package, package, data, loaded);
+            comparison = ChampionChallenger.Compare(champion.Package, package, data, challengerData: loaded);
             comparisonPath = Path.Combine(output, "comparison.json");
             AtomicFile.WriteAllText(comparisonPath, comparison.ToJson());
         }
@@ -107,12 +105,6 @@ public static class EvaluationJob
                 RemoveDuplicates = false,
             };
         return new DataConfig { Task = model.Package.Task, Validation = 0 };
-    }
-
-    private static ComparisonResult ChampionOnOwnInputs(ModelPackage champion, ModelPackage challenger, DataConfig data, LoadedData challengerData)
-    {
-        using var championData = ChampionChallenger.LoadFor(champion, data);
-        return ChampionChallenger.Compare(champion, championData.Test, challenger, challengerData.Test);
     }
 
     /// <summary>The raw values of <paramref name="column"/> in the test rows, as read from the file (before preprocessing).</summary>
