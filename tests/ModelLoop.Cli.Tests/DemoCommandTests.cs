@@ -65,6 +65,19 @@ public sealed class DemoCommandTests : IDisposable
         return bytes;
     }
 
+    [Theory]
+    [InlineData("--epochs", "0")]
+    [InlineData("--champion-epochs", "0")]
+    [InlineData("--name", "not a name")]
+    public void BadSettingsAreAUserErrorBeforeAnythingIsWritten(string option, string value)
+    {
+        var exit = CliApp.Run(["demo", option, value, "--data", Out("no-data"), "--out", Out("demo"), "--home", Out("home")]);
+
+        Assert.Equal(2, exit);
+        Assert.False(Directory.Exists(Out("demo")));
+        Assert.False(Directory.Exists(Out("home")));
+    }
+
     [Fact]
     public void TheDemoTrainsEvaluatesRegistersAndGatesThePromotionWithTheReasonRecorded()
     {

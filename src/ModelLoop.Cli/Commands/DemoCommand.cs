@@ -43,11 +43,7 @@ internal static class DemoCommand
                 Home = ModelLoopHome.Resolve(result.GetValue(homeOption)),
                 Seed = result.GetValue(common.Seed),
                 Precision = result.GetValue(common.Precision),
-            };
-            foreach (var (value, option) in new[] { (options.Epochs, "--epochs"), (options.ChampionEpochs, "--champion-epochs") })
-                if (value < 1)
-                    throw new ArgumentException($"{option} must be at least 1; received {value}.");
-            ModelRegistry.CheckName(options.Name);
+            }.Validate();
             var clock = System.Diagnostics.Stopwatch.StartNew();
             AnsiConsole.Write(new Rule("[bold]ModelLoop demo[/]: the whole loop on Fashion-MNIST").LeftJustified());
             AnsiConsole.Write(new Rule(Invariant($"[bold]1/{DemoLoop.Stages.Count}[/] {Markup.Escape(DemoLoop.Stages[0])} [grey](at 0 s)[/]")).LeftJustified());

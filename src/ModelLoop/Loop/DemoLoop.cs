@@ -31,10 +31,7 @@ public static class DemoLoop
     public static DemoOutcome Run(DemoOptions options, Action<int>? onStage = null, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        foreach (var (value, name) in new[] { (options.Epochs, "Epochs"), (options.ChampionEpochs, "ChampionEpochs") })
-            if (value < 1)
-                throw new ArgumentException($"{name} must be at least 1; received {value}.");
-        ModelRegistry.CheckName(options.Name);
+        options.Validate();
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var home = ModelLoopHome.Resolve(options.Home);
         onStage?.Invoke(0);

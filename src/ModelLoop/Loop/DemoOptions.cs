@@ -26,4 +26,15 @@ public sealed record DemoOptions
     public Precision? Precision { get; init; }
     /// <summary>Defaults to <see cref="ComputeDevice.Auto"/>.</summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
+
+    /// <summary>Checks the settings before anything runs (so a typo costs no download or training). Returns them.</summary>
+    /// <exception cref="ArgumentException">An epoch count below 1 or an invalid registry name; the message says which.</exception>
+    public DemoOptions Validate()
+    {
+        foreach (var (value, name) in new[] { (Epochs, "Epochs (--epochs)"), (ChampionEpochs, "ChampionEpochs (--champion-epochs)") })
+            if (value < 1)
+                throw new ArgumentException($"{name} must be at least 1; received {value}.");
+        Registry.ModelRegistry.CheckName(Name);
+        return this;
+    }
 }
