@@ -21,6 +21,8 @@ public sealed record ArtifactMetadata
     public ModelTask? Task { get; init; }
     /// <summary>The training config that made the model (the JSON of <c>ModelLoop.Loop.TrainingConfig</c>), kept as is. Defaults to null.</summary>
     public JsonNode? Config { get; init; }
+    /// <summary>Reference statistics for drift monitoring, computed at training time. Defaults to null (none).</summary>
+    public ReferenceProfile? Reference { get; init; }
     /// <summary>Evaluation results, e.g. "test_accuracy". Defaults to empty.</summary>
     public IReadOnlyDictionary<string, double> Metrics { get; init; } = new Dictionary<string, double>();
     /// <summary>Defaults to no lineage.</summary>

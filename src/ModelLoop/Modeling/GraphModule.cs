@@ -31,14 +31,30 @@ internal sealed class GraphModule : nn.Module<Tensor, Tensor>
         }
     }
 
-    public override Tensor forward(Tensor input)
+    public override Tensor forward(Tensor input) => Run(input, -1, out _);
+
+    /// <summary>Forward that also returns the input of the last step with parameters (a single-input layer), flattened to (N, D).</summary>
+    public (Tensor Outputs, Tensor Embedding) ForwardWithEmbedding(Tensor input)
     {
+        var head = Array.FindLastIndex(_steps, s => s.Merge is null && s.Inputs.Length == 1 && _layers[s.Module].parameters().Any());
+        if (head < 0)
+            throw new InvalidOperationException("The graph has no single-input layer with parameters, so it has no penultimate representation.");
+        var outputs = Run(input, head, out var embedding);
+        return (outputs, embedding!);
+    }
+
+    // Runs the steps in order; when capture is a step index, returns that step's input flattened to (N, D) as well.
+    private Tensor Run(Tensor input, int capture, out Tensor? captured)
+    {
+        captured = null;
         var values = new Tensor?[_steps.Length + 1];
         values[0] = input;
         for (var s = 0; s < _steps.Length; s++)
         {
             var step = _steps[s];
             var inputs = step.Inputs.Select(i => values[i]!).ToArray();
+            if (s == capture)
+                captured = inputs[0].flatten(1);
             values[s + 1] = step.Merge switch
             {
                 null => _layers[step.Module].forward(inputs[0]),

@@ -162,6 +162,51 @@ public abstract class Model : IDisposable
     /// <summary>Model outputs for the inputs (raw: logits for classifiers), batch by batch, in evaluation mode.</summary>
     public Tensor Predict(Tensor inputs, int batchSize = 256) => new Trainer(this).Predict(inputs, batchSize);
 
+    /// <summary>
+    /// One forward pass (in the module's current mode, with the caller's grad setting) that also returns the
+    /// penultimate representation: the input of the last layer that has parameters (the classifier head),
+    /// flattened to (N, D). Drift monitoring compares these embeddings between reference and live traffic.
+    /// </summary>
+    public (Tensor Outputs, Tensor Embedding) ForwardWithEmbedding(Tensor input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        switch (Network)
+        {
+            case GraphModule graph:
+                return graph.ForwardWithEmbedding(input);
+            case TorchSharp.Modules.Sequential sequence:
+            {
+                var children = sequence.children().Cast<nn.Module<Tensor, Tensor>>().ToList();
+                var head = children.FindLastIndex(c => c.parameters().Any());
+                if (head < 0)
+                    throw new InvalidOperationException("The model has no layer with parameters, so it has no penultimate representation.");
+                var x = input;
+                for (var i = 0; i < children.Count; i++)
+                {
+                    if (i == head)
+                    {
+                        var embedding = x.flatten(1);
+                        var outputs = children[i].forward(x);
+                        x = outputs;
+                        for (var j = i + 1; j < children.Count; j++)
+                        {
+                            var next = children[j].forward(x);
+                            if (!ReferenceEquals(x, outputs)) x.Dispose();
+                            x = next;
+                        }
+                        return (x, embedding);
+                    }
+                    var y = children[i].forward(x);
+                    if (!ReferenceEquals(x, input)) x.Dispose();
+                    x = y;
+                }
+                throw new InvalidOperationException("unreachable");
+            }
+            default:
+                throw new NotSupportedException($"ForwardWithEmbedding does not know networks of type {Network.GetType().Name}.");
+        }
+    }
+
     /// <summary>Saves the weights (TorchSharp format) atomically.</summary>
     public void SaveWeights(string path) =>
         IO.AtomicFile.Write(path, stream =>
