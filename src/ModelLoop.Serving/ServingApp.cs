@@ -11,6 +11,7 @@ using ModelLoop.Native;
 using ModelLoop.Serving.Api;
 using ModelLoop.Serving.Batching;
 using ModelLoop.Serving.Catalog;
+using ModelLoop.Serving.Logging;
 using ModelLoop.Serving.Metering;
 using ModelLoop.Serving.Tenants;
 using Prometheus;
@@ -55,6 +56,9 @@ public static class ServingApp
         services.AddSingleton(sp => ServingSchema.Open(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<UsageMeter>();
+        services.AddOptions<PredictionLogOptions>().Bind(configuration.GetSection(PredictionLogOptions.Section));
+        services.AddSingleton<PredictionRecorder>();
+        services.AddHostedService<PredictionLogPruner>();
         services.AddSingleton<ModelHost>();
         services.AddHostedService<ReloadWatcher>();
         services.AddProblemDetails();
@@ -131,6 +135,7 @@ public static class ServingApp
         var v1 = app.MapGroup("/v1").RequireRateLimiting(TenantPolicy);
         v1.MapModelsApi();
         v1.MapPredictApi();
+        v1.MapFeedbackApi();
         v1.MapUsageApi();
         v1.MapTenantsApi();
         return app;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -8,6 +9,7 @@ using ModelLoop.Artifacts;
 using ModelLoop.Contracts;
 using ModelLoop.Serving.Batching;
 using ModelLoop.Serving.Catalog;
+using ModelLoop.Serving.Logging;
 using ModelLoop.Serving.Metering;
 using ModelLoop.Serving.Tenants;
 
@@ -15,7 +17,8 @@ namespace ModelLoop.Serving.Api;
 
 /// <summary>
 /// POST /v1/models/{name}/predict?version=&amp;outputs=raw — the body formats are in <see cref="PredictInput"/>. The
-/// request joins its model's batch queue; the answer is sent after its usage was committed. Each item's prediction
+/// request joins its model's batch queue; the answer is sent after its usage (and, when the prediction log keeps it,
+/// its log entry) was committed, with the request's id in the body and the X-Request-Id header. Each item's prediction
 /// says what a user wants: a classifier's label, class index and class probabilities, or a regression model's
 /// values by output name (<see cref="PackageInfo"/> reads which from the model package). The raw outputs are added
 /// only when asked for, with <c>?outputs=raw</c> or <c>"returnOutputs": true</c> in the body.
@@ -29,9 +32,17 @@ internal static class PredictApi
         return v1;
     }
 
+    /// <summary>The response header carrying the request's id (also <see cref="PredictResponse.RequestId"/>).</summary>
+    public const string RequestIdHeader = "X-Request-Id";
+
+    private const string PredictExample = "{ \"inputs\": [[…]] }; GET /v1/models/{name} shows an example for the model";
+
     private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Predict(string name, string? version, string? outputs, HttpContext context,
-        ModelHost host, UsageMeter meter, IOptions<ServingOptions> options, CancellationToken cancellationToken)
+        ModelHost host, UsageMeter meter, PredictionRecorder recorder, IOptions<ServingOptions> options, CancellationToken cancellationToken)
     {
+        // Every answer, errors included, names its request: feedback and support questions refer to it.
+        var request = new RequestContext(Guid.CreateVersion7().ToString("N"), Stopwatch.GetTimestamp());
+        context.Response.Headers[RequestIdHeader] = request.Id;
         var tenant = ApiKeyMiddleware.Current(context);
         if (!tenant.IsGranted(name))
             return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
@@ -44,7 +55,7 @@ internal static class PredictApi
         }
         try
         {
-            return await Serve(name, version, outputs, context, host, meter, options, tenant, cancellationToken);
+            return await Serve(name, version, outputs, context, host, meter, recorder, options, tenant, request, cancellationToken);
         }
         finally
         {
@@ -53,10 +64,13 @@ internal static class PredictApi
         }
     }
 
+    // The request's id and when it arrived (its logged latency runs from here to its outputs).
+    private sealed record RequestContext(string Id, long Started);
+
     private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Serve(string name, string? version, string? outputs, HttpContext context,
-        ModelHost host, UsageMeter meter, IOptions<ServingOptions> options, Tenant tenant, CancellationToken cancellationToken)
+        ModelHost host, UsageMeter meter, PredictionRecorder recorder, IOptions<ServingOptions> options, Tenant tenant, RequestContext request, CancellationToken cancellationToken)
     {
-        var (body, problem) = await ReadBody(context.Request, options.Value.MaxRequestBytes, cancellationToken);
+        var (body, problem) = await JsonBody.Read(context.Request, options.Value.MaxRequestBytes, PredictExample, cancellationToken);
         if (problem is not null)
             return Count(Label(host, name), tenant, "invalid", problem);
         using (body)
@@ -64,10 +78,12 @@ internal static class PredictApi
             var (raw, rawProblem) = WantsRawOutputs(outputs, body!.RootElement);
             if (rawProblem is not null)
                 return Count(Label(host, name), tenant, "invalid", rawProblem);
-            (ModelRunner? Runner, EnqueueResult Result, Task<Batching.PredictOutcome>? Outcome) queued;
+            var log = recorder.Decide(name, tenant.Id);
+            (ModelRunner? Runner, EnqueueResult Result, Task<Batching.PredictOutcome>? Outcome, ParsedInput? Input) queued;
             try
             {
-                queued = await host.Enqueue(name, version, model => PredictInput.Parse(body!.RootElement, model, options.Value.MaxItemsPerRequest), cancellationToken);
+                queued = await host.Enqueue(name, version, model => PredictInput.Parse(body!.RootElement, model, options.Value.MaxItemsPerRequest), cancellationToken,
+                    log is null ? null : log.NeedsEmbeddings);
             }
             catch (BadInputException e)
             {
@@ -82,12 +98,16 @@ internal static class PredictApi
             if (queued.Outcome is null)
                 return Count(name, tenant, "rejected", Problems.TooMany(context, $"Model '{name}' has {queued.Runner.QueueDepth} requests waiting, its queue's bound; the request was not run. Retry after the Retry-After delay, with backoff.", TimeSpan.FromSeconds(1)));
             var outcome = await queued.Outcome.WaitAsync(cancellationToken);
+            var latencyMs = Stopwatch.GetElapsedTime(request.Started).TotalMilliseconds;
             var servable = queued.Runner.Model;
             var count = outcome.Outputs.Length / (int)Math.Max(1, servable.OutputShape.Aggregate(1L, (a, b) => a * b));
-            await meter.Record(tenant.Id, name, outcome.Version, count, outcome.ComputeMilliseconds);
+            // Answered only once both its usage and (when logged) its log entry are committed.
+            var metered = meter.Record(tenant.Id, name, outcome.Version, count, outcome.ComputeMilliseconds);
+            var logged = log is null ? Task.CompletedTask : recorder.Record(log, request.Id, tenant.Id, servable, queued.Input!, outcome, latencyMs);
+            await Task.WhenAll(metered, logged);
             ServingMetrics.Items.WithLabels(name, tenant.Id).Inc(count);
             ServingMetrics.Requests.WithLabels(name, tenant.Id, "ok").Inc();
-            return TypedResults.Ok(Response(name, servable.Package, outcome, count, raw));
+            return TypedResults.Ok(Response(name, servable.Package, outcome, count, raw) with { RequestId = request.Id });
         }
     }
 
@@ -126,32 +146,5 @@ internal static class PredictApi
     {
         ServingMetrics.Requests.WithLabels(model, tenant.Id, outcome).Inc();
         return problem;
-    }
-
-    // Reads at most maxBytes (413 beyond) and parses JSON (400 with the parser's position when malformed).
-    private static async Task<(JsonDocument? Body, ProblemHttpResult? Problem)> ReadBody(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
-    {
-        if (request.ContentLength > maxBytes)
-            return (null, Problems.TooLarge($"The body is {request.ContentLength} bytes; at most {maxBytes} are accepted. Send fewer items per request."));
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16384];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-                return (null, Problems.TooLarge($"The body is larger than {maxBytes} bytes, the most accepted. Send fewer items per request."));
-            buffer.Write(chunk, 0, read);
-        }
-        if (buffer.Length == 0)
-            return (null, Problems.BadInput("The body is empty. Send a JSON object such as { \"inputs\": [[…]] }; GET /v1/models/{name} shows an example for the model."));
-        try
-        {
-            buffer.Position = 0;
-            return (await JsonDocument.ParseAsync(buffer, new JsonDocumentOptions { MaxDepth = 16 }, cancellationToken), null);
-        }
-        catch (JsonException e)
-        {
-            return (null, Problems.BadInput($"The body is not valid JSON ({e.Message}). Send a JSON object such as {{ \"inputs\": [[…]] }}; GET /v1/models/{{name}} shows an example for the model."));
-        }
     }
 }

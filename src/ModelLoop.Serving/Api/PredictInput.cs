@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ModelLoop.Modeling;
+using ModelLoop.Monitoring.Logging;
 using ModelLoop.Serving.Catalog;
 
 namespace ModelLoop.Serving.Api;
@@ -23,7 +24,7 @@ namespace ModelLoop.Serving.Api;
 /// </summary>
 internal static class PredictInput
 {
-    public static (float[] Values, int Count) Parse(JsonElement body, ServableModel model, int maxItems)
+    public static ParsedInput Parse(JsonElement body, ServableModel model, int maxItems)
     {
         var schema = model.Schema;
         if (body.ValueKind != JsonValueKind.Object)
@@ -31,18 +32,33 @@ internal static class PredictInput
         if (model.RecordEncoder is { } encoder)
             return Encoded(body, schema, encoder, maxItems);
         var items = new List<float[]>();
+        List<JsonElement>? records = null;
+        var format = InputFormat.Tensor;
         if (body.TryGetProperty("inputs", out var inputs))
             Each(inputs, "inputs", maxItems, (item, path) => items.Add(Tensor(item, path, schema)));
         else if (body.TryGetProperty("input", out var input))
             items.Add(Tensor(input, "input", schema));
-        else if (body.TryGetProperty("records", out var records))
-            Each(records, "records", maxItems, (item, path) => items.Add(Record(item, path, schema)));
+        else if (body.TryGetProperty("records", out var many))
+        {
+            format = InputFormat.Record;
+            records = Records(many, "records", maxItems, item => items.Add(Record(item.Element, item.Path, schema)));
+        }
         else if (body.TryGetProperty("record", out var record))
+        {
+            format = InputFormat.Record;
             items.Add(Record(record, "record", schema));
+            records = [record];
+        }
         else if (body.TryGetProperty("images", out var images))
+        {
+            format = InputFormat.Image;
             Each(images, "images", maxItems, (item, path) => items.Add(Image(item, path, schema)));
+        }
         else if (body.TryGetProperty("image", out var image))
+        {
+            format = InputFormat.Image;
             items.Add(Image(image, "image", schema));
+        }
         else
             throw new BadInputException($"The body has none of \"inputs\", \"input\", \"records\", \"record\", \"images\", \"image\". Send e.g. {Example(schema)}.");
 
@@ -53,25 +69,41 @@ internal static class PredictInput
             var item = model.Preprocess is { } preprocess ? preprocess(items[i]) : items[i];
             item.CopyTo(values, i * elements);
         }
-        return (values, items.Count);
+        return new ParsedInput(values, items.Count, format, items, records);
     }
 
     // A model with a fitted pipeline reads raw rows only: numbers sent as "inputs" would skip the pipeline
     // and be predicted on silently wrong, so they are refused.
-    private static (float[] Values, int Count) Encoded(JsonElement body, InputSchema schema, Func<JsonElement, float[]> encoder, int maxItems)
+    private static ParsedInput Encoded(JsonElement body, InputSchema schema, Func<JsonElement, float[]> encoder, int maxItems)
     {
         var items = new List<float[]>();
-        if (body.TryGetProperty("records", out var records))
-            Each(records, "records", maxItems, (item, path) => items.Add(Encode(item, path, schema, encoder)));
+        List<JsonElement> records;
+        if (body.TryGetProperty("records", out var many))
+            records = Records(many, "records", maxItems, item => items.Add(Encode(item.Element, item.Path, schema, encoder)));
         else if (body.TryGetProperty("record", out var record))
+        {
             items.Add(Encode(record, "record", schema, encoder));
+            records = [record];
+        }
         else
             throw new BadInputException($"This model preprocesses raw rows on the server, so it reads only \"records\" (or one \"record\"): objects of column → value (string, number, or null when missing) with the columns {string.Join(", ", schema.FeatureNames ?? [])}. Send e.g. {Example(schema)}.");
         var elements = (int)schema.Elements;
         var values = new float[items.Count * elements];
         for (var i = 0; i < items.Count; i++)
             items[i].CopyTo(values, i * elements);
-        return (values, items.Count);
+        return new ParsedInput(values, items.Count, InputFormat.Record, items, records);
+    }
+
+    // Parses every record of an array and keeps the records (the prediction log stores them as sent).
+    private static List<JsonElement> Records(JsonElement array, string name, int maxItems, Action<(JsonElement Element, string Path)> parse)
+    {
+        var records = new List<JsonElement>();
+        Each(array, name, maxItems, (item, path) =>
+        {
+            parse((item, path));
+            records.Add(item);
+        });
+        return records;
     }
 
     private static float[] Encode(JsonElement item, string path, InputSchema schema, Func<JsonElement, float[]> encoder)

@@ -59,20 +59,23 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
     /// <summary>
     /// Queues a request, resolving again when it met a runner that was just retired (hot reload).
     /// <paramref name="parse"/> reads the body against the resolved version's schema (and may throw for bad
-    /// input). Null runner: unknown model/version. Returns the runner it used with the enqueue result.
+    /// input); <paramref name="embeddings"/> says whether the request needs its items' embeddings from that version
+    /// (defaults to none). Null runner: unknown model/version. Returns the runner it used with the enqueue result and
+    /// the parsed input.
     /// </summary>
-    public async ValueTask<(ModelRunner? Runner, EnqueueResult Result, Task<PredictOutcome>? Outcome)> Enqueue(
-        string name, string? versionOrAlias, Func<ServableModel, (float[] Values, int Count)> parse, CancellationToken cancellationToken)
+    public async ValueTask<(ModelRunner? Runner, EnqueueResult Result, Task<PredictOutcome>? Outcome, Api.ParsedInput? Input)> Enqueue(
+        string name, string? versionOrAlias, Func<ServableModel, Api.ParsedInput> parse, CancellationToken cancellationToken,
+        Func<ServableModel, bool>? embeddings = null)
     {
         for (var attempt = 0; ; attempt++)
         {
             var runner = await GetRunner(name, versionOrAlias, cancellationToken);
             if (runner is null)
-                return (null, EnqueueResult.Closed, null);
-            var (values, count) = parse(runner.Model);
-            var result = runner.TryEnqueue(values, count, out var outcome);
+                return (null, EnqueueResult.Closed, null, null);
+            var input = parse(runner.Model);
+            var result = runner.TryEnqueue(input.Values, input.Count, out var outcome, embeddings?.Invoke(runner.Model) ?? false);
             if (result != EnqueueResult.Closed || attempt >= 5)
-                return (runner, result, result == EnqueueResult.Accepted ? outcome : null);
+                return (runner, result, result == EnqueueResult.Accepted ? outcome : null, input);
             // The runner closed under us: make sure we do not resolve to it again, then retry.
             await Refresh(cancellationToken);
         }

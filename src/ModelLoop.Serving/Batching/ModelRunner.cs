@@ -16,7 +16,7 @@ namespace ModelLoop.Serving.Batching;
 /// </summary>
 internal sealed class ModelRunner
 {
-    private sealed record Work(float[] Values, int Count, long Enqueued, TaskCompletionSource<PredictOutcome> Completion);
+    private sealed record Work(float[] Values, int Count, bool Embeddings, long Enqueued, TaskCompletionSource<PredictOutcome> Completion);
 
     private readonly Channel<Work> _queue;
     private readonly Thread _worker;
@@ -53,14 +53,15 @@ internal sealed class ModelRunner
 
     /// <summary>
     /// Queues <paramref name="count"/> items (already preprocessed, flattened: count × input elements).
-    /// The returned task completes with the outputs; a caller that stops waiting (its client went away)
-    /// simply ignores it.
+    /// The returned task completes with the outputs (and with <paramref name="embeddings"/>, each item's
+    /// penultimate-layer embedding, for the prediction log's monitored features); a caller that stops waiting (its
+    /// client went away) simply ignores it.
     /// </summary>
-    public EnqueueResult TryEnqueue(float[] values, int count, out Task<PredictOutcome> outcome)
+    public EnqueueResult TryEnqueue(float[] values, int count, out Task<PredictOutcome> outcome, bool embeddings = false)
     {
         var completion = new TaskCompletionSource<PredictOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         outcome = completion.Task;
-        if (_queue.Writer.TryWrite(new Work(values, count, Stopwatch.GetTimestamp(), completion)))
+        if (_queue.Writer.TryWrite(new Work(values, count, embeddings, Stopwatch.GetTimestamp(), completion)))
         {
             ServingMetrics.QueueDepth.WithLabels(Model.Name, Model.Version).Set(_queue.Reader.Count);
             return EnqueueResult.Accepted;
@@ -160,26 +161,46 @@ internal sealed class ModelRunner
         var values = live.Count == 1 ? live[0].Values : live.SelectMany(w => w.Values).ToArray();
         var clock = Stopwatch.StartNew();
         float[] outputs;
+        float[]? embeddings = null;
+        var width = 0;
         using (no_grad())
         using (NewDisposeScope())
         {
             var input = tensor(values, Model.Model.InputShape.WithBatch(total));
             if (Model.Model.InputKind == InputKind.TokenIds)
                 input = input.to(ScalarType.Int64);
-            outputs = network.forward(input.to(Model.Model.Device)).cpu().to(ScalarType.Float32).data<float>().ToArray();
+            input = input.to(Model.Model.Device);
+            // Only a batch holding a request that logs embeddings pays for them; the plain forward stays as it was.
+            if (live.Any(w => w.Embeddings))
+            {
+                var (output, embedding) = Model.Model.ForwardWithEmbedding(input);
+                outputs = Floats(output);
+                width = (int)embedding.shape[1];
+                embeddings = Floats(embedding); // (total, width)
+            }
+            else
+                outputs = Floats(network.forward(input));
         }
         var computeMs = clock.Elapsed.TotalMilliseconds;
         _batchSizes.Observe(total);
         var offset = 0L;
+        var item = 0;
         foreach (var work in live)
         {
             var length = work.Count * _outputElements;
             var rows = outputs.AsSpan((int)offset, (int)length).ToArray();
             offset += length;
             ServingMetrics.PredictLatency.WithLabels(Model.Name).Observe(Stopwatch.GetElapsedTime(work.Enqueued).TotalSeconds);
-            work.Completion.TrySetResult(new PredictOutcome(Model.Version, rows, total, computeMs * work.Count / total));
+            work.Completion.TrySetResult(new PredictOutcome(Model.Version, rows, total, computeMs * work.Count / total)
+            {
+                Embeddings = work.Embeddings && embeddings is not null ? embeddings.AsSpan(item * width, work.Count * width).ToArray() : null,
+                EmbeddingWidth = width,
+            });
+            item += work.Count;
         }
     }
+
+    private static float[] Floats(Tensor tensor) => tensor.cpu().to(ScalarType.Float32).data<float>().ToArray();
 
     // Holds the per-model child of the batch-size histogram so the hot loop does not look the label up.
     private sealed class BatchSizeObserver(ModelRunner runner)

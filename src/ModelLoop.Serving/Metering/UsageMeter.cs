@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 using ModelLoop.Contracts;
+using ModelLoop.Monitoring.Logging;
 using ModelLoop.Storage;
 
 namespace ModelLoop.Serving.Metering;
@@ -17,30 +17,24 @@ namespace ModelLoop.Serving.Metering;
 /// </summary>
 internal sealed class UsageMeter : IAsyncDisposable
 {
-    private sealed record Pending(string TenantId, string Model, string Version, long Items, double ComputeMs, DateTime At, TaskCompletionSource Committed);
+    private sealed record Usage(string TenantId, string Model, string Version, long Items, double ComputeMs, DateTime At);
 
     private readonly SqliteDatabase _database;
-    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly GroupCommit<Usage> _writer;
     private readonly ConcurrentDictionary<string, long> _today = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal); // requests in flight per tenant, under _quotaLock
     private readonly Lock _quotaLock = new();
-    private readonly Task _writer;
     private DateOnly _day = DateOnly.FromDateTime(DateTime.UtcNow);
 
     public UsageMeter(SqliteDatabase database)
     {
         _database = database;
-        _writer = Task.Run(WriteLoop);
+        _writer = new GroupCommit<Usage>(Commit, Counted);
     }
 
     /// <summary>Counts one request of <paramref name="items"/> items; completes when committed.</summary>
-    public Task Record(string tenantId, string model, string version, long items, double computeMs)
-    {
-        var pending = new Pending(tenantId, model, version, items, computeMs, DateTime.UtcNow, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_queue.Writer.TryWrite(pending))
-            throw new ObjectDisposedException(nameof(UsageMeter), "The server is shutting down; usage can no longer be recorded.");
-        return pending.Committed.Task;
-    }
+    public Task Record(string tenantId, string model, string version, long items, double computeMs) =>
+        _writer.Add(new Usage(tenantId, model, version, items, computeMs, DateTime.UtcNow));
 
     /// <summary>Requests a tenant made today (UTC), for its daily quota.</summary>
     public long RequestsToday(string tenantId)
@@ -99,45 +93,18 @@ internal sealed class UsageMeter : IAsyncDisposable
             r => new UsageRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetDouble(6)),
             ("$t", tenantId), ("$from", fromUtc is { } f ? Hour(f) : null), ("$to", toUtc is { } t ? Hour(t) : null));
 
-    public async ValueTask DisposeAsync()
-    {
-        _queue.Writer.TryComplete();
-        await _writer;
-    }
+    public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
-    private async Task WriteLoop()
+    // Only counters already read from the database are bumped; an absent one is read (committed rows included) on its first use.
+    private void Counted(Usage usage)
     {
-        var batch = new List<Pending>();
-        while (await _queue.Reader.WaitToReadAsync())
+        RollDay();
+        while (_today.TryGetValue(usage.TenantId, out var n) && !_today.TryUpdate(usage.TenantId, n + 1, n))
         {
-            while (batch.Count < 512 && _queue.Reader.TryRead(out var next))
-                batch.Add(next);
-            try
-            {
-                Commit(batch);
-                foreach (var pending in batch)
-                {
-                    // Only counters already read from the database are bumped; an absent one is read
-                    // (committed rows included) on its first use.
-                    RollDay();
-                    while (_today.TryGetValue(pending.TenantId, out var n) && !_today.TryUpdate(pending.TenantId, n + 1, n))
-                    {
-                    }
-                    pending.Committed.TrySetResult();
-                }
-            }
-            catch (Exception e)
-            {
-                // Any failure (SQLite, disk, I/O) fails this batch's requests and keeps the writer alive: if this loop
-                // ended, every later request would wait for a commit that never comes.
-                foreach (var pending in batch)
-                    pending.Committed.TrySetException(e);
-            }
-            batch.Clear();
         }
     }
 
-    private void Commit(List<Pending> batch) => _database.Write((connection, transaction) =>
+    private void Commit(IReadOnlyList<Usage> batch) => _database.Write((connection, transaction) =>
     {
         using var command = SqliteDatabase.Command(connection, transaction, """
             INSERT INTO usage (tenant_id, model, version, hour_utc, requests, items, compute_ms) VALUES ($t, $m, $v, $h, 1, $i, $c)

@@ -104,7 +104,7 @@ public sealed class RunFolderCatalogTests
         const string body = """{ "records": [{ "age": 30, "color": "blue", "dose": null }, { "age": "41", "color": "red", "dose": 2.25 }, { "age": 22, "color": "green", "dose": "1.75" }] }""";
         using var document = JsonDocument.Parse(body);
 
-        var (_, _, outcome) = await host.Enqueue("patients", null, m => Serving.Api.PredictInput.Parse(document.RootElement, m, 16), default);
+        var (_, _, outcome, _) = await host.Enqueue("patients", null, m => Serving.Api.PredictInput.Parse(document.RootElement, m, 16), default);
         var outputs = (await outcome!).Outputs;
 
         Assert.True(servable.Schema.RawRecords);
