@@ -15,6 +15,7 @@ public static class CliApp
         EvalCommand.Create(),
         ServeCommand.Create(),
         UsageCommand.Create(),
+        FeedbackCommand.Create(),
         DataCommand.Create(),
     };
 

@@ -10,7 +10,7 @@ using Polly;
 namespace ModelLoop.Client;
 
 /// <summary>
-/// Typed calls to a ModelLoop server: predict, model metadata, usage and (with the admin key) tenants.
+/// Typed calls to a ModelLoop server: predict, feedback on predictions, model metadata, usage and (with the admin key) tenants.
 /// Transient failures (connection errors, 408, 429 with a short Retry-After, 5xx) are retried with
 /// exponential backoff and jitter by Microsoft.Extensions.Http.Resilience's retry strategy, which also
 /// honours Retry-After; other errors throw <see cref="ModelLoopApiException"/> with the server's
@@ -103,6 +103,20 @@ public sealed class ModelLoopClient : IDisposable
     /// <summary>Predicts for images: image files (PNG, JPEG… of the model's height × width) or raw 8-bit pixels (channels × height × width bytes).</summary>
     public Task<PredictResponse> PredictImagesAsync(string model, IEnumerable<byte[]> images, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
         Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { images = images.Select(Convert.ToBase64String).ToArray() }, cancellationToken);
+
+    /// <summary>
+    /// Sends feedback on one item of a prediction: the <see cref="PredictResponse.RequestId"/> it returned, the item's
+    /// index for a request of several, and the true label (<see cref="FeedbackRequest.WithLabel"/>, <see cref="FeedbackRequest.WithClass"/>,
+    /// <see cref="FeedbackRequest.WithValues"/>), a correct flag or a score. Safe to retry: the same feedback again is
+    /// answered <see cref="FeedbackStatus.Unchanged"/>; different feedback replaces the stored one (<see cref="FeedbackStatus.Replaced"/>).
+    /// An unknown request id (or one of another API key) throws <see cref="ModelLoopApiException"/> with 404; a label the
+    /// model does not have, 400 naming the field.
+    /// </summary>
+    public Task<FeedbackResponse> SendFeedbackAsync(string model, FeedbackRequest feedback, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(feedback);
+        return Send<FeedbackResponse>(HttpMethod.Post, $"v1/models/{Escape(model)}/feedback", feedback, cancellationToken);
+    }
 
     /// <summary>Hourly usage rows in [from, to) (UTC); a tenant key sees its own, the admin key all or <paramref name="tenantId"/>'s.</summary>
     public async Task<IReadOnlyList<UsageRow>> GetUsageAsync(DateTime? fromUtc = null, DateTime? toUtc = null, string? tenantId = null, CancellationToken cancellationToken = default) =>

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using ModelLoop.Serving;
 using ModelLoop.Serving.Catalog;
+using ModelLoop.Serving.Logging;
+using ModelLoop.Monitoring.Logging;
 using ModelLoop.Artifacts;
 using ModelLoop.Storage;
 using ModelLoop.Registry;
@@ -29,6 +31,9 @@ internal static class ServeCommand
 
         /// <summary>How often the registry is polled for promotions. Defaults to 2 s.</summary>
         public TimeSpan ReloadInterval { get; init; } = TimeSpan.FromSeconds(2);
+
+        /// <summary>The prediction log's settings. Defaults to the server's: off.</summary>
+        public PredictionLogOptions Log { get; init; } = new();
     }
 
     public static Command Create()
@@ -45,9 +50,17 @@ internal static class ServeCommand
         var maxDelay = new Option<double>("--max-delay-ms") { Description = "Longest a request waits for its batch to fill. Defaults to 2.", DefaultValueFactory = _ => 2 };
         var queue = new Option<int>("--queue") { Description = "Requests that may wait per model; beyond it 429. Defaults to 1024.", DefaultValueFactory = _ => 1024 };
         var threads = new Option<int>("--threads") { Description = "libtorch intra-op CPU threads. Defaults to 1 (batching supplies the parallel work; see docs/benchmarks.md).", DefaultValueFactory = _ => 1 };
-        var command = new Command("serve", "Serve the registry's models (or --models DIR) over HTTP: predict with dynamic batching, hot reload on promotion, API keys, metering, /metrics, /openapi/v1.json.")
+        var logPredictions = new Option<bool>("--log-predictions") { Description = "Log every answered prediction (request id, model version, time, outputs, latency, monitored features) and accept feedback on them (POST /v1/models/{name}/feedback). Defaults to off." };
+        var logPath = new Option<string?>("--prediction-log") { Description = $"The prediction log's SQLite file. Defaults to {PredictionLog.DefaultFileName} next to --db." };
+        var logInputs = new Option<string>("--log-inputs") { Description = "What the log keeps of each input: raw, anonymized (records with personal data masked; hash only for tensors and images), hash (SHA-256 only) or none. Defaults to hash.", DefaultValueFactory = _ => "hash" };
+        var logRate = new Option<double>("--log-sample-rate") { Description = "The fraction of requests logged, 0…1. Defaults to 1.", DefaultValueFactory = _ => 1 };
+        var logDays = new Option<double>("--log-retention-days") { Description = "Logged requests older than this are deleted with their feedback (0: kept forever). Defaults to 30.", DefaultValueFactory = _ => 30 };
+        var logMb = new Option<double>("--log-max-mb") { Description = "Beyond this many MiB of log rows the oldest requests are deleted (0: no bound). Defaults to 1024.", DefaultValueFactory = _ => 1024 };
+        var noLogFeatures = new Option<bool>("--no-log-features") { Description = "Do not keep each item's monitored features (what drift detection reads). Defaults to off: they are kept." };
+        var command = new Command("serve", "Serve the registry's models (or --models DIR) over HTTP: predict with dynamic batching, hot reload on promotion, API keys, metering, a prediction log with feedback, /metrics, /openapi/v1.json.")
         {
             home, models, urls, database, adminKeyFile, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
+            logPredictions, logPath, logInputs, logRate, logDays, logMb, noLogFeatures,
         };
         command.SetAction(result =>
         {
@@ -58,12 +71,24 @@ internal static class ServeCommand
                 result.GetValue(maxBatch), result.GetValue(maxDelay), result.GetValue(queue), result.GetValue(threads))
             {
                 Home = result.GetValue(home),
+                Log = new PredictionLogOptions
+                {
+                    Enabled = result.GetValue(logPredictions),
+                    Path = result.GetValue(logPath),
+                    Inputs = ParseInputStorage(result.GetValue(logInputs)!),
+                    SampleRate = result.GetValue(logRate),
+                    Features = !result.GetValue(noLogFeatures),
+                    RetentionDays = result.GetValue(logDays) is var days and not 0 ? days : null,
+                    MaxMegabytes = result.GetValue(logMb) is var mb and not 0 ? mb : null,
+                }.Validate(),
             };
             using var app = BuildApp(settings);
             var source = app.Services.GetRequiredService<IModelCatalog>() is RegistryCatalog registry ? $"registry {registry.Registry.Home}" : Path.GetFullPath(settings.Models!);
             Console.WriteLine($"Serving from {source} on {settings.Urls} (Ctrl+C stops):");
             foreach (var model in app.WarmUpAsync().GetAwaiter().GetResult())
                 Console.WriteLine(model.Ready ? $"  {model.Name}: version {model.Version}" : $"  {model.Name}: NOT SERVED (503) — {model.Problem}");
+            if (settings.Log.Enabled)
+                Console.WriteLine($"Logging predictions to {settings.Log.Path ?? PredictionLog.PathNextTo(settings.Database)} (inputs: {settings.Log.Inputs}, sample rate {settings.Log.SampleRate}); feedback: POST /v1/models/{{name}}/feedback.");
             if (settings.AdminKey is null && !settings.NoKeys)
                 Console.WriteLine($"No admin key: tenants cannot be created. Set {AdminKeyVariable} or pass --admin-key-file PATH (a file holding the key).");
             app.Run();
@@ -91,6 +116,12 @@ internal static class ServeCommand
         return key;
     }
 
+    /// <summary>--log-inputs: raw, anonymized, hash or none (any case).</summary>
+    internal static InputStorage ParseInputStorage(string text) =>
+        Enum.TryParse<InputStorage>(text, ignoreCase: true, out var storage) && Enum.IsDefined(storage) && !int.TryParse(text, out _)
+            ? storage
+            : throw new ArgumentException($"--log-inputs accepts raw, anonymized, hash or none; received '{text}'.");
+
     internal static WebApplication BuildApp(Settings settings)
     {
         var batching = new BatchingOptions
@@ -110,6 +141,13 @@ internal static class ServeCommand
                 ["Serving:RequireApiKeys"] = settings.NoKeys ? "false" : "true",
                 ["Serving:TorchThreads"] = settings.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Serving:ReloadInterval"] = settings.ReloadInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+                [$"{PredictionLogOptions.Section}:Enabled"] = settings.Log.Enabled ? "true" : "false",
+                [$"{PredictionLogOptions.Section}:Path"] = settings.Log.Path,
+                [$"{PredictionLogOptions.Section}:Inputs"] = settings.Log.Inputs.ToString(),
+                [$"{PredictionLogOptions.Section}:SampleRate"] = settings.Log.SampleRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+                [$"{PredictionLogOptions.Section}:Features"] = settings.Log.Features ? "true" : "false",
+                [$"{PredictionLogOptions.Section}:RetentionDays"] = settings.Log.RetentionDays?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "", // "" binds null: no bound
+                [$"{PredictionLogOptions.Section}:MaxMegabytes"] = settings.Log.MaxMegabytes?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "",
             });
             builder.Services.AddSingleton<IModelCatalog>(catalog);
         });

@@ -56,7 +56,8 @@ internal static class UsageCommand
             Console.WriteLine("No usage recorded in this range.");
     }
 
-    private static DateTime? Date(string? text, string option)
+    /// <summary>A UTC date or time option (ISO 8601); null when not given.</summary>
+    internal static DateTime? Date(string? text, string option)
     {
         if (text is null)
             return null;

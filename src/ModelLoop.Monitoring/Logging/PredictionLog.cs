@@ -29,6 +29,10 @@ public sealed class PredictionLog
     /// <summary>Opens the log <see cref="DefaultFileName"/> in <paramref name="folder"/> (e.g. a serving or ModelLoop home), creating it when absent.</summary>
     public static PredictionLog InFolder(string folder) => Open(System.IO.Path.Combine(folder, DefaultFileName));
 
+    /// <summary>Where a server keeps its log by default: <see cref="DefaultFileName"/> in the folder of its database (tenants, usage).</summary>
+    public static string PathNextTo(string databasePath) =>
+        System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(databasePath))!, DefaultFileName);
+
     /// <summary>Opens an existing log for reading (creates nothing); null when there is no file at <paramref name="path"/>.</summary>
     public static PredictionLog? OpenExisting(string path) =>
         SqliteDatabase.OpenExisting(path, PredictionLogSchema.Version) is { } database ? new PredictionLog(database) : null;

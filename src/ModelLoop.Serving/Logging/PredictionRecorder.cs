@@ -35,7 +35,7 @@ internal sealed class PredictionRecorder : IAsyncDisposable
 
     /// <summary>Where the log lives: Serving:PredictionLog:Path, else <see cref="PredictionLog.DefaultFileName"/> next to the serving database.</summary>
     public static string PathFor(PredictionLogOptions options, ServingOptions serving) =>
-        options.Path ?? System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(serving.DatabasePath))!, PredictionLog.DefaultFileName);
+        options.Path ?? PredictionLog.PathNextTo(serving.DatabasePath);
 
     /// <summary>Whether this request is logged, and how; null when it is not (logging off, or not drawn by the sampling rate).</summary>
     public LogDecision? Decide(string model, string tenantId)
