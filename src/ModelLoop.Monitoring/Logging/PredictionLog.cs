@@ -219,9 +219,7 @@ public sealed class PredictionLog
             int removed;
             do
             {
-                removed = _database.Write((c, t) => SqliteDatabase.Execute(c, t,
-                    "DELETE FROM predictions WHERE request_id IN (SELECT request_id FROM predictions WHERE time_utc < $cutoff ORDER BY time_utc LIMIT 500)",
-                    ("$cutoff", cutoff)));
+                removed = DeleteOldest("WHERE time_utc < $cutoff", ("$cutoff", cutoff));
                 deleted += removed;
             }
             while (removed > 0);
@@ -230,8 +228,7 @@ public sealed class PredictionLog
         {
             while (DataBytes > max)
             {
-                var removed = _database.Write((c, t) => SqliteDatabase.Execute(c, t,
-                    "DELETE FROM predictions WHERE request_id IN (SELECT request_id FROM predictions ORDER BY time_utc LIMIT 500)"));
+                var removed = DeleteOldest("");
                 if (removed == 0)
                     break; // only the tables' own pages are left
                 deleted += removed;
@@ -239,6 +236,15 @@ public sealed class PredictionLog
         }
         return deleted;
     }
+
+    // Deletes the oldest (at most 500) requests matching the filter in one transaction; returns how many. Counted
+    // apart from the DELETE, whose change count would include the rows its cascade removed.
+    private int DeleteOldest(string filter, params (string, object?)[] parameters) => _database.Write((c, t) =>
+    {
+        var ids = SqliteDatabase.Query(c, t, $"SELECT request_id FROM predictions {filter} ORDER BY time_utc LIMIT 500", r => r.GetString(0), parameters);
+        SqliteDatabase.Execute(c, t, $"DELETE FROM predictions WHERE request_id IN (SELECT request_id FROM predictions {filter} ORDER BY time_utc LIMIT 500)", parameters);
+        return ids.Count;
+    });
 
     /// <summary>PRAGMA integrity_check: "ok" when every page and index is sound.</summary>
     public string IntegrityCheck() => _database.IntegrityCheck();
