@@ -61,4 +61,26 @@ public sealed class ModelRunnerTests
         Assert.All(outcomes, o => Assert.Equal(3, o.Outputs.Length));
         Assert.True(servable.IsDisposed);
     }
+
+    [Fact]
+    public async Task ARequestAskingForEmbeddingsGetsItsOwnRowsWhileItsBatchmatesGetOnlyOutputs()
+    {
+        using var reference = TestModels.Tabular(5);
+        var runner = new ModelRunner(Servable(maxBatch: 16, delayMs: 50));
+        float[][] items = [[0.5f, 1f, -1f, 2f], [1f, 0f, 3f, -0.5f], [2f, 2f, 0f, 1f]];
+
+        runner.TryEnqueue(items[0], 1, out var plain);
+        runner.TryEnqueue([.. items[1], .. items[2]], 2, out var withEmbeddings, embeddings: true);
+        var (first, second) = (await plain, await withEmbeddings);
+
+        // Dense 4 → 8 (ReLU) → 3: the embedding is the ReLU's 8 outputs, the input of the last layer.
+        using var input = TorchSharp.torch.tensor(items[1].Concat(items[2]).ToArray(), [2, 4]);
+        var (_, expected) = reference.ForwardWithEmbedding(input);
+        Assert.Null(first.Embeddings);
+        Assert.Equal(8, second.EmbeddingWidth);
+        Assert.Equal(expected.data<float>().ToArray(), second.Embeddings!, (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(TestModels.Reference(reference, items[0]), first.Outputs, (a, b) => Math.Abs(a - b) < 1e-5);
+        Assert.Equal(TestModels.Reference(reference, items[2]), second.Outputs[3..], (a, b) => Math.Abs(a - b) < 1e-5);
+        await runner.Retire();
+    }
 }
