@@ -13,6 +13,7 @@ return name switch
     "registry" => RegistryBench.Run(options),
     "evaluation" => EvaluationSpeed.Run(options),
     "serving" => ServingLoad.Run(options),
+    "prediction-log" => PredictionLogOverhead.Run(options),
     "loader" => LoaderBenchmark.Run(options),
     "fuzz" => ModelLoop.Bench.Fuzz.FuzzBenchmark.Run(options),
     _ => Usage(),
@@ -33,6 +34,8 @@ static int Usage()
           serving            dynamic batching vs one-request-one-forward on loopback: req/s, p50/p99, CPU
                              (--model keras-cnn|mlp|wide-mlp|tiny --clients 64 --seconds 10 --warmup 2 --max-batch 32
                              --max-delay-ms 2 --rounds R; --threads defaults to 1, the server's default)
+          prediction-log     serving throughput with the prediction log off, on (hash) and on (raw inputs), and the
+                             ratios to off (--clients 32 --seconds 10 --warmup 2 --rounds 3 --model keras-cnn|mlp|tiny)
           loader             Fashion-MNIST: time to load all 70k images (--rounds R), and DataLoader images/s with
                              flip + crop augmentation and prefetch vs the trainer's images/s (--batch B --trainer-ips X)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)

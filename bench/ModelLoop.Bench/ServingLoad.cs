@@ -26,7 +26,7 @@ namespace ModelLoop.Bench;
 /// </summary>
 internal static class ServingLoad
 {
-    private sealed record Result(string Mode, double Throughput, int Errors, double P50Ms, double P99Ms, double CpuPercent);
+    internal sealed record Result(string Mode, double Throughput, int Errors, double P50Ms, double P99Ms, double CpuPercent);
 
     public static int Run(BenchOptions options)
     {
@@ -93,7 +93,7 @@ internal static class ServingLoad
     // Both the image models and the raw-record model are served under this name.
     internal const string ModelRoute = "cnn";
 
-    private static string[] ImageBodies()
+    internal static string[] ImageBodies()
     {
         var random = new Random(5);
         return Enumerable.Range(0, 64).Select(_ =>
@@ -108,7 +108,7 @@ internal static class ServingLoad
     // parameters, 7 MB: weights read once per forward, so batching reuses them); wide-mlp: 784 → 2048 → 2048
     // → 10 (5.8 M parameters, 23 MB: beyond the caches, a single-item forward is memory-bound); tiny: 784 → 10
     // (the HTTP ceiling).
-    private static Sequential CreateModel(string name) => name switch
+    internal static Sequential CreateModel(string name) => name switch
     {
         "keras-cnn" => ModelZoo.KerasCnn(new Shape(1, 28, 28), 10),
         "mlp" => new Sequential(1, 28, 28) { new Flatten(), new Dense(1024, Activation.Relu), new Dense(1024, Activation.Relu), new Dense(10) },
@@ -117,7 +117,9 @@ internal static class ServingLoad
         _ => throw new ArgumentException($"--model expects keras-cnn, mlp, wide-mlp, tiny or tabular-raw; received '{name}'."),
     };
 
-    private static Result Measure(string mode, string folder, Dictionary<string, string?> source, string[] bodies, int maxBatch, double delayMs, int threads, int clients, double warmup, double seconds)
+    /// <summary>One server (<paramref name="settings"/> added to its configuration) under the closed-loop load.</summary>
+    internal static Result Measure(string mode, string folder, Dictionary<string, string?> source, string[] bodies, int maxBatch, double delayMs, int threads, int clients, double warmup, double seconds,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var app = ServingApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
@@ -132,6 +134,8 @@ internal static class ServingLoad
                 ["Serving:QueueCapacity"] = "100000",
                 ["Serving:TorchThreads"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
+            if (settings is not null)
+                builder.Configuration.AddInMemoryCollection(settings);
         });
         app.StartAsync().GetAwaiter().GetResult();
         try
@@ -185,7 +189,7 @@ internal static class ServingLoad
     }
 
     // The model's forward pass alone (no HTTP), median of 15 timings of `batch` items, in microseconds.
-    private static double ForwardMicroseconds(Sequential model, int batch)
+    internal static double ForwardMicroseconds(Sequential model, int batch)
     {
         var network = model.Network;
         network.eval();
@@ -203,7 +207,7 @@ internal static class ServingLoad
         return times.Order().ElementAt(times.Count / 2);
     }
 
-    private static Result Median(List<Result> results)
+    internal static Result Median(List<Result> results)
     {
         double Mid(Func<Result, double> f) => results.Select(f).Order().ElementAt(results.Count / 2);
         return new Result(results[0].Mode, Mid(r => r.Throughput), results.Sum(r => r.Errors), Mid(r => r.P50Ms), Mid(r => r.P99Ms), Mid(r => r.CpuPercent));

@@ -8,7 +8,7 @@ using ModelLoop.Modeling.Layers;
 
 namespace ModelLoop.Client.Tests;
 
-/// <summary>The SDK against a real server (WebApplicationFactory) serving a tiny Dense model.</summary>
+/// <summary>The SDK against a real server (WebApplicationFactory, prediction log on) serving a tiny Dense model.</summary>
 public sealed class EndToEndTests : IDisposable
 {
     private const string AdminKey = "client-tests-admin";
@@ -28,7 +28,8 @@ public sealed class EndToEndTests : IDisposable
             .UseSetting("Serving:ModelsPath", Path.Combine(_folder, "models"))
             .UseSetting("Serving:DatabasePath", Path.Combine(_folder, "serving.db"))
             .UseSetting("Serving:AdminKey", AdminKey)
-            .UseSetting("Serving:TorchThreads", "1"));
+            .UseSetting("Serving:TorchThreads", "1")
+            .UseSetting("Serving:PredictionLog:Enabled", "true"));
     }
 
     private ModelLoopClient Client(string key) => new(_factory.CreateClient(), key);
@@ -74,6 +75,29 @@ public sealed class EndToEndTests : IDisposable
         var row = Assert.Single(usage);
         Assert.Equal((key.TenantId, 2L, 3L), (row.TenantId, row.Requests, row.Items));
         Assert.Contains(key.TenantId, csv);
+    }
+
+    [Fact]
+    public async Task FeedbackOnAPredictionIsStoredOnceAndAnotherKeysRequestIdIsNotFound()
+    {
+        using var admin = Client(AdminKey);
+        using var acme = Client((await admin.CreateTenantAsync("acme", ["iris"])).Key);
+        using var rival = Client((await admin.CreateTenantAsync("rival", ["iris"])).Key);
+        var predicted = await acme.PredictAsync("iris", [[1f, 2f, 3f, 4f], [0f, 0f, 0f, 0f]]);
+
+        var created = await acme.SendFeedbackAsync("iris", FeedbackRequest.WithLabel(predicted.RequestId, "virginica", item: 1));
+        var retried = await acme.SendFeedbackAsync("iris", FeedbackRequest.WithClass(predicted.RequestId, 2, item: 1));
+        var flagged = await acme.SendFeedbackAsync("iris", new FeedbackRequest(predicted.RequestId) { Item = 0, Correct = false, Score = 0.5 });
+        var foreign = await Assert.ThrowsAsync<ModelLoopApiException>(() => rival.SendFeedbackAsync("iris", FeedbackRequest.WithLabel(predicted.RequestId, "setosa", item: 0)));
+        var badLabel = await Assert.ThrowsAsync<ModelLoopApiException>(() => acme.SendFeedbackAsync("iris", FeedbackRequest.WithLabel(predicted.RequestId, "tulip", item: 0)));
+
+        Assert.Matches("^[0-9a-f]{32}$", predicted.RequestId);
+        Assert.Equal((FeedbackStatus.Created, "virginica", 2), (created.Status, created.Label, created.Class!.Value));
+        Assert.Equal(FeedbackStatus.Unchanged, retried.Status);
+        Assert.Equal((FeedbackStatus.Created, false, 0.5), (flagged.Status, flagged.Correct!.Value, flagged.Score!.Value));
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, badLabel.StatusCode);
+        Assert.Contains("\"label\" is \"tulip\"", badLabel.Detail);
     }
 
     [Fact]
