@@ -26,7 +26,7 @@ namespace ModelLoop.Bench;
 /// </summary>
 internal static class ServingLoad
 {
-    internal sealed record Result(string Mode, double Throughput, int Errors, double P50Ms, double P99Ms, double CpuPercent);
+    private sealed record Result(string Mode, double Throughput, int Errors, double P50Ms, double P99Ms, double CpuPercent);
 
     public static int Run(BenchOptions options)
     {
@@ -117,9 +117,7 @@ internal static class ServingLoad
         _ => throw new ArgumentException($"--model expects keras-cnn, mlp, wide-mlp, tiny or tabular-raw; received '{name}'."),
     };
 
-    /// <summary>One server (<paramref name="settings"/> added to its configuration) under the closed-loop load.</summary>
-    internal static Result Measure(string mode, string folder, Dictionary<string, string?> source, string[] bodies, int maxBatch, double delayMs, int threads, int clients, double warmup, double seconds,
-        IReadOnlyDictionary<string, string?>? settings = null)
+    private static Result Measure(string mode, string folder, Dictionary<string, string?> source, string[] bodies, int maxBatch, double delayMs, int threads, int clients, double warmup, double seconds)
     {
         var app = ServingApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
@@ -134,8 +132,6 @@ internal static class ServingLoad
                 ["Serving:QueueCapacity"] = "100000",
                 ["Serving:TorchThreads"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
             });
-            if (settings is not null)
-                builder.Configuration.AddInMemoryCollection(settings);
         });
         app.StartAsync().GetAwaiter().GetResult();
         try
@@ -189,7 +185,7 @@ internal static class ServingLoad
     }
 
     // The model's forward pass alone (no HTTP), median of 15 timings of `batch` items, in microseconds.
-    internal static double ForwardMicroseconds(Sequential model, int batch)
+    private static double ForwardMicroseconds(Sequential model, int batch)
     {
         var network = model.Network;
         network.eval();
@@ -207,12 +203,12 @@ internal static class ServingLoad
         return times.Order().ElementAt(times.Count / 2);
     }
 
-    internal static Result Median(List<Result> results)
+    private static Result Median(List<Result> results)
     {
         double Mid(Func<Result, double> f) => results.Select(f).Order().ElementAt(results.Count / 2);
         return new Result(results[0].Mode, Mid(r => r.Throughput), results.Sum(r => r.Errors), Mid(r => r.P50Ms), Mid(r => r.P99Ms), Mid(r => r.CpuPercent));
     }
 
-    private static double Percentile(List<double> sorted, double p) =>
+    internal static double Percentile(List<double> sorted, double p) =>
         sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
 }
