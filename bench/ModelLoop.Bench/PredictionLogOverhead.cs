@@ -37,6 +37,7 @@ internal static class PredictionLogOverhead
         var maxBatch = options.Int("max-batch", 32);
         var delayMs = options.Double("max-delay-ms", 2);
         var modelName = options.String("model", "keras-cnn");
+        var logFolder = options.String("log-folder", "");
         TorchRuntime.EnsureLoaded();
         var folder = Directory.CreateTempSubdirectory("modelloop-log-bench-").FullName;
         Mode[] modes = [new("logging off", 0, InputStorage.Hash), new("logging on (hash, features)", 1, InputStorage.Hash), new("logging on (raw inputs)", 1, InputStorage.Raw)];
@@ -60,6 +61,7 @@ internal static class PredictionLogOverhead
                     ["Serving:QueueCapacity"] = "100000",
                     ["Serving:TorchThreads"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["Serving:PredictionLog:Enabled"] = "true",
+                    ["Serving:PredictionLog:Path"] = Path.Combine(logFolder.Length > 0 ? logFolder : folder, PredictionLog.DefaultFileName),
                 });
             });
             app.StartAsync().GetAwaiter().GetResult();
@@ -80,7 +82,7 @@ internal static class PredictionLogOverhead
                     latencies[m].Sort();
                     Console.WriteLine($"{modes[m].Name,-32}{rates[m],10:F0}{ServingLoad.Percentile(latencies[m], 0.5),10:F1}{ServingLoad.Percentile(latencies[m], 0.99),10:F1}");
                 }
-                Console.WriteLine($"errors: {errors}; rows in the log: {PredictionLog.OpenExisting(Path.Combine(folder, PredictionLog.DefaultFileName))!.Count().Requests}");
+                Console.WriteLine($"errors: {errors}; rows in the log: {PredictionLog.OpenExisting(Path.Combine(logFolder.Length > 0 ? logFolder : folder, PredictionLog.DefaultFileName))!.Count().Requests}");
                 for (var m = 1; m < modes.Length; m++)
                     Console.WriteLine($"throughput ratio {modes[m].Name} / logging off: {rates[m] / rates[0]:F2}× (target ≥ 0.9×)");
                 return errors == 0 ? 0 : 1;

@@ -58,35 +58,26 @@ public sealed class PredictionLog
                 if (AddVersion(connection, transaction, record))
                     versions.Add((record.Model, record.Version));
             }
-            using var prediction = SqliteDatabase.Command(connection, transaction, """
-                INSERT INTO predictions (request_id, tenant_id, model, version, time_utc, latency_ms, storage, format, item_shape, item_count)
-                VALUES ($id, $tenant, $model, $version, $time, $latency, $storage, $format, $shape, $count)
+            using var insert = SqliteDatabase.Command(connection, transaction, """
+                INSERT INTO predictions (request_id, tenant_id, model, version, time_utc, latency_ms, storage, format, item_shape, item_count,
+                    outputs, input_sha256, input_json, input_values, monitored)
+                VALUES ($id, $tenant, $model, $version, $time, $latency, $storage, $format, $shape, $count, $outputs, $sha, $json, $values, $monitored)
                 """);
-            var p = new[] { "$id", "$tenant", "$model", "$version", "$time", "$latency", "$storage", "$format", "$shape", "$count" }
-                .Select(n => prediction.Parameters.Add(n, SqliteType.Text)).ToArray();
-            using var item = SqliteDatabase.Command(connection, transaction, """
-                INSERT INTO items (request_id, item, outputs, input_json, input_values, input_sha256, monitored)
-                VALUES ($id, $item, $outputs, $json, $values, $sha, $monitored)
-                """);
-            var i = new[] { "$id", "$item", "$outputs", "$json", "$values", "$sha", "$monitored" }
-                .Select(n => item.Parameters.Add(n, SqliteType.Text)).ToArray();
-            (i[1].SqliteType, i[2].SqliteType, i[4].SqliteType) = (SqliteType.Integer, SqliteType.Blob, SqliteType.Blob);
+            var parameters = new (string Name, SqliteType Type)[]
+            {
+                ("$id", SqliteType.Text), ("$tenant", SqliteType.Text), ("$model", SqliteType.Text), ("$version", SqliteType.Text), ("$time", SqliteType.Text),
+                ("$latency", SqliteType.Real), ("$storage", SqliteType.Text), ("$format", SqliteType.Text), ("$shape", SqliteType.Text), ("$count", SqliteType.Integer),
+                ("$outputs", SqliteType.Blob), ("$sha", SqliteType.Text), ("$json", SqliteType.Text), ("$values", SqliteType.Blob), ("$monitored", SqliteType.Text),
+            }.Select(p => insert.Parameters.Add(p.Name, p.Type)).ToArray();
             foreach (var record in records)
             {
-                object[] values = [record.RequestId, record.TenantId, record.Model, record.Version, LogCodec.Time(record.TimeUtc), record.LatencyMs,
-                    record.Storage.ToString(), record.Format.ToString(), LogCodec.ToJson(record.ItemShape)!, record.Items.Count];
-                for (var k = 0; k < values.Length; k++)
-                    p[k].Value = values[k];
-                prediction.ExecuteNonQuery();
-                for (var index = 0; index < record.Items.Count; index++)
-                {
-                    var entry = record.Items[index];
-                    object?[] columns = [record.RequestId, index, LogCodec.Blob(entry.Outputs), entry.InputJson,
-                        entry.InputValues is { } raw ? LogCodec.Blob(raw) : null, entry.InputSha256, LogCodec.ToJson(entry.Monitored)];
-                    for (var k = 0; k < columns.Length; k++)
-                        i[k].Value = columns[k] ?? DBNull.Value;
-                    item.ExecuteNonQuery();
-                }
+                var (outputs, hashes, json, values, monitored) = PredictionReader.Pack(record.Items);
+                object?[] row = [record.RequestId, record.TenantId, record.Model, record.Version, LogCodec.Time(record.TimeUtc), record.LatencyMs,
+                    record.Storage.ToString(), record.Format.ToString(), "[" + string.Join(',', record.ItemShape) + "]", record.Items.Count,
+                    outputs, hashes, json, values, monitored];
+                for (var k = 0; k < row.Length; k++)
+                    parameters[k].Value = row[k] ?? DBNull.Value;
+                insert.ExecuteNonQuery();
             }
             return versions;
         });
@@ -106,8 +97,8 @@ public sealed class PredictionLog
         return _database.Read(connection => Group(SqliteDatabase.Query(connection, null, $"""
             SELECT {PredictionReader.Columns}
             FROM (SELECT * FROM predictions WHERE {Range("")} ORDER BY time_utc DESC, request_id DESC LIMIT $limit) AS p
-            JOIN items i ON i.request_id = p.request_id LEFT JOIN feedback f ON f.request_id = i.request_id AND f.item = i.item
-            ORDER BY p.time_utc, p.request_id, i.item
+            LEFT JOIN feedback f ON f.request_id = p.request_id
+            ORDER BY p.time_utc, p.request_id, f.item
             """, PredictionReader.Row, RangeParameters(model, since, until, limit))));
     }
 
@@ -121,21 +112,18 @@ public sealed class PredictionLog
         if (limit is < 0)
             throw new ArgumentOutOfRangeException(nameof(limit), limit, "limit must be ≥ 0 (the newest items to return), or null for all.");
         var rows = _database.Read(connection => SqliteDatabase.Query(connection, null, $"""
-            SELECT * FROM (
-                SELECT {PredictionReader.Columns}, v.task
-                FROM predictions p JOIN items i ON i.request_id = p.request_id
-                JOIN feedback f ON f.request_id = i.request_id AND f.item = i.item
-                JOIN model_versions v ON v.model = p.model AND v.version = p.version
-                WHERE {Range("p.")}
-                  AND (f.class IS NOT NULL OR f.label_values IS NOT NULL OR (f.correct = 1 AND v.task = 'Classification'))
-                ORDER BY p.time_utc DESC, p.request_id DESC, i.item DESC LIMIT $limit)
-            ORDER BY time_utc, request_id, item
+            SELECT {PredictionReader.Columns}
+            FROM predictions p JOIN feedback f ON f.request_id = p.request_id
+            JOIN model_versions v ON v.model = p.model AND v.version = p.version
+            WHERE {Range("p.")} AND {Labelled}
+            ORDER BY p.time_utc DESC, p.request_id DESC, f.item DESC LIMIT $limit
             """, PredictionReader.Row, RangeParameters(model, since, until, limit)));
         var labelled = new List<LabelledItem>(rows.Count);
-        foreach (var (prediction, item) in rows)
+        for (var k = rows.Count - 1; k >= 0; k--) // oldest first
         {
-            var feedback = item.Feedback!;
-            var trueClass = feedback.Class ?? (feedback.Values is null && feedback.Correct == true ? LogCodec.PredictedClass(item.Outputs) : null);
+            var (prediction, index, feedback) = rows[k];
+            var item = prediction.Items[index!.Value] with { Feedback = feedback };
+            var trueClass = feedback!.Class ?? (feedback.Values is null && feedback.Correct == true ? LogCodec.PredictedClass(item.Outputs) : null);
             labelled.Add(new LabelledItem(prediction with { Items = [item] }, item, trueClass, feedback.Values));
         }
         return labelled;
@@ -143,15 +131,19 @@ public sealed class PredictionLog
 
     /// <summary>Requests, items, items with feedback and labelled items of <paramref name="model"/> (null: all) in [since, until).</summary>
     public PredictionCounts Count(string? model = null, DateTimeOffset? since = null, DateTimeOffset? until = null) =>
-        _database.Read(connection => SqliteDatabase.Query(connection, null, $"""
-            SELECT COUNT(DISTINCT p.request_id), COUNT(i.item), COUNT(f.item),
-                   COUNT(CASE WHEN f.class IS NOT NULL OR f.label_values IS NOT NULL OR (f.correct = 1 AND v.task = 'Classification') THEN 1 END)
-            FROM predictions p JOIN items i ON i.request_id = p.request_id
-            LEFT JOIN feedback f ON f.request_id = i.request_id AND f.item = i.item
-            LEFT JOIN model_versions v ON v.model = p.model AND v.version = p.version
-            WHERE {Range("p.")}
-            """, r => new PredictionCounts(r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)),
-            RangeParameters(model, since, until, null))[0]);
+        _database.Read(connection =>
+        {
+            var parameters = RangeParameters(model, since, until, null);
+            var (requests, items) = SqliteDatabase.Query(connection, null, $"SELECT COUNT(*), COALESCE(SUM(item_count), 0) FROM predictions WHERE {Range("")}",
+                r => (r.GetInt64(0), r.GetInt64(1)), parameters)[0];
+            var (feedback, labelled) = SqliteDatabase.Query(connection, null, $"""
+                SELECT COUNT(*), COUNT(CASE WHEN {Labelled} THEN 1 END)
+                FROM predictions p JOIN feedback f ON f.request_id = p.request_id
+                JOIN model_versions v ON v.model = p.model AND v.version = p.version
+                WHERE {Range("p.")}
+                """, r => (r.GetInt64(0), r.GetInt64(1)), parameters)[0];
+            return new PredictionCounts(requests, items, feedback, labelled);
+        });
 
     /// <summary>The model names the log holds, sorted.</summary>
     public IReadOnlyList<string> Models() =>
@@ -186,7 +178,8 @@ public sealed class PredictionLog
         ArgumentNullException.ThrowIfNull(feedback);
         return _database.Write((connection, transaction) =>
         {
-            if (SqliteDatabase.Scalar(connection, transaction, "SELECT 1 FROM items WHERE request_id = $id AND item = $item", ("$id", requestId), ("$item", item)) is null)
+            var count = SqliteDatabase.Scalar(connection, transaction, "SELECT item_count FROM predictions WHERE request_id = $id", ("$id", requestId));
+            if (count is null || item < 0 || item >= Convert.ToInt64(count, CultureInfo.InvariantCulture))
                 return FeedbackWrite.NotFound;
             var stored = SqliteDatabase.Query(connection, transaction,
                 "SELECT class, label_values, correct, score, time_utc, revisions FROM feedback WHERE request_id = $id AND item = $item",
@@ -263,19 +256,29 @@ public sealed class PredictionLog
         return true;
     }
 
+    // A feedback row f (of a request p whose version is v) that says the item's true answer.
+    private const string Labelled = "(f.class IS NOT NULL OR f.label_values IS NOT NULL OR (f.correct = 1 AND v.task = 'Classification'))";
+
     private static string Range(string table) =>
         $"($model IS NULL OR {table}model = $model) AND ($since IS NULL OR {table}time_utc >= $since) AND ($until IS NULL OR {table}time_utc < $until)";
 
     private static (string, object?)[] RangeParameters(string? model, DateTimeOffset? since, DateTimeOffset? until, int? limit) =>
         [("$model", model), ("$since", since is { } s ? LogCodec.Time(s) : null), ("$until", until is { } u ? LogCodec.Time(u) : null), ("$limit", limit ?? -1)];
 
-    private static List<LoggedPrediction> Group(List<(LoggedPrediction Prediction, LoggedItem Item)> rows)
+    // Rows of one request are adjacent (ordered by request); each may carry one item's feedback.
+    private static List<LoggedPrediction> Group(List<(LoggedPrediction Prediction, int? FeedbackItem, ItemFeedback? Feedback)> rows)
     {
         var result = new List<LoggedPrediction>();
-        foreach (var group in rows.GroupBy(r => r.Prediction.RequestId))
+        LoggedItem[]? items = null;
+        foreach (var (prediction, index, feedback) in rows)
         {
-            var first = group.First().Prediction;
-            result.Add(first with { Items = group.Select(r => r.Item).ToArray() });
+            if (result.Count == 0 || result[^1].RequestId != prediction.RequestId)
+            {
+                items = [.. prediction.Items];
+                result.Add(prediction with { Items = items });
+            }
+            if (index is { } i && i < items!.Length)
+                items[i] = items[i] with { Feedback = feedback };
         }
         return result;
     }

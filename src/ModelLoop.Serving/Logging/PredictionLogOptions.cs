@@ -51,8 +51,13 @@ public sealed class PredictionLogOptions
     {
         var byModel = Models.GetValueOrDefault(model);
         var byTenant = Tenants.GetValueOrDefault(tenantId);
-        InputStorage?[] set = [byModel?.Inputs, byTenant?.Inputs];
-        var inputs = set.OfType<InputStorage>().DefaultIfEmpty(Inputs).Min();
+        var inputs = (byModel?.Inputs, byTenant?.Inputs) switch
+        {
+            ({ } m, { } t) => m < t ? m : t,
+            ({ } m, null) => m,
+            (null, { } t) => t,
+            _ => Inputs,
+        };
         return new PredictionLogRule
         {
             Inputs = inputs,
