@@ -106,7 +106,7 @@ public static class TrainingJob
                 ran.Save(Path.Combine(folder, "config.json"));
             }
             test = model.Evaluate(data.Test);
-            packageSha = ModelArtifact.Save(model, package, new ArtifactMetadata
+            var metadata = new ArtifactMetadata
             {
                 Task = config.Task,
                 Output = OutputSchema(model, data),
@@ -114,7 +114,14 @@ public static class TrainingJob
                 Preprocessing = data.Pipeline is { } pipeline ? System.Text.Json.Nodes.JsonNode.Parse(pipeline.ToJson()) : null,
                 Lineage = new ArtifactLineage(datasetHash, tracker?.RunId) { Split = data.Split },
                 Config = ran.ToJsonNode(),
-            }, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = options.EncryptionKey });
+            };
+            // What drift monitoring compares live traffic with: training features, held-out embeddings and predictions.
+            metadata = metadata with
+            {
+                Reference = ReferenceProfileBuilder.Build(model, PackageInfo.From(metadata), data.Train, data.TrainRows,
+                    data.Validation ?? data.Test, data.Validation is null ? "test" : "validation", history.Seed),
+            };
+            packageSha = ModelArtifact.Save(model, package, metadata, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = options.EncryptionKey });
         }
         catch (Exception e)
         {
