@@ -80,6 +80,10 @@ public sealed class DriftDetector
                 throw new ArgumentException(
                     $"Reference feature '{feature.Name}' is numeric but has an empty sample. Expected a non-empty Sample. " +
                     "What to do: rebuild the model package's reference profile from data where the feature has values.", "reference");
+            if (Array.FindIndex(sample, v => !double.IsFinite(v)) is int bad and >= 0)
+                throw new ArgumentException(
+                    $"Reference feature '{feature.Name}' has {sample[bad]} at index {bad} of its sample. Expected finite values " +
+                    "(missing ones left out). What to do: rebuild the model package's reference profile.", "reference");
             var values = new List<double>(window.Count);
             for (int i = 0; i < window.Count; i++)
                 if (window[i].Numeric.TryGetValue(feature.Name, out double? value) && value is double v)

@@ -196,6 +196,18 @@ public sealed class DriftDetectorTests
     }
 
     [Fact]
+    public void ANaNInTheReferenceSampleIsAClearErrorNamingTheFeature()
+    {
+        var traffic = new SyntheticTraffic(seed: 27);
+        var reference = traffic.Reference();
+        var income = reference.Features[1];
+        reference = reference with { Features = [reference.Features[0], income with { Sample = [.. income.Sample!.SkipLast(1), double.NaN] }, reference.Features[2]] };
+        var error = Assert.Throws<ArgumentException>(() => detector.Detect(reference, traffic.Window(40)));
+        Assert.Equal("reference", error.ParamName);
+        Assert.Contains("'income' has NaN", error.Message);
+    }
+
+    [Fact]
     public void ANaNInTheWindowIsAClearErrorNamingTheItemAndFeature()
     {
         var traffic = new SyntheticTraffic(seed: 25);
