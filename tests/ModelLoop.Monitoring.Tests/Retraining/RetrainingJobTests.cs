@@ -1,0 +1,114 @@
+using ModelLoop.Data.Versioning;
+using ModelLoop.Evaluation;
+using ModelLoop.Monitoring.Retraining;
+using ModelLoop.Registry;
+
+namespace ModelLoop.Monitoring.Tests.Retraining;
+
+public sealed class RetrainingJobTests : IDisposable
+{
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "modelloop-retrain-" + Guid.NewGuid().ToString("N"));
+    private string Home => Path.Combine(_folder, "home");
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    /// <summary>Small enough for a 200-item feedback export (60 held out); a tolerance of 2 points on 80 original test rows.</summary>
+    private static readonly RetrainingPolicy Policy = new() { Mode = RetrainMode.Retrain, MinHoldout = 30, PromotionTolerance = 0.02 };
+
+    [Fact]
+    public void AChallengerTrainedOnShiftedFeedbackIsPromotedAndTheAliasHistorySaysWhichJobAndWhy()
+    {
+        ShiftedTable.TrainChampion(Home, _folder);
+        var feedback = ShiftedTable.Write(Path.Combine(_folder, "feedback.csv"), 200, shifted: true, seed: 5);
+
+        var outcome = RetrainingJob.Run(new RetrainingRequest { Model = ShiftedTable.Model, Feedback = [feedback], Policy = Policy, Home = Home });
+
+        Assert.True(outcome.Promoted, outcome.Job.Decision);
+        var registry = new ModelRegistry(Home);
+        var challenger = outcome.Job.ChallengerVersion!.Value;
+        Assert.Equal(2, challenger);
+        Assert.Equal(challenger, registry.GetAliasVersion(ShiftedTable.Model, "production"));
+        Assert.Equal(challenger, registry.GetAliasVersion(ShiftedTable.Model, "champion"));
+        var promotion = registry.History(ShiftedTable.Model, "production")[^1];
+        Assert.Equal(RetrainingJob.Actor, promotion.Actor);
+        Assert.Contains($"Retraining job {outcome.Job.Id} [{outcome.Job.Key}]", promotion.Reason, StringComparison.Ordinal);
+        Assert.Contains("Promoted v2", promotion.Reason, StringComparison.Ordinal);
+        Assert.Equal(outcome.Job.Key, registry.GetVersion(ShiftedTable.Model, challenger).Tags[RetrainingJob.JobTag]);
+
+        var comparison = outcome.Comparison!;
+        Assert.Equal(60, comparison.Holdout.Samples);
+        Assert.Equal(ComparisonVerdict.Better, comparison.Holdout.Verdict);
+        Assert.True(comparison.OriginalDrop <= Policy.PromotionTolerance, $"drop {comparison.OriginalDrop}");
+        Assert.Equal(80, comparison.Original.Samples);
+        Assert.Equal([RetrainingJobState.Pending, RetrainingJobState.Training, RetrainingJobState.Training, RetrainingJobState.Comparing, RetrainingJobState.Comparing, RetrainingJobState.Comparing, RetrainingJobState.Promoted],
+            outcome.Steps.Select(s => s.State).ToArray());
+
+        // Lineage: the challenger's dataset manifest names the feedback it learned from.
+        var manifest = DatasetManifest.Load(Path.Combine(Home, "retraining", $"job-{outcome.Job.Id}", "run", "dataset.json"));
+        Assert.Contains("feedback-train.csv sha256=", manifest.Notes["extraTrain"], StringComparison.Ordinal);
+        Assert.Equal(140, manifest.Counts["extraTrain"]);
+        Assert.Equal(manifest.Hash, registry.GetVersion(ShiftedTable.Model, challenger).DatasetManifestHash);
+    }
+
+    [Fact]
+    public void AChallengerNoBetterOnTheFeedbackIsRejectedAndProductionStays()
+    {
+        ShiftedTable.TrainChampion(Home, _folder);
+        var feedback = ShiftedTable.Write(Path.Combine(_folder, "feedback.csv"), 200, shifted: false, seed: 6);
+        var holdout = ShiftedTable.Write(Path.Combine(_folder, "holdout.csv"), 60, shifted: false, seed: 7);
+
+        var outcome = RetrainingJob.Run(new RetrainingRequest { Model = ShiftedTable.Model, Feedback = [feedback], Holdout = holdout, Policy = Policy, Home = Home });
+
+        Assert.Equal(RetrainingJobState.Rejected, outcome.Job.State);
+        Assert.NotEqual(ComparisonVerdict.Better, outcome.Comparison!.Holdout.Verdict);
+        var registry = new ModelRegistry(Home);
+        Assert.Equal(1, registry.GetAliasVersion(ShiftedTable.Model, "production"));
+        Assert.Equal(2, registry.GetAliasVersion(ShiftedTable.Model, "challenger"));
+        Assert.Contains("Rejected: not better on the held-out feedback", registry.GetVersion(ShiftedTable.Model, 2).Tags["promotion.reason"], StringComparison.Ordinal);
+        Assert.Contains("not better", outcome.Job.Decision, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FineTuningStartsFromTheProductionVersionWithAReplayOfTheOriginalRows()
+    {
+        ShiftedTable.TrainChampion(Home, _folder);
+        var feedback = ShiftedTable.Write(Path.Combine(_folder, "feedback.csv"), 200, shifted: true, seed: 5);
+        var policy = Policy with { Mode = RetrainMode.FineTune, FineTuneEpochs = 15, LearningRateScale = 1, Replay = 150 };
+
+        var outcome = RetrainingJob.Run(new RetrainingRequest { Model = ShiftedTable.Model, Feedback = [feedback], Policy = policy, Home = Home });
+
+        var registry = new ModelRegistry(Home);
+        using var challenger = ModelLoop.Artifacts.ModelPackage.From(registry.Load(ShiftedTable.Model, "2"));
+        using var champion = ModelLoop.Artifacts.ModelPackage.From(registry.Load(ShiftedTable.Model, "1"));
+        Assert.Equal("shift:1", challenger.Lineage.ParentModel);
+        Assert.Equal(champion.Pipeline!.ToJson(), challenger.Pipeline!.ToJson());
+        var manifest = DatasetManifest.Load(Path.Combine(Home, "retraining", $"job-{outcome.Job.Id}", "run", "dataset.json"));
+        Assert.StartsWith("150 of ", manifest.Notes["replay"], StringComparison.Ordinal);
+        Assert.True(outcome.Promoted, outcome.Job.Decision);
+    }
+
+    [Fact]
+    public void AHoldoutSmallerThanThePolicyMinimumFailsTheJobWithTheCounts()
+    {
+        ShiftedTable.TrainChampion(Home, _folder);
+        var feedback = ShiftedTable.Write(Path.Combine(_folder, "feedback.csv"), 20, shifted: true, seed: 5);
+
+        var error = Assert.Throws<InvalidDataException>(() =>
+            RetrainingJob.Run(new RetrainingRequest { Model = ShiftedTable.Model, Feedback = [feedback], Policy = Policy, Home = Home }));
+
+        Assert.Contains("6 labelled items", error.Message, StringComparison.Ordinal);
+        Assert.Contains("at least 30", error.Message, StringComparison.Ordinal);
+        var job = new RetrainingStore(Home).Latest(ShiftedTable.Model)!;
+        Assert.Equal(RetrainingJobState.Failed, job.State);
+        Assert.Single(new ModelRegistry(Home).ListVersions(ShiftedTable.Model));
+    }
+}
