@@ -35,12 +35,15 @@ public static class RetrainingJob
     /// <param name="log">Receives each step as it is recorded. Defaults to null (silent).</param>
     /// <exception cref="ArgumentException">The request or policy is invalid, or the model records no training config; no job was recorded.</exception>
     /// <exception cref="KeyNotFoundException">No such registered model.</exception>
+    /// <exception cref="InvalidOperationException">Another process is retraining this model in this home now.</exception>
     /// <remarks>Any error after the job was recorded marks it Failed (with the message) and is rethrown.</remarks>
     public static RetrainingOutcome Run(RetrainingRequest request, Action<string>? log = null)
     {
         ArgumentNullException.ThrowIfNull(request);
         var home = ModelLoopHome.Resolve(request.Home);
         var registry = ModelRegistry.OpenExisting(home);
+        ModelRegistry.CheckName(request.Model);
+        using var exclusive = RetrainingLock.Acquire(home, request.Model);
         var store = new RetrainingStore(home);
         var job = store.Latest(request.Model) is { IsFinished: false } unfinished ? unfinished : null;
         var resumed = job is not null;

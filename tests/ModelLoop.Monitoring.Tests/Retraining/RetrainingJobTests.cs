@@ -111,4 +111,17 @@ public sealed class RetrainingJobTests : IDisposable
         Assert.Equal(RetrainingJobState.Failed, job.State);
         Assert.Single(new ModelRegistry(Home).ListVersions(ShiftedTable.Model));
     }
+
+    [Fact]
+    public void ASecondRetrainingOfAModelWhileOneRunsIsRefusedWithoutRecordingAJob()
+    {
+        _ = new ModelRegistry(Home);
+        using var running = RetrainingLock.Acquire(Home, ShiftedTable.Model);
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            RetrainingJob.Run(new RetrainingRequest { Model = ShiftedTable.Model, Feedback = ["feedback.csv"], Home = Home }));
+
+        Assert.Contains("already running", error.Message, StringComparison.Ordinal);
+        Assert.Null(new RetrainingStore(Home).Latest(ShiftedTable.Model));
+    }
 }
