@@ -1,7 +1,9 @@
 using ModelLoop.Data.Versioning;
 using ModelLoop.Evaluation;
 using ModelLoop.Monitoring.Retraining;
+using ModelLoop.Loop;
 using ModelLoop.Registry;
+using ModelLoop.Training;
 
 namespace ModelLoop.Monitoring.Tests.Retraining;
 
@@ -123,5 +125,60 @@ public sealed class RetrainingJobTests : IDisposable
 
         Assert.Contains("already running", error.Message, StringComparison.Ordinal);
         Assert.Null(new RetrainingStore(Home).Latest(ShiftedTable.Model));
+    }
+
+    [Fact]
+    public void AJobKilledAfterMovingOneAliasMovesOnlyTheOtherWhenRunAgain()
+    {
+        var job = JobLeftInComparing();
+        var registry = new ModelRegistry(Home);
+        registry.SetAlias(ShiftedTable.Model, "champion", 2, $"Retraining job {job.Id} [{job.Key}] (moved by the killed run)", RetrainingJob.Actor);
+
+        var outcome = RetrainingJob.Run(new RetrainingRequest { Model = ShiftedTable.Model, Feedback = ["not read when resuming.csv"], Home = Home });
+
+        Assert.True(outcome.Resumed);
+        Assert.True(outcome.Promoted, outcome.Job.Decision);
+        Assert.Single(registry.History(ShiftedTable.Model, "champion"), c => c.Actor == RetrainingJob.Actor);
+        Assert.Single(registry.History(ShiftedTable.Model, "production"), c => c.Actor == RetrainingJob.Actor);
+        Assert.Contains(outcome.Steps, s => s.Message == "Alias 'champion' already points at v2 by this job; not moved again.");
+        Assert.Equal(2, registry.GetAliasVersion(ShiftedTable.Model, "production"));
+    }
+
+    [Fact]
+    public void AChallengerIsNotPromotedOverAProductionVersionThatChangedWhileTheJobRan()
+    {
+        var job = JobLeftInComparing();
+        var registry = new ModelRegistry(Home);
+        var other = registry.Register(ShiftedTable.Model, Path.Combine(_folder, "champion", "artifact"));
+        registry.SetAlias(ShiftedTable.Model, "production", other.Version, "promoted by hand meanwhile");
+
+        var outcome = RetrainingJob.Run(new RetrainingRequest { Model = ShiftedTable.Model, Feedback = ["unused.csv"], Home = Home });
+
+        Assert.Equal(RetrainingJobState.Rejected, outcome.Job.State);
+        Assert.Contains($"production moved to v{other.Version}", outcome.Job.Decision, StringComparison.Ordinal);
+        Assert.Equal(other.Version, registry.GetAliasVersion(ShiftedTable.Model, "production"));
+        Assert.True(outcome.Comparison!.Promote, "the comparison alone would have promoted it");
+    }
+
+    /// <summary>A job as a killed run leaves it after registering its challenger (v2, trained on the shifted feedback): in Comparing.</summary>
+    private RetrainingJobRecord JobLeftInComparing()
+    {
+        ShiftedTable.TrainChampion(Home, _folder);
+        var feedback = ShiftedTable.Write(Path.Combine(_folder, "feedback.csv"), 140, shifted: true, seed: 5);
+        var holdout = ShiftedTable.Write(Path.Combine(_folder, "holdout.csv"), 60, shifted: true, seed: 8);
+        var store = new RetrainingStore(Home);
+        var job = store.Create(new RetrainingRequest { Model = ShiftedTable.Model, Feedback = [feedback], Holdout = holdout, Policy = Policy }, RetrainMode.Retrain, 1, "test");
+        var config = RetrainingJob.ChallengerConfig(ShiftedTable.ChampionConfig(Path.Combine(_folder, "original.csv")), ShiftedTable.Model, 1, RetrainMode.Retrain, Policy, [feedback]);
+        TrainingJob.Run(config, new TrainingJobOptions
+        {
+            OutputDirectory = Path.Combine(_folder, "challenger"),
+            Home = Home,
+            Track = false,
+            Progress = ProgressMode.Silent,
+            RegisterAs = ShiftedTable.Model,
+            Tags = new Dictionary<string, string> { [RetrainingJob.JobTag] = job.Key },
+        });
+        store.Advance(job.Id, RetrainingJobState.Pending, RetrainingJobState.Training, "prepared by the test");
+        return store.Advance(job.Id, RetrainingJobState.Training, RetrainingJobState.Comparing, "trained by the test", challengerVersion: 2);
     }
 }
