@@ -53,7 +53,10 @@ public static class RetrainingJob
             log?.Invoke(store.Steps(job.Id)[^1].Message);
         }
         else
-            log?.Invoke($"Resuming job {job.Id} ({job.Mode}) for '{job.Model}', left in state {job.State} at {job.UpdatedUtc.ToString("u", CultureInfo.InvariantCulture)}.");
+        {
+            var given = request.Feedback.Select(Path.GetFullPath).SequenceEqual(job.Request.Feedback) ? "" : $" The feedback given now is not used: the job keeps its own ({string.Join(", ", job.Request.Feedback)}).";
+            log?.Invoke($"Resuming job {job.Id} ({job.Mode}) for '{job.Model}', left in state {job.State} at {job.UpdatedUtc.ToString("u", CultureInfo.InvariantCulture)}.{given}");
+        }
         var context = new JobContext(job, registry, store, Path.Combine(home, "retraining", $"job-{job.Id}"), home, request.Progress, log);
         RetrainingComparison? comparison = null;
         try
@@ -77,14 +80,19 @@ public static class RetrainingJob
         return new RetrainingOutcome(final, comparison, store.Steps(final.Id), resumed);
     }
 
-    /// <summary>The training config of the challenger: the production config with the feedback added, and for FineTune started from the production weights.</summary>
+    /// <summary>
+    /// The training config of the challenger: the production config with the feedback added to the extra training
+    /// sources it already had (earlier feedback stays in). Retrain: from scratch (no initFrom, no replay; the
+    /// production config's epochs and rate). FineTune: from <paramref name="model"/>:<paramref name="championVersion"/>
+    /// with the policy's replay, epochs and scaled rate.
+    /// </summary>
     public static TrainingConfig ChallengerConfig(TrainingConfig production, string model, int championVersion, RetrainMode mode, RetrainingPolicy policy, IReadOnlyList<string> feedback)
     {
         ArgumentNullException.ThrowIfNull(production);
         ArgumentNullException.ThrowIfNull(policy);
         var data = production.Data with { ExtraTrain = [.. production.Data.ExtraTrain ?? [], .. feedback] };
         if (mode == RetrainMode.Retrain)
-            return production with { Data = data };
+            return production with { InitFrom = null, Data = data with { Replay = null } };
         var rate = production.Optimizer.LearningRate ?? OptimizerOptions.Parse(production.Optimizer.Name).LearningRate;
         return production with
         {
