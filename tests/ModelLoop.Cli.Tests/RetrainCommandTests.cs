@@ -28,7 +28,7 @@ public sealed class RetrainCommandTests : IDisposable
         Assert.Contains("holding out 60 items", output, StringComparison.Ordinal);
         Assert.Contains("Registered challenger v2", output, StringComparison.Ordinal);
         Assert.Contains("held-out feedback", output, StringComparison.Ordinal);
-        Assert.Contains("Job 1: Promoted", output, StringComparison.Ordinal);
+        Assert.Contains("Job 1: Promoted: production and champion now point at v2.", output, StringComparison.Ordinal);
         Assert.Equal(2, new ModelRegistry(Home).GetAliasVersion(ShiftedTable.Model, "production"));
         Assert.Equal(RetrainMode.Retrain, new RetrainingStore(Home).Get(1).Mode);
     }

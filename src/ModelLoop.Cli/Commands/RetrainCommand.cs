@@ -67,19 +67,25 @@ internal static class RetrainCommand
         var job = outcome.Job;
         if (outcome.Comparison is { } comparison)
         {
-            var table = new Table().Border(TableBorder.Rounded).AddColumn("Test set").AddColumn(new TableColumn("Items").RightAligned())
-                .AddColumn(new TableColumn($"Champion v{job.ChampionVersion}").RightAligned()).AddColumn(new TableColumn($"Challenger v{job.ChallengerVersion}").RightAligned())
+            var table = new Table().Border(TableBorder.Rounded).AddColumn("Test set").AddColumn(new TableColumn("Items").RightAligned()).AddColumn("Metric")
+                .AddColumn(new TableColumn($"v{job.ChampionVersion} (champion)").RightAligned()).AddColumn(new TableColumn($"v{job.ChallengerVersion} (challenger)").RightAligned())
                 .AddColumn("Verdict");
             foreach (var (name, result) in new[] { ("held-out feedback", comparison.Holdout), ("original test set", comparison.Original) })
             {
                 var metric = result.Metrics.FirstOrDefault(m => m.Metric == "accuracy") ?? result.Metrics[0];
-                table.AddRow(name, result.Samples.ToString("N0", CultureInfo.InvariantCulture),
-                    $"{metric.Metric} {metric.Champion.ToString("0.####", CultureInfo.InvariantCulture)}", metric.Challenger.ToString("0.####", CultureInfo.InvariantCulture),
-                    result.McNemar is { } m ? $"{result.Verdict} (McNemar {m.PValueText})" : result.Verdict.ToString());
+                table.AddRow(name, result.Samples.ToString("N0", CultureInfo.InvariantCulture), metric.Metric,
+                    metric.Champion.ToString("0.####", CultureInfo.InvariantCulture), metric.Challenger.ToString("0.####", CultureInfo.InvariantCulture),
+                    result.McNemar is { } m ? $"{result.Verdict} ({m.PValueText})" : result.Verdict.ToString());
             }
             AnsiConsole.Write(table);
         }
-        var colour = outcome.Promoted ? "green" : "yellow";
-        AnsiConsole.MarkupLine($"Job {job.Id}{(outcome.Resumed ? " (resumed)" : "")}: [{colour}]{job.State}[/]. {Markup.Escape(job.Decision ?? "")}");
+        var resumed = outcome.Resumed ? " (resumed)" : "";
+        var summary = job.State switch
+        {
+            RetrainingJobState.Promoted => $"[green]Promoted[/]: production and champion now point at v{job.ChallengerVersion}.",
+            RetrainingJobState.Rejected => $"[yellow]Rejected[/]: production stays v{job.ChampionVersion}; v{job.ChallengerVersion} keeps the challenger alias.",
+            _ => $"{job.State}.",
+        };
+        AnsiConsole.MarkupLine($"Job {job.Id}{resumed}: {summary} The reason is in the alias history (`modelloop models show {Markup.Escape(job.Model)}`).");
     }
 }

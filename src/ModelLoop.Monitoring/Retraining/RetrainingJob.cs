@@ -242,7 +242,7 @@ public static class RetrainingJob
     private static string Explain(RetrainingJobRecord job, int challenger, RetrainingComparison comparison, int? stale)
     {
         static string Points(double fraction) => (fraction * 100).ToString("0.##", CultureInfo.InvariantCulture);
-        var head = $"{Marker(job)} ({job.Mode}, trigger {job.Trigger}: {job.Reason})";
+        var head = $"{Marker(job)} ({job.Mode}, trigger {job.Trigger}: {job.Reason.TrimEnd('.')})";
         var holdout = ChallengerPromotion.Describe(comparison.Holdout, job.ChampionVersion, challenger).Replace("test samples", "held-out feedback items", StringComparison.Ordinal);
         var original = comparison.Original.Metrics.FirstOrDefault(m => m.Metric == "accuracy") is { } accuracy
             ? string.Create(CultureInfo.InvariantCulture, $"On the original {comparison.Original.Samples:N0} test items: accuracy {accuracy.Challenger:0.####} vs {accuracy.Champion:0.####}, a drop of {Points(comparison.OriginalDrop)} points (tolerance {Points(comparison.Tolerance)}).")
