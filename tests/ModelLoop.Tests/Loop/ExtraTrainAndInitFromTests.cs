@@ -3,7 +3,6 @@ using ModelLoop.Artifacts;
 using ModelLoop.Loop;
 using ModelLoop.Tests.Training;
 using ModelLoop.Training;
-using SkiaSharp;
 
 namespace ModelLoop.Tests.Loop;
 
@@ -90,9 +89,9 @@ public sealed class ExtraTrainAndInitFromTests : IDisposable
     {
         var source = IdxFolder();
         var feedback = Directory.CreateDirectory(_folder.File("feedback-images")).FullName;
-        WritePng(Path.Combine(feedback, "2"), "a.png", Square(2));
-        WritePng(Path.Combine(feedback, "2"), "b.png", Square(2));
-        WritePng(Path.Combine(feedback, "0"), "c.png", Square(0));
+        BandImages.WritePng(Path.Combine(feedback, "2"), "a.png", BandImages.Pixels(2));
+        BandImages.WritePng(Path.Combine(feedback, "2"), "b.png", BandImages.Pixels(2));
+        BandImages.WritePng(Path.Combine(feedback, "0"), "c.png", BandImages.Pixels(0));
         var config = new DataConfig { Source = source, Validation = 0, ExtraTrain = [feedback] };
 
         using var plain = DataSource.Load(config with { ExtraTrain = null }, ModelTask.Classification);
@@ -110,7 +109,7 @@ public sealed class ExtraTrainAndInitFromTests : IDisposable
     public void AnImageFolderWhoseSubFolderNamesNoClassIsRefused()
     {
         var feedback = Directory.CreateDirectory(_folder.File("bad-images")).FullName;
-        WritePng(Path.Combine(feedback, "cats"), "a.png", Square(1));
+        BandImages.WritePng(Path.Combine(feedback, "cats"), "a.png", BandImages.Pixels(1));
 
         var error = Assert.Throws<ArgumentException>(() => DataSource.Load(new DataConfig { Source = IdxFolder(), ExtraTrain = [feedback] }, ModelTask.Classification));
 
@@ -178,28 +177,5 @@ public sealed class ExtraTrainAndInitFromTests : IDisposable
         Assert.DoesNotContain("initFrom", plain, StringComparison.Ordinal);
     }
 
-    /// <summary>An IDX folder of 3 classes: a bright band of rows per class (class k: rows 10k to 10k + 9).</summary>
-    private string IdxFolder()
-    {
-        var folder = _folder.File("idx");
-        Directory.CreateDirectory(folder);
-        foreach (var (prefix, count) in new[] { ("train", 30), ("t10k", 12) })
-        {
-            var labels = Enumerable.Range(0, count).Select(i => (byte)(i % 3)).ToArray();
-            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), ModelLoop.Tests.Data.IdxFiles.Encode([count, 28, 28], labels.SelectMany(l => Square(l)).ToArray()));
-            File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), ModelLoop.Tests.Data.IdxFiles.Encode([count], labels));
-        }
-        return folder;
-    }
-
-    private static byte[] Square(int label) => Enumerable.Range(0, 28 * 28).Select(p => (byte)(p / 28 / 10 == label ? 200 : 17)).ToArray();
-
-    private static void WritePng(string folder, string name, byte[] grey)
-    {
-        Directory.CreateDirectory(folder);
-        using var bitmap = new SKBitmap(new SKImageInfo(28, 28, SKColorType.Gray8, SKAlphaType.Opaque));
-        grey.CopyTo(bitmap.GetPixelSpan());
-        using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        File.WriteAllBytes(Path.Combine(folder, name), data.ToArray());
-    }
+    private string IdxFolder() => BandImages.IdxFolder(_folder.File("idx"), 30, 12);
 }
