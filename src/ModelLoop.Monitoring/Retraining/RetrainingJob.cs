@@ -81,6 +81,24 @@ public static class RetrainingJob
     }
 
     /// <summary>
+    /// The scheduled form: resumes the model's unfinished job if there is one; else asks the request's policy
+    /// (<see cref="RetrainingPolicy.Decide"/> with the model's latest job) and runs a job on the trigger that fired,
+    /// with the decision's reason. Returns the decision and the outcome (null when no job ran).
+    /// </summary>
+    public static (RetrainDecision Decision, RetrainingOutcome? Outcome) RunIfDue(RetrainingRequest request, RetrainSignals signals, Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(signals);
+        var latest = new RetrainingStore(request.Home).Latest(request.Model);
+        if (latest is { IsFinished: false })
+            return (new RetrainDecision(true, latest.Trigger, $"Job {latest.Id} is unfinished ({latest.State}); resuming it."), Run(request, log));
+        var decision = request.Policy.Decide(signals, latest);
+        return decision is { Retrain: true, Trigger: { } trigger }
+            ? (decision, Run(request with { Trigger = trigger, Reason = decision.Reason }, log))
+            : (decision, null);
+    }
+
+    /// <summary>
     /// The training config of the challenger: the production config with the feedback added to the extra training
     /// sources it already had (earlier feedback stays in). Retrain: from scratch (no initFrom, no replay; the
     /// production config's epochs and rate). FineTune: from <paramref name="model"/>:<paramref name="championVersion"/>

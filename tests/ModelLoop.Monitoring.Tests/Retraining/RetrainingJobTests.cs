@@ -160,6 +160,31 @@ public sealed class RetrainingJobTests : IDisposable
         Assert.True(outcome.Comparison!.Promote, "the comparison alone would have promoted it");
     }
 
+    [Fact]
+    public void RunIfDueStartsAJobOnlyWhenThePolicyDecidesAndRecordsItsTriggerAndReason()
+    {
+        ShiftedTable.TrainChampion(Home, _folder);
+        var feedback = ShiftedTable.Write(Path.Combine(_folder, "feedback.csv"), 200, shifted: true, seed: 5);
+        var request = new RetrainingRequest { Model = ShiftedTable.Model, Feedback = [feedback], Policy = Policy, Home = Home };
+        var now = DateTimeOffset.UtcNow;
+
+        var (quiet, none) = RetrainingJob.RunIfDue(request, new RetrainSignals { Now = now, LabelsSinceLastJob = 10 });
+        var (alarm, outcome) = RetrainingJob.RunIfDue(request, new RetrainSignals { Now = now, DriftAlarmAt = now.AddMinutes(-5) });
+        var (coolingDown, again) = RetrainingJob.RunIfDue(request, new RetrainSignals { Now = now.AddHours(1), DriftAlarmAt = now.AddMinutes(30) });
+
+        Assert.False(quiet.Retrain);
+        Assert.Null(none);
+        Assert.Equal(RetrainTrigger.DriftAlarm, alarm.Trigger);
+        Assert.Equal(RetrainTrigger.DriftAlarm, outcome!.Job.Trigger);
+        Assert.Equal(alarm.Reason, outcome.Job.Reason);
+        Assert.Contains("trigger DriftAlarm: Drift alarm at", RegistryReason(), StringComparison.Ordinal);
+        Assert.False(coolingDown.Retrain);
+        Assert.Null(again);
+        Assert.Single(new RetrainingStore(Home).List(ShiftedTable.Model));
+
+        string RegistryReason() => new ModelRegistry(Home).History(ShiftedTable.Model, "production")[^1].Reason!;
+    }
+
     /// <summary>A job as a killed run leaves it after registering its challenger (v2, trained on the shifted feedback): in Comparing.</summary>
     private RetrainingJobRecord JobLeftInComparing()
     {
