@@ -19,7 +19,7 @@ namespace ModelLoop.Monitoring.Retraining;
 /// coolDownHours: 24
 /// mode: FineTune
 /// fineTuneEpochs: 3
-/// replay: 2000
+/// replay: 10000
 /// promotionTolerance: 0.005
 /// </code>
 /// </example>
@@ -46,9 +46,11 @@ public sealed record RetrainingPolicy
     public double LearningRateScale { get; init; } = 0.1;
     /// <summary>
     /// Original training rows replayed while fine-tuning, so the model keeps what it knew: a fraction in (0, 1) or a
-    /// row count (<c>data.replay</c>). Null replays all of them. Defaults to 2000.
+    /// row count (<c>data.replay</c>). Null replays all of them. Defaults to 10000: several original rows per feedback
+    /// row. (Fine-tuning a Fashion-MNIST MLP on 2,000 rotated images: a replay of 2,000 cost 5.3 points of clean test
+    /// accuracy, 8,000 cost 0.13, for the same +44–48 points on the rotated holdout.)
     /// </summary>
-    public double? Replay { get; init; } = 2000;
+    public double? Replay { get; init; } = 10000;
     /// <summary>
     /// The largest accuracy drop on the original test set a promoted challenger may have, as a fraction (regression: the
     /// largest relative increase of the MSE). Defaults to 0.005 (half a point).
