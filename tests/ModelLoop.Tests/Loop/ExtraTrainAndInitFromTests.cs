@@ -177,5 +177,19 @@ public sealed class ExtraTrainAndInitFromTests : IDisposable
         Assert.DoesNotContain("initFrom", plain, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void LoadingAConfigResolvesExtraSourcesAndInitFromNextToTheConfigFile()
+    {
+        var folder = Directory.CreateDirectory(_folder.File("configs")).FullName;
+        File.WriteAllText(Path.Combine(folder, "feedback.csv"), "x,colour,day,label\n");
+        Directory.CreateDirectory(Path.Combine(folder, "champion"));
+        File.WriteAllText(Path.Combine(folder, "tune.yaml"), "data: { source: mixed.csv, extraTrain: [feedback.csv, elsewhere.csv] }\ninitFrom: champion\n");
+
+        var config = TrainingConfig.Load(Path.Combine(folder, "tune.yaml"));
+
+        Assert.Equal([Path.Combine(folder, "feedback.csv"), "elsewhere.csv"], config.Data.ExtraTrain!);
+        Assert.Equal(Path.Combine(folder, "champion"), config.InitFrom);
+    }
+
     private string IdxFolder() => BandImages.IdxFolder(_folder.File("idx"), 30, 12);
 }
