@@ -16,6 +16,7 @@ public static class CliApp
         ServeCommand.Create(),
         UsageCommand.Create(),
         DataCommand.Create(),
+        RetrainCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>
