@@ -8,7 +8,7 @@ public sealed record RetrainSignals
     /// <summary>When the drift monitor last raised an alarm for the production model. Defaults to null (none).</summary>
     public DateTimeOffset? DriftAlarmAt { get; init; }
     /// <summary>Accuracy on labelled live traffic. Defaults to null (not measured).</summary>
-    public LiveAccuracy? LiveAccuracy { get; init; }
+    public Drift.LiveAccuracy? LiveAccuracy { get; init; }
     /// <summary>The production model's accuracy on its test set (its package's test_accuracy). Defaults to null (unknown).</summary>
     public double? ChampionTestAccuracy { get; init; }
     /// <summary>Labels received since the last retraining job started (since the model was deployed when there was none). Defaults to 0.</summary>

@@ -174,13 +174,13 @@ public sealed record RetrainingPolicy
         if (AccuracyMargin is { } margin && signals.LiveAccuracy is { } live && signals.ChampionTestAccuracy is { } test)
         {
             var threshold = test - margin;
-            if (live.Labelled < MinLiveLabels)
-                notes.Add($"live accuracy rests on {live.Labelled} labels (needs {MinLiveLabels})");
-            else if (live.Upper < threshold)
+            if (live.Total < MinLiveLabels)
+                notes.Add($"live accuracy rests on {live.Total} labels (needs {MinLiveLabels})");
+            else if (live.Interval.Upper < threshold)
                 return new(true, RetrainTrigger.LiveAccuracy,
-                    $"Live accuracy {Points(live.Estimate)}% (interval {Points(live.Lower)}–{Points(live.Upper)}%, {live.Labelled} labels) is below the champion's test accuracy {Points(test)}% minus the margin {Points(margin)} points.");
+                    $"Live accuracy {Points(live.Interval.Estimate)}% (interval {Points(live.Interval.Lower)}–{Points(live.Interval.Upper)}%, {live.Total} labels) is below the champion's test accuracy {Points(test)}% minus the margin {Points(margin)} points.");
             else
-                notes.Add($"live accuracy's upper bound {Points(live.Upper)}% is not below {Points(threshold)}%");
+                notes.Add($"live accuracy's upper bound {Points(live.Interval.Upper)}% is not below {Points(threshold)}%");
         }
         if (NewLabels is { } needed)
         {

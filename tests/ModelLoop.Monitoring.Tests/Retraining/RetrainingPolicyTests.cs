@@ -1,3 +1,4 @@
+using LiveAccuracy = ModelLoop.Monitoring.Drift.LiveAccuracy;
 using ModelLoop.Monitoring.Retraining;
 
 namespace ModelLoop.Monitoring.Tests.Retraining;
@@ -55,16 +56,17 @@ public sealed class RetrainingPolicyTests
     {
         RetrainDecision Decide(LiveAccuracy live) => Policy.Decide(new RetrainSignals { Now = Now, LiveAccuracy = live, ChampionTestAccuracy = 0.90 }, null);
 
-        var clearlyWorse = Decide(new LiveAccuracy(0.80, 0.77, 0.87, 400));
-        var withinNoise = Decide(new LiveAccuracy(0.85, 0.80, 0.89, 400));
-        var tooFewLabels = Decide(new LiveAccuracy(0.50, 0.30, 0.70, 50));
+        var clearlyWorse = Decide(LiveAccuracy.From(320, 400));
+        var withinNoise = Decide(LiveAccuracy.From(340, 400));
+        var tooFewLabels = Decide(LiveAccuracy.From(25, 50));
 
         Assert.True(clearlyWorse.Retrain);
         Assert.Equal(RetrainTrigger.LiveAccuracy, clearlyWorse.Trigger);
         Assert.Contains("80%", clearlyWorse.Reason, StringComparison.Ordinal);
         Assert.Contains("90%", clearlyWorse.Reason, StringComparison.Ordinal);
         Assert.False(withinNoise.Retrain);
-        Assert.Contains("upper bound 89%", withinNoise.Reason, StringComparison.Ordinal);
+        Assert.Contains("upper bound 88.", withinNoise.Reason, StringComparison.Ordinal);
+        Assert.Contains("not below 88%", withinNoise.Reason, StringComparison.Ordinal);
         Assert.False(tooFewLabels.Retrain);
         Assert.Contains("50 labels", tooFewLabels.Reason, StringComparison.Ordinal);
     }
