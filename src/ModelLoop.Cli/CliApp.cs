@@ -17,6 +17,7 @@ public static class CliApp
         UsageCommand.Create(),
         FeedbackCommand.Create(),
         DataCommand.Create(),
+        RetrainCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

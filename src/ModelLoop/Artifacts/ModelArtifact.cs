@@ -123,6 +123,18 @@ public static class ModelArtifact
         return new LoadedArtifact(model, spec, metadata, path, manifestSha);
     }
 
+    /// <summary>
+    /// Reads an artifact's spec and metadata after checking every checksum (and decrypting), without building the model:
+    /// what monitoring needs of a version (its reference profile, task and class names).
+    /// </summary>
+    /// <exception cref="InvalidDataException">As <see cref="Load"/> for the files and model.json.</exception>
+    public static (ModelSpec Spec, ArtifactMetadata Metadata) ReadMetadata(string path, ArtifactLoadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var (plain, _) = Verify(path, ArtifactFiles.Read(path), options ?? new ArtifactLoadOptions());
+        return ReadModelJson(path, plain[ModelFile]);
+    }
+
     /// <summary>Checks every checksum without building the model; returns the manifest's SHA-256.</summary>
     public static string VerifyFiles(string path, ArtifactLoadOptions? options = null) =>
         Verify(path, ArtifactFiles.Read(path), options ?? new ArtifactLoadOptions()).ManifestSha256;

@@ -43,4 +43,21 @@ public sealed record DataConfig
     /// every row is trained on as the file has it (`modelloop data prepare` removes them by default).
     /// </summary>
     public bool RemoveDuplicates { get; init; }
+    /// <summary>
+    /// Extra labelled sources added to the training part only (never to validation or test, so the source's own test
+    /// rows stay the comparison set), e.g. feedback exports: a .csv/.tsv with the source table's raw columns and its
+    /// label column (other columns are ignored, unlabelled rows dropped), or, for image data, a folder with one
+    /// sub-folder per class (named as the class or by its index) of images, read at the source's image size and
+    /// scaled to [0, 1] like the IDX files. They are encoded with the run's pipeline (fitted on the source's training
+    /// rows, or the <see cref="TrainingConfig.InitFrom"/> package's), and the dataset manifest names each with its
+    /// SHA-256 and row count. Relative paths are resolved like <see cref="Source"/>. Defaults to null (none; left out of
+    /// the JSON, so configs without extra sources keep their hash).
+    /// </summary>
+    public IReadOnlyList<string>? ExtraTrain { get; init; }
+    /// <summary>
+    /// Keep only a seeded random sample of the source's training rows (after <see cref="Limit"/>), e.g. to mix a replay
+    /// of the original data into fine-tuning on <see cref="ExtraTrain"/>: a value in (0, 1) is a fraction, a whole
+    /// number ≥ 1 a row count (more than there are keeps all). Seeded by <see cref="SplitSeed"/>. Defaults to null (all rows).
+    /// </summary>
+    public double? Replay { get; init; }
 }

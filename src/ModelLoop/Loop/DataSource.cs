@@ -40,6 +40,33 @@ public static class DataSource
         throw new ArgumentException($"data.source '{config.Source}' is neither '{FashionMnistName}', a folder of MNIST-family IDX files, a folder written by `modelloop data prepare`, nor a .csv/.tsv file.");
     }
 
+    /// <summary>
+    /// Every labelled row of <paramref name="source"/> as inputs for <paramref name="package"/> — its own pipeline, its
+    /// class order — e.g. held-out feedback to compare a champion and a challenger on: a .csv/.tsv with the model's input
+    /// columns and its label column (unlabelled rows dropped), or a folder with one sub-folder per class of images (see
+    /// <see cref="DataConfig.ExtraTrain"/> for the folder names), scaled like the IDX files and then normalized as the
+    /// model was. Rows keep the file's order (images: class folder, then file name).
+    /// </summary>
+    /// <exception cref="ArgumentException">The source does not fit the model (missing columns, unknown class folder, a table for an image model…).</exception>
+    /// <exception cref="FormatException">A cell or label the pipeline cannot read; the message names the row.</exception>
+    public static TensorDataset LoadLabelled(string source, ModelPackage package)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        ArgumentNullException.ThrowIfNull(package);
+        if (LabelledSources.IsTable(source))
+        {
+            if (!package.ReadsRecords)
+                throw new ArgumentException($"'{source}' is a table, but the model '{package.Path}' takes tensors of shape {package.Model.InputShape}; pass an image folder (one sub-folder per class).");
+            var pipeline = package.Pipeline!;
+            var label = pipeline.Label?.Name ?? throw new ArgumentException($"The model '{package.Path}' was trained without a label column, so '{source}' cannot be read as labelled rows.");
+            var table = LabelledSources.ReadTable(source, pipeline.Columns.Select(c => c.Name).Append(label).ToArray(), pipeline, label, "The labelled data");
+            return pipeline.ToDataset(table);
+        }
+        var classes = package.ClassNames ?? throw new ArgumentException($"'{source}' is an image folder, which holds classes, but the model '{package.Path}' is a {package.Task} model.");
+        var images = LabelledSources.ReadImages(source, classes, package.Model.InputShape, "The labelled data");
+        return package.Pipeline?.Image is null ? images : Normalize(package.Pipeline, images);
+    }
+
     /// <summary>"fashion-mnist" → Debian's folder; anything else as given.</summary>
     public static string ResolveSource(string source) =>
         source.Equals(FashionMnistName, StringComparison.OrdinalIgnoreCase) ? FashionMnist.DefaultDirectory : source;
@@ -103,6 +130,18 @@ public static class DataSource
         var trainRows = config.Limit is { } n && n < prepared.Train.Count ? prepared.Train.Select(Enumerable.Range(0, n).ToArray()) : prepared.Train;
         if (trainRows.Count == 0 || prepared.Test.Count == 0)
             throw new ArgumentException($"'{split.Source}' leaves {trainRows.Count} training and {prepared.Test.Count} test rows after the split (validation {Describe(split.Validation)}, test {Describe(split.Test)}); both need at least one. Add rows or change data.test.");
+        var notes = new Dictionary<string, string>(prepared.Manifest.Notes);
+        var counts = new Dictionary<string, int>(prepared.Manifest.Counts);
+        if (config.Limit is { } limit)
+            notes["trainLimit"] = limit.ToString(CultureInfo.InvariantCulture);
+        if (ReplaySample(trainRows.Count, config, notes) is { } replay)
+            trainRows = trainRows.Select(replay);
+        if (config.ExtraTrain is { Count: > 0 } extraSources)
+        {
+            var extra = extraSources.Select(path => LabelledSources.ReadTable(path, trainRows.Columns, pipeline, config.Label, "data.extraTrain")).ToArray();
+            NoteExtra(extraSources, extra.Select(t => (long)t.Count).ToArray(), notes, counts);
+            trainRows = new RawTable(trainRows.Columns, trainRows.Rows.Concat(extra.SelectMany(t => t.Rows)).ToArray(), trainRows.Inference);
+        }
         var datasets = new List<TensorDataset>();
         try
         {
@@ -112,10 +151,9 @@ public static class DataSource
                 datasets.Add(validation = pipeline.ToDataset(prepared.Validation));
             var test = pipeline.ToDataset(prepared.Test);
             datasets.Add(test);
-            var manifest = config.Limit is { } limit ? prepared.Manifest with
-            {
-                Notes = new Dictionary<string, string>(prepared.Manifest.Notes) { ["trainLimit"] = limit.ToString(CultureInfo.InvariantCulture) },
-            } : prepared.Manifest;
+            // The manifest names the pipeline the rows went through: a package's own when one was given (fine-tuning reuses it).
+            using var fittedJson = fitted is null ? null : JsonDocument.Parse(fitted.ToJson());
+            var manifest = prepared.Manifest with { Notes = notes, Counts = counts, Pipeline = fittedJson?.RootElement.Clone() ?? prepared.Manifest.Pipeline };
             return new LoadedData(datasets[0], validation, test, manifest, split, task)
             {
                 Pipeline = pipeline,
@@ -130,6 +168,26 @@ public static class DataSource
             datasets.ForEach(d => d.Dispose());
             throw;
         }
+    }
+
+    /// <summary>The sorted indices of the seeded replay sample of <paramref name="count"/> training rows, or null to keep all; notes what was kept.</summary>
+    private static int[]? ReplaySample(int count, DataConfig config, Dictionary<string, string> notes)
+    {
+        if (config.Replay is not { } replay)
+            return null;
+        var keep = Math.Max(1, replay < 1 ? (int)Math.Round(count * replay) : (int)Math.Min(count, replay));
+        notes["replay"] = string.Create(CultureInfo.InvariantCulture, $"{keep} of {count} training rows (seed {config.SplitSeed})");
+        if (keep >= count)
+            return null;
+        var order = Enumerable.Range(0, count).ToArray();
+        new Random(config.SplitSeed).Shuffle(order);
+        return order[..keep].Order().ToArray();
+    }
+
+    private static void NoteExtra(IReadOnlyList<string> sources, IReadOnlyList<long> rows, Dictionary<string, string> notes, Dictionary<string, int> counts)
+    {
+        notes["extraTrain"] = string.Join("; ", sources.Select((path, i) => LabelledSources.Describe(path, rows[i])));
+        counts["extraTrain"] = (int)rows.Sum();
     }
 
     private static LoadedData Images(string directory, DataConfig config, ModelTask task, PreprocessingPipeline? fitted)
@@ -155,6 +213,29 @@ public static class DataSource
                 train.Dispose();
                 train = limited;
             }
+            var notes = new Dictionary<string, string> { ["validation"] = Describe(config.Validation), ["trainLimit"] = config.Limit?.ToString(CultureInfo.InvariantCulture) ?? "all" };
+            var extraCounts = new Dictionary<string, int>();
+            if (ReplaySample((int)train.Count, config, notes) is { } replay)
+            {
+                using var indices = TorchSharp.torch.tensor(replay.Select(i => (long)i).ToArray());
+                var sampled = new TensorDataset(train.Features.index_select(0, indices), train.Labels.index_select(0, indices));
+                train.Dispose();
+                train = sampled;
+            }
+            var classNames = ImageClassNames(directory, config, train, test);
+            if (config.ExtraTrain is { Count: > 0 } extraSources)
+            {
+                var rows = new List<long>();
+                foreach (var path in extraSources)
+                {
+                    using var extra = LabelledSources.ReadImages(path, classNames, train.SampleShape, "data.extraTrain");
+                    rows.Add(extra.Count);
+                    var joined = new TensorDataset(TorchSharp.torch.cat([train.Features, extra.Features]), TorchSharp.torch.cat([train.Labels, extra.Labels]));
+                    train.Dispose();
+                    train = joined;
+                }
+                NoteExtra(extraSources, rows, notes, extraCounts);
+            }
             var pipeline = fitted?.Image is not null ? fitted : config.NormalizeImages ? PreprocessingPipeline.FitImages(train.Features) : null;
             if (pipeline is not null)
             {
@@ -165,7 +246,7 @@ public static class DataSource
             var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(directory)));
             var sha = ContentHash.OfDirectory(directory);
             using var pipelineJson = pipeline is null ? null : JsonDocument.Parse(pipeline.ToJson());
-            var counts = new Dictionary<string, int> { ["train"] = (int)train.Count, ["test"] = (int)test.Count };
+            var counts = new Dictionary<string, int>(extraCounts) { ["train"] = (int)train.Count, ["test"] = (int)test.Count };
             if (validation is not null)
                 counts["validation"] = (int)validation.Count;
             var manifest = new DatasetManifest
@@ -175,16 +256,12 @@ public static class DataSource
                 Counts = counts,
                 SplitSeeds = new Dictionary<string, long> { ["split"] = config.SplitSeed },
                 Pipeline = pipelineJson?.RootElement.Clone(),
-                Notes = new Dictionary<string, string> { ["validation"] = Describe(config.Validation), ["trainLimit"] = config.Limit?.ToString(CultureInfo.InvariantCulture) ?? "all" },
+                Notes = notes,
             };
-            var classes = (int)Math.Max(train.LabelRange().Max, test.LabelRange().Max) + 1;
-            var isFashion = Path.GetFullPath(directory) == Path.GetFullPath(FashionMnist.DefaultDirectory) || config.Source.Equals(FashionMnistName, StringComparison.OrdinalIgnoreCase);
             return new LoadedData(train, validation, test, manifest, new TrainingDataSplit(name, sha, null, config.Validation, 0, config.SplitSeed, false), task)
             {
                 Pipeline = pipeline,
-                ClassNames = isFashion && classes == FashionMnist.ClassNames.Length
-                    ? FashionMnist.ClassNames
-                    : Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray(),
+                ClassNames = classNames,
             };
         }
         catch
@@ -195,6 +272,16 @@ public static class DataSource
             test.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Fashion-MNIST's names for its ten classes, else the class indices as text ("0", "1", …).</summary>
+    private static string[] ImageClassNames(string directory, DataConfig config, TensorDataset train, TensorDataset test)
+    {
+        var classes = (int)Math.Max(train.LabelRange().Max, test.LabelRange().Max) + 1;
+        var isFashion = Path.GetFullPath(directory) == Path.GetFullPath(FashionMnist.DefaultDirectory) || config.Source.Equals(FashionMnistName, StringComparison.OrdinalIgnoreCase);
+        return isFashion && classes == FashionMnist.ClassNames.Length
+            ? FashionMnist.ClassNames
+            : Enumerable.Range(0, classes).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToArray();
     }
 
     /// <summary>The dataset with normalized features; the labels move over, the old features are freed.</summary>

@@ -68,6 +68,13 @@ public sealed record TrainingConfig
     public IReadOnlyList<string> Freeze { get; init; } = [];
     /// <summary>Seeds weights, shuffling, dropout and augmentation. Defaults to null: a random seed, recorded in the run.</summary>
     public long? Seed { get; init; }
+    /// <summary>
+    /// Fine-tune instead of starting from random weights: a model package (run folder, package folder or .zip) or a
+    /// registry reference NAME[:VERSION|ALIAS] (<see cref="ModelResolver"/>, in the job's home). The run starts from its
+    /// weights and reuses its fitted pipeline (nothing is refitted), and the new package names it as its parent model.
+    /// The config's model must build the same architecture, else the run stops before epoch 1. Defaults to null.
+    /// </summary>
+    public string? InitFrom { get; init; }
 
     /// <summary>Classification or regression: <see cref="DataConfig.Task"/> when given, else regression exactly when the loss is mse.</summary>
     [JsonIgnore]
@@ -107,7 +114,7 @@ public sealed record TrainingConfig
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, reduceOnPlateau, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed.", e);
+            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, reduceOnPlateau, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed, initFrom (data also takes extraTrain and replay).", e);
         }
     }
 
@@ -135,9 +142,11 @@ public sealed record TrainingConfig
             var spec = Modeling.ModelSpec.Load(specPath);
             config = config with { Model = config.Model with { SpecFile = null, Zoo = null, Spec = JsonNode.Parse(spec.ToJson()) } };
         }
-        var source = config.Data.Source;
-        if (!Path.IsPathRooted(source) && !Path.Exists(source) && Path.Exists(Path.Combine(folder, source)))
-            config = config with { Data = config.Data with { Source = Path.GetFullPath(Path.Combine(folder, source)) } };
+        string Resolve(string path) =>
+            !Path.IsPathRooted(path) && !Path.Exists(path) && Path.Exists(Path.Combine(folder, path)) ? Path.GetFullPath(Path.Combine(folder, path)) : path;
+        config = config with { Data = config.Data with { Source = Resolve(config.Data.Source), ExtraTrain = config.Data.ExtraTrain?.Select(Resolve).ToArray() } };
+        if (config.InitFrom is { } initFrom)
+            config = config with { InitFrom = Resolve(initFrom) };
         return config;
     }
 
@@ -180,6 +189,12 @@ public sealed record TrainingConfig
             throw new ArgumentException($"clipGradientNorm must be positive when given; received {clip.ToString(CultureInfo.InvariantCulture)}.");
         if (AccumulateGradientBatches < 1)
             throw new ArgumentException($"accumulateGradientBatches must be at least 1; received {AccumulateGradientBatches}.");
+        if (Data.Replay is { } replay && !(replay > 0 && (replay < 1 || replay == Math.Floor(replay))))
+            throw new ArgumentException($"data.replay must be a fraction in (0, 1) or a whole row count ≥ 1, e.g. 0.25 or 2000; received {replay.ToString(CultureInfo.InvariantCulture)}.");
+        if (Data.ExtraTrain?.Any(string.IsNullOrWhiteSpace) == true)
+            throw new ArgumentException("data.extraTrain holds an empty path; list .csv/.tsv files or image class folders, or leave it out.");
+        if (InitFrom is { } initFrom && string.IsNullOrWhiteSpace(initFrom))
+            throw new ArgumentException("initFrom is empty; give a run folder, a package folder or .zip, or a registry reference NAME[:VERSION|ALIAS], or leave it out.");
         if (L1 < 0 || L2 < 0)
             throw new ArgumentException($"l1 and l2 must be at least 0; received {L1.ToString(CultureInfo.InvariantCulture)} and {L2.ToString(CultureInfo.InvariantCulture)}.");
         return this;

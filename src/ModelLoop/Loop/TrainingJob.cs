@@ -30,7 +30,7 @@ public static class TrainingJob
         ArgumentNullException.ThrowIfNull(config);
         config.Validate();
         Native.TorchRuntime.EnsureLoaded();
-        using var data = DataSource.Load(config.Data, config.Task);
+        using var data = WarmStart.LoadData(config, options?.Home);
         return Run(config, data, options);
     }
 
@@ -48,7 +48,7 @@ public static class TrainingJob
                 throw new ArgumentException($"{field} monitors '{monitor}', but data.validation is 0, so there is no validation split. Set data.validation (e.g. 0.1) or monitor a training metric.");
         var seed = config.Seed ?? Random.Shared.NextInt64(1, int.MaxValue);
         TorchSharp.torch.random.manual_seed(seed);
-        using var model = ConfigBuilders.Model(config.Model, data.Train.SampleShape, data.Outputs);
+        using var model = WarmStart.Model(config, data, options.Home);
         CheckInputs(model, data);
         model.To(options.Device);
         model.Compile(ConfigBuilders.Optimizer(config.Optimizer), ConfigBuilders.Loss(config), ConfigBuilders.Metrics(config), new CompileOptions
@@ -106,15 +106,22 @@ public static class TrainingJob
                 ran.Save(Path.Combine(folder, "config.json"));
             }
             test = model.Evaluate(data.Test);
-            packageSha = ModelArtifact.Save(model, package, new ArtifactMetadata
+            var metadata = new ArtifactMetadata
             {
                 Task = config.Task,
                 Output = OutputSchema(model, data),
                 Metrics = test.ToDictionary(p => "test_" + p.Key, p => p.Value),
                 Preprocessing = data.Pipeline is { } pipeline ? System.Text.Json.Nodes.JsonNode.Parse(pipeline.ToJson()) : null,
-                Lineage = new ArtifactLineage(datasetHash, tracker?.RunId) { Split = data.Split },
+                Lineage = new ArtifactLineage(datasetHash, tracker?.RunId) { Split = data.Split, ParentModel = config.InitFrom },
                 Config = ran.ToJsonNode(),
-            }, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = options.EncryptionKey });
+            };
+            // What drift monitoring compares live traffic with: training features, held-out embeddings and predictions.
+            metadata = metadata with
+            {
+                Reference = ReferenceProfileBuilder.Build(model, PackageInfo.From(metadata), data.Train, data.TrainRows,
+                    data.Validation ?? data.Test, data.Validation is null ? "test" : "validation", history.Seed),
+            };
+            packageSha = ModelArtifact.Save(model, package, metadata, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = options.EncryptionKey });
         }
         catch (Exception e)
         {

@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Data.Sqlite;
 using static ModelLoop.Storage.SqliteDatabase;
 using ModelLoop.Artifacts;
+using ModelLoop.Modeling;
 using ModelLoop.Storage;
 
 namespace ModelLoop.Registry;
@@ -178,6 +179,13 @@ public sealed partial class ModelRegistry
     {
         var version = GetVersion(name, versionOrAlias);
         return ModelArtifact.Load(version.ArtifactPath, (options ?? new ArtifactLoadOptions()) with { ExpectedManifestSha256 = version.ManifestSha256 });
+    }
+
+    /// <summary>The version's spec and metadata (reference profile, task, names), verified like <see cref="Load"/>, without building the model.</summary>
+    public (ModelSpec Spec, ArtifactMetadata Metadata) ReadMetadata(string name, string versionOrAlias, ArtifactLoadOptions? options = null)
+    {
+        var version = GetVersion(name, versionOrAlias);
+        return ModelArtifact.ReadMetadata(version.ArtifactPath, (options ?? new ArtifactLoadOptions()) with { ExpectedManifestSha256 = version.ManifestSha256 });
     }
 
     /// <summary>Where an alias points now, or null if it is not set. One indexed read: fine to poll.</summary>

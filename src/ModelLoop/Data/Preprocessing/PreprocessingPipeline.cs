@@ -191,6 +191,13 @@ public sealed class PreprocessingPipeline
     /// <exception cref="FormatException">Not an object, a nested value, or as <see cref="Transform(IReadOnlyDictionary{string, string})"/>.</exception>
     public Tensor Transform(JsonElement record)
     {
+        return Transform(Cells(record));
+    }
+
+    /// <summary>A JSON record's cells as text, as a CSV would hold them (numbers as written, null = missing).</summary>
+    /// <exception cref="FormatException">Not an object, or a nested value.</exception>
+    internal static Dictionary<string, string?> Cells(JsonElement record)
+    {
         if (record.ValueKind != JsonValueKind.Object)
             throw new FormatException($"Expected a JSON object mapping column names to values; received a JSON {record.ValueKind}.");
         var cells = new Dictionary<string, string?>(StringComparer.Ordinal);
@@ -204,8 +211,11 @@ public sealed class PreprocessingPipeline
                 JsonValueKind.Null => null,
                 _ => throw new FormatException($"Column '{property.Name}' holds a JSON {property.Value.ValueKind}; expected a string, number, boolean or null."),
             };
-        return Transform(cells);
+        return cells;
     }
+
+    /// <summary>True when a cell counts as missing (null or one of the pipeline's missing markers).</summary>
+    internal bool IsMissing(string? cell) => _missing.IsMissing(cell);
 
     /// <summary>Normalizes images (N, C, H, W) with the fitted channel statistics (a pipeline from <see cref="FitImages"/>).</summary>
     public Tensor TransformImages(Tensor images) =>

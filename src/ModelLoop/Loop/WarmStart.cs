@@ -1,0 +1,58 @@
+using ModelLoop.Modeling;
+
+namespace ModelLoop.Loop;
+
+/// <summary>
+/// <see cref="TrainingConfig.InitFrom"/>: a run that starts from a trained package — its data goes through that
+/// package's fitted pipeline (nothing is refitted, so inputs mean what they meant to the weights) and its network starts
+/// from that package's weights. The one place that reads InitFrom; <see cref="TrainingJob"/> asks here.
+/// </summary>
+internal static class WarmStart
+{
+    /// <summary>The config's data: through the InitFrom package's pipeline when there is one, else fitted on the training part.</summary>
+    public static LoadedData LoadData(TrainingConfig config, string? home)
+    {
+        if (config.InitFrom is not { } reference)
+            return DataSource.Load(config.Data, config.Task);
+        using var start = Resolve(reference, config, home);
+        return ChampionChallenger.LoadFor(start.Package, config.Data);
+    }
+
+    /// <summary>The network the run trains: built from the config, and with InitFrom loaded with that package's weights.</summary>
+    /// <exception cref="ArgumentException">The package's architecture or pipeline differs from the run's; nothing was trained.</exception>
+    public static Model Model(TrainingConfig config, LoadedData data, string? home)
+    {
+        var model = ConfigBuilders.Model(config.Model, data.Train.SampleShape, data.Outputs);
+        if (config.InitFrom is not { } reference)
+            return model;
+        try
+        {
+            using var start = Resolve(reference, config, home);
+            var package = start.Package;
+            if (package.Pipeline?.ToJson() != data.Pipeline?.ToJson())
+                throw new ArgumentException($"initFrom '{reference}' reuses that model's fitted pipeline, but the data was prepared with another one. Load the data with the package's pipeline (TrainingJob.Run(config) does), or drop initFrom.");
+            if (package.Spec.ToJson() != model.ToSpec().ToJson())
+                throw new ArgumentException($"initFrom '{reference}' ({start.Description}) has another architecture than the config's model: it takes {package.Model.InputShape} with {package.Model.ParameterCount:N0} parameters " +
+                    $"({string.Join(", ", package.Model.LayerSummaries.Select(l => l.Name))}); the config builds {model.InputShape} with {model.ParameterCount:N0} " +
+                    $"({string.Join(", ", model.LayerSummaries.Select(l => l.Name))}). Fine-tuning needs the same architecture: copy the model section of that package's config, or drop initFrom to train from scratch.");
+            model.Network.load_state_dict(package.Model.Network.state_dict());
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private static ResolvedModel Resolve(string reference, TrainingConfig config, string? home)
+    {
+        var start = ModelResolver.Resolve(reference, home);
+        if (start.Package.Task != config.Task)
+        {
+            start.Dispose();
+            throw new ArgumentException($"initFrom '{reference}' is a {start.Package.Task} model, but the config trains {config.Task}; fine-tune a model of the same task.");
+        }
+        return start;
+    }
+}
