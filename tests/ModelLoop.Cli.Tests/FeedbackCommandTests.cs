@@ -57,15 +57,20 @@ public sealed class FeedbackCommandTests : IDisposable
 
         var train = TabularReader.Read(Path("export/train.csv"));
         var holdout = TabularReader.Read(Path("export/holdout.csv"));
-        Assert.Equal(header.Where(c => c != "target").Append("label"), train.Columns);
+        Assert.Equal(header.Where(c => c != "target").Append("target"), train.Columns); // the model's own label column
         Assert.Equal((8, 2), (train.Count, holdout.Count));
         Assert.Equal(rows.Skip(8).Select(r => r["target"]), holdout.Rows.Select(r => r[^1]));
         Assert.Equal(rows[0]["mean_radius"], train.Rows[0][0]);
         var manifest = DatasetManifest.Load(Path("export/manifest.json"));
         Assert.Empty(manifest.Verify(Path("export")));
         Assert.Equal("cancer", manifest.Notes["model"]);
+        // The trained package has a reference profile: each logged item carries its monitored features (ItemMonitor).
+        var logged = PredictionLog.OpenExisting(PredictionLog.PathNextTo(Path("serving.db")))!.Read("cancer");
+        Assert.Equal(10, logged.Count);
+        Assert.Equal(double.Parse(rows[0]["mean_radius"], CultureInfo.InvariantCulture), logged[0].Items[0].Monitored!.Numeric["mean_radius"]!.Value, 6);
+        Assert.NotNull(logged[0].Items[0].Monitored!.PredictedClass);
         // The data stage reads it: a model trains on the feedback.
-        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", Path("export/train.csv"), "--label", "label", "--epochs", "1", "--seed", "1", "--threads", "1", "--device", "cpu", "--out", Path("retrained")]));
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", Path("export/train.csv"), "--label", "target", "--epochs", "1", "--seed", "1", "--threads", "1", "--device", "cpu", "--out", Path("retrained")]));
     }
 
     [Fact]

@@ -24,7 +24,7 @@ internal static class FeedbackCommand
         var since = new Option<string?>("--since") { Description = "Only predictions logged at or after this UTC date/time (e.g. 2026-11-01). Defaults to the first." };
         var until = new Option<string?>("--until") { Description = "Only predictions logged before this UTC date/time. Defaults to now." };
         var holdout = new Option<double>("--holdout-newest") { Description = "The fraction (0 ≤ f < 1) of labelled items, the newest, written to the holdout part for the retraining gate. Defaults to 0." };
-        var labelColumn = new Option<string>("--label-column") { Description = "The label column of table exports. Defaults to label.", DefaultValueFactory = _ => "label" };
+        var labelColumn = new Option<string?>("--label-column") { Description = "The label column of table exports. Defaults to the column the model was trained on (so `modelloop retrain` reads the export), else label." };
         var command = new Command("export", "Write a model's labelled feedback (logged inputs with their true labels) as a versioned dataset.")
         {
             output, log, database, model, since, until, holdout, labelColumn,
@@ -41,7 +41,7 @@ internal static class FeedbackCommand
                 Since = Time(result.GetValue(since), "--since"),
                 Until = Time(result.GetValue(until), "--until"),
                 HoldoutNewest = result.GetValue(holdout),
-                LabelColumn = result.GetValue(labelColumn)!,
+                LabelColumn = result.GetValue(labelColumn),
             });
             Console.WriteLine($"Exported {exported.TrainItems} labelled items to {exported.Train}" + (exported.Holdout is { } h ? $" and the newest {exported.HoldoutItems} to {h}" : "") + ".");
             if (exported.SkippedWithoutInput + exported.SkippedOtherFormat > 0)

@@ -21,6 +21,9 @@ public sealed record FeedbackExportOptions
     /// </summary>
     public double HoldoutNewest { get; init; }
 
-    /// <summary>The label column of table exports. Defaults to "label".</summary>
-    public string LabelColumn { get; init; } = "label";
+    /// <summary>
+    /// The label column of table exports. Defaults to null: the column the model was trained on (so retraining reads the
+    /// export with the model's own config), else "label".
+    /// </summary>
+    public string? LabelColumn { get; init; }
 }

@@ -11,7 +11,9 @@ namespace ModelLoop.Monitoring.Logging;
 /// Writes a model's labelled feedback (<see cref="PredictionLog.ReadLabelled"/>) as a dataset the data stage reads:
 /// <code>
 /// OUT/train.csv, OUT/holdout.csv          records and tensors: the raw columns (x0, x1… for tensors) + the label column
-/// OUT/train/&lt;class&gt;/*.png, OUT/holdout/…   images: one sub-folder per class (ImageFolder reads it)
+///                                         (the model's own, so retraining reads it; rows oldest first)
+/// OUT/train/&lt;class&gt;/*.png, OUT/holdout/…   images: one sub-folder per class (ImageFolder reads it); files named
+///                                         REQUESTID-ITEM.png, in time order by name (request ids are UUIDv7)
 /// OUT/manifest.json                       DatasetManifest: files with SHA-256, counts and class balance per part,
 ///                                         the model, range and request count in its notes; its hash names the export
 /// </code>
@@ -39,6 +41,7 @@ public static class FeedbackExporter
             throw new InvalidOperationException($"The log has {labelled.Count} labelled items of model '{model}' in this range, {withInput.Count} of them with their input kept; nothing to export. Feedback needs labels (\"label\", or \"correct\": true for a classifier), and the input must be kept: serve with --log-inputs raw (or anonymized, for records).");
         var format = withInput[0].Prediction.Format;
         var items = withInput.Where(l => Part(l.Prediction.Format) == Part(format)).ToList();
+        var labelColumn = options.LabelColumn ?? info.LabelColumn ?? "label";
         var holdoutCount = (int)Math.Ceiling(items.Count * options.HoldoutNewest);
         var train = items.Take(items.Count - holdoutCount).ToList();
         var holdout = items.Skip(items.Count - holdoutCount).ToList();
@@ -57,7 +60,7 @@ public static class FeedbackExporter
                 if (images)
                     WriteImages(Path.Combine(staging, name), part, info);
                 else
-                    WriteTable(Path.Combine(staging, name + ".csv"), part, info, options.LabelColumn);
+                    WriteTable(Path.Combine(staging, name + ".csv"), part, info, labelColumn);
             }
             var files = Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories)
                 .Select(f => Path.GetRelativePath(staging, f).Replace('\\', '/')).Order(StringComparer.Ordinal)
@@ -66,7 +69,7 @@ public static class FeedbackExporter
             {
                 Name = $"feedback-{model}",
                 SourceSha256 = ContentHash.OfDirectory(staging),
-                LabelColumn = images ? null : options.LabelColumn,
+                LabelColumn = images ? null : labelColumn,
                 Counts = parts.ToDictionary(p => p.Name, p => p.Items.Count),
                 ClassBalance = info.Task == ModelTask.Classification
                     ? parts.ToDictionary(p => p.Name, p => (IReadOnlyDictionary<string, int>)p.Items.GroupBy(i => info.Label(i.TrueClass!.Value)).OrderBy(g => g.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count()))

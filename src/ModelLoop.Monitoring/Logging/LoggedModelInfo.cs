@@ -5,15 +5,19 @@ namespace ModelLoop.Monitoring.Logging;
 
 /// <summary>
 /// What the log keeps of a served model version so that feedback can be checked and exported without loading the model:
-/// its task and its class or output names (as <see cref="PackageInfo"/> read them from the package).
+/// its task, its class or output names (as <see cref="PackageInfo"/> read them from the package) and the label column it
+/// was trained on.
 /// </summary>
 public sealed record LoggedModelInfo(ModelTask Task, int ClassCount, int OutputWidth, IReadOnlyList<string>? ClassNames, IReadOnlyList<string>? OutputNames)
 {
+    /// <summary>The table label column the model was trained on (its pipeline's), so exports use the same name; null when unknown.</summary>
+    public string? LabelColumn { get; init; }
+
     /// <summary>The log's description of a package.</summary>
     public static LoggedModelInfo From(PackageInfo package)
     {
         ArgumentNullException.ThrowIfNull(package);
-        return new(package.Task, package.ClassCount, package.OutputWidth, package.ClassNames, package.OutputNames);
+        return new(package.Task, package.ClassCount, package.OutputWidth, package.ClassNames, package.OutputNames) { LabelColumn = package.Pipeline?.Label?.Name };
     }
 
     /// <summary>The name of class <paramref name="index"/>: its class name, or the index as text when the model names none.</summary>

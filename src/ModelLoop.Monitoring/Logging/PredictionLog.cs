@@ -152,7 +152,7 @@ public sealed class PredictionLog
     /// <summary>What a logged version's outputs mean; null when the log never saw it.</summary>
     public LoggedModelInfo? Info(string model, string version) =>
         _database.Read(connection => SqliteDatabase.Query(connection, null,
-            "SELECT task, class_count, output_width, class_names, output_names FROM model_versions WHERE model = $m AND version = $v",
+            "SELECT task, class_count, output_width, class_names, output_names, label_column FROM model_versions WHERE model = $m AND version = $v",
             PredictionReader.Info, ("$m", model), ("$v", version)).FirstOrDefault());
 
     /// <summary>
@@ -162,7 +162,7 @@ public sealed class PredictionLog
     /// </summary>
     public LoggedRequest? Find(string tenantId, string model, string requestId) =>
         _database.Read(connection => SqliteDatabase.Query(connection, null, """
-            SELECT p.request_id, p.model, p.version, p.item_count, v.task, v.class_count, v.output_width, v.class_names, v.output_names
+            SELECT p.request_id, p.model, p.version, p.item_count, v.task, v.class_count, v.output_width, v.class_names, v.output_names, v.label_column
             FROM predictions p JOIN model_versions v ON v.model = p.model AND v.version = p.version
             WHERE p.request_id = $id AND p.tenant_id = $tenant AND p.model = $model
             """, r => new LoggedRequest(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), PredictionReader.Info(r, 4)),
@@ -249,10 +249,10 @@ public sealed class PredictionLog
             return false;
         var info = record.Info;
         SqliteDatabase.Execute(connection, transaction, """
-            INSERT INTO model_versions (model, version, task, class_count, output_width, class_names, output_names)
-            VALUES ($m, $v, $task, $classes, $width, $classNames, $outputNames) ON CONFLICT (model, version) DO NOTHING
+            INSERT INTO model_versions (model, version, task, class_count, output_width, class_names, output_names, label_column)
+            VALUES ($m, $v, $task, $classes, $width, $classNames, $outputNames, $label) ON CONFLICT (model, version) DO NOTHING
             """, ("$m", record.Model), ("$v", record.Version), ("$task", info.Task.ToString()), ("$classes", info.ClassCount),
-            ("$width", info.OutputWidth), ("$classNames", LogCodec.ToJson(info.ClassNames)), ("$outputNames", LogCodec.ToJson(info.OutputNames)));
+            ("$width", info.OutputWidth), ("$classNames", LogCodec.ToJson(info.ClassNames)), ("$outputNames", LogCodec.ToJson(info.OutputNames)), ("$label", info.LabelColumn));
         return true;
     }
 

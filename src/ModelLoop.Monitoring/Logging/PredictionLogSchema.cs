@@ -15,7 +15,7 @@ internal static class PredictionLogSchema
     public const string Tables = """
         CREATE TABLE IF NOT EXISTS model_versions (
             model TEXT NOT NULL, version TEXT NOT NULL, task TEXT NOT NULL, class_count INTEGER NOT NULL,
-            output_width INTEGER NOT NULL, class_names TEXT NULL, output_names TEXT NULL,
+            output_width INTEGER NOT NULL, class_names TEXT NULL, output_names TEXT NULL, label_column TEXT NULL,
             PRIMARY KEY (model, version));
         CREATE TABLE IF NOT EXISTS predictions (
             request_id TEXT NOT NULL PRIMARY KEY, tenant_id TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL,

@@ -32,9 +32,12 @@ internal static class PredictionReader
 
     public static LoggedModelInfo Info(SqliteDataReader r) => Info(r, 0);
 
-    /// <summary>The version in columns task, class_count, output_width, class_names, output_names from <paramref name="at"/>.</summary>
+    /// <summary>The version in columns task, class_count, output_width, class_names, output_names, label_column from <paramref name="at"/>.</summary>
     public static LoggedModelInfo Info(SqliteDataReader r, int at) =>
-        new(Enum.Parse<ModelTask>(r.GetString(at)), r.GetInt32(at + 1), r.GetInt32(at + 2), LogCodec.Array<string>(Text(r, at + 3)), LogCodec.Array<string>(Text(r, at + 4)));
+        new(Enum.Parse<ModelTask>(r.GetString(at)), r.GetInt32(at + 1), r.GetInt32(at + 2), LogCodec.Array<string>(Text(r, at + 3)), LogCodec.Array<string>(Text(r, at + 4)))
+        {
+            LabelColumn = Text(r, at + 5),
+        };
 
     /// <summary>A request's items packed for its row: outputs, hashes, records, input values, monitored features (null when no item has one).</summary>
     public static (byte[] Outputs, string? Hashes, string? Json, byte[]? Values, string? Monitored) Pack(IReadOnlyList<ItemRecord> items)

@@ -77,8 +77,8 @@ public sealed class ServableModel : IDisposable
 
     public BatchingOptions Batching { get; }
 
-    /// <summary>What the prediction log keeps of each item for drift detection; null when the package has no reference profile.</summary>
-    internal Logging.IItemFeatures? Features { get; init; }
+    /// <summary>Extracts what the prediction log keeps of each item for drift detection; null when the package has no reference profile.</summary>
+    internal ItemMonitor? Monitor { get; init; }
 
     /// <summary>What the prediction log records of this version's outputs (task, class and output names).</summary>
     internal Monitoring.Logging.LoggedModelInfo LogInfo => _logInfo ??= Monitoring.Logging.LoggedModelInfo.From(Package);
@@ -117,18 +117,18 @@ public sealed class ServableModel : IDisposable
             throw new InvalidDataException($"{where}: {e.Message}", e);
         }
         var package = loaded.Info;
-        var features = Logging.ItemFeatures.For(artifact.Metadata);
+        var monitor = ItemMonitor.For(loaded);
         var model = artifact.Model;
         model.Network.eval();
         var input = artifact.Metadata.Input;
         var shape = input?.Shape ?? model.InputShape.ToArray();
         if (package.Pipeline is not { } pipeline)
-            return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, input?.Names), batching: batching) { Package = package, Features = features };
+            return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, input?.Names), batching: batching) { Package = package, Monitor = monitor };
         if (pipeline.Image is { } image)
         {
             if (shape.Length != 3 || shape[0] != image.Mean.Count)
                 throw new InvalidDataException($"{where}: its image normalization has {image.Mean.Count} channels but the model's input is ({string.Join(", ", shape)}); expected (channels, height, width) with the same channel count. Save the artifact with the pipeline fitted on its training images.");
-            return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, null), Normalizer(image, shape), batching) { Package = package, Features = features };
+            return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, null), Normalizer(image, shape), batching) { Package = package, Monitor = monitor };
         }
         if (pipeline.FeatureCount != model.InputShape.Elements)
             throw new InvalidDataException($"{where}: its preprocessing pipeline produces {pipeline.FeatureCount} features but the model takes {model.InputShape.Elements} values per item. Save the artifact with the pipeline the model was trained on.");
@@ -136,7 +136,7 @@ public sealed class ServableModel : IDisposable
         return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, columns) { RawRecords = true }, batching: batching)
         {
             Package = package,
-            Features = features,
+            Monitor = monitor,
             // The package's own record encoder: the data stage's transform with the values fitted in training (FormatException names the column).
             RecordEncoder = loaded.EncodeRecord,
         };

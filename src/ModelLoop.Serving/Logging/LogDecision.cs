@@ -4,5 +4,5 @@ namespace ModelLoop.Serving.Logging;
 internal sealed record LogDecision(PredictionLogRule Rule)
 {
     /// <summary>Whether the request's items need their embeddings from <paramref name="model"/>.</summary>
-    public bool NeedsEmbeddings(Catalog.ServableModel model) => Rule.Features == true && model.Features is { NeedsEmbedding: true };
+    public bool NeedsEmbeddings(Catalog.ServableModel model) => Rule.Features == true && model.Monitor is { NeedsEmbedding: true };
 }

@@ -68,7 +68,7 @@ internal sealed class PredictionRecorder : IAsyncDisposable
             {
                 Outputs = outputs.ToArray(),
                 Monitored = decision.Rule.Features == true
-                    ? model.Features?.Extract(record, input.Values.AsSpan(i * elements, elements), embedding, outputs) ?? ItemFeatures.Predictions(model.Package, outputs)
+                    ? model.Monitor?.Extract(record, input.Values.AsSpan(i * elements, elements), embedding, outputs) ?? ItemFeatures.Predictions(model.Package, outputs)
                     : null,
             };
         }
