@@ -69,6 +69,8 @@ public sealed class DemoCommandTests : IDisposable
     [InlineData("--epochs", "0")]
     [InlineData("--champion-epochs", "0")]
     [InlineData("--name", "not a name")]
+    [InlineData("--feedback-share", "0")]
+    [InlineData("--clean-requests", "10")]
     public void BadSettingsAreAUserErrorBeforeAnythingIsWritten(string option, string value)
     {
         var exit = CliApp.Run(["demo", option, value, "--data", Out("no-data"), "--out", Out("demo"), "--home", Out("home")]);
@@ -117,6 +119,33 @@ public sealed class DemoCommandTests : IDisposable
         else
             Assert.Equal(reason, registry.History("fashion", "challenger").Single().Reason);
         Assert.Contains("Against the champion", File.ReadAllText(Out("demo/challenger/eval/report.html")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheWholeLoopServesTheModelDetectsTheShiftLearnsFromFeedbackAndRecordsEveryStep()
+    {
+        var data = WriteIdxFolder(trainCount: 600, testCount: 1200);
+        var home = Out("home");
+
+        var exit = CliApp.Run(["demo", "--data", data, "--epochs", "1", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "4", "--precision", "Float32",
+            "--clean-requests", "200", "--shifted-requests", "400", "--after-requests", "200", "--training-labels", "150", "--feedback-share", "1"]);
+
+        Assert.Equal(0, exit);
+        var timeline = File.ReadAllText(Out("demo/timeline.txt"));
+        Assert.Contains("DRIFT ALARM", timeline, StringComparison.Ordinal); // the corruption is far from the training images
+        foreach (var file in new[] { "feedback-loop.png", "monitoring/report.html", "monitoring/monitoring.json", "serving/modelloop-predictions.db" })
+            Assert.True(File.Exists(Out(Path.Combine("demo", file))), $"{file} missing");
+        var log = ModelLoop.Monitoring.Logging.PredictionLog.OpenExisting(Out("demo/serving/modelloop-predictions.db"))!;
+        var counts = log.Count("fashion");
+        Assert.InRange(counts.Requests, 450, 800); // 200 clean + shifted until retraining + 200 after
+        // Every user sent the label; the few unlabelled requests are the demo's own checks for the new version after the promotion.
+        Assert.InRange(counts.Labelled, counts.Requests - 20, counts.Requests - 1);
+        // One retraining job ran on the exported feedback and reached a verdict; the registry says why.
+        var job = Assert.Single(new ModelLoop.Monitoring.Retraining.RetrainingStore(home).List("fashion"));
+        Assert.Contains(job.State, new[] { ModelLoop.Monitoring.Retraining.RetrainingJobState.Promoted, ModelLoop.Monitoring.Retraining.RetrainingJobState.Rejected });
+        var challenger = new ModelRegistry(home).GetVersion("fashion", job.ChallengerVersion!.Value);
+        Assert.Equal(job.Key, challenger.Tags["retraining.job"]);
+        Assert.NotEqual(new ModelRegistry(home).GetVersion("fashion", 1).DatasetManifestHash, challenger.DatasetManifestHash); // it learned from the feedback too
     }
 
     [Fact]

@@ -55,6 +55,12 @@ internal sealed class RegistryServerHost : IDisposable
     public ModelRegistry Registry { get; }
     internal ModelHost Host => _factory.Value.Services.GetRequiredService<ModelHost>();
 
+    /// <summary>The running server's services (starts it).</summary>
+    internal IServiceProvider Services => _factory.Value.Services;
+
+    /// <summary>A folder of the host's own for test files.</summary>
+    public string Folder => _folder.Path;
+
     /// <summary>Saves <paramref name="model"/> as an artifact (with <paramref name="pipeline"/> when given) and registers it as the next version of <paramref name="name"/>.</summary>
     public ModelVersion Register(string name, Model model, PreprocessingPipeline? pipeline = null, ArtifactEncryptionKey? key = null, params string[] aliases)
     {
