@@ -21,8 +21,8 @@ public sealed record FeedbackDemoOptions
     public int Clients { get; init; } = 4;
     /// <summary>The shift: Fashion-MNIST test images under <see cref="ImageCorruption.Camera"/>. Defaults to that.</summary>
     public ImageCorruption Shift { get; init; } = ImageCorruption.Camera;
-    /// <summary>Windows of 200 items judged every 50 requests. Defaults to that.</summary>
-    public MonitoringOptions Monitoring { get; init; } = new() { WindowSize = 200, Step = 50 };
+    /// <summary>Windows of 200 items, a new one judged every 100 requests. Defaults to that.</summary>
+    public MonitoringOptions Monitoring { get; init; } = new() { WindowSize = 200, Step = 100 };
     /// <summary>
     /// How the model is retrained: fine-tuning from the production weights on the feedback plus a replay sample of the
     /// original training images, promoted only if better on the held-out recent feedback and not worse on the test set.

@@ -125,10 +125,18 @@ public static class FeedbackLoopDemo
             FeedbackExportResult? export = null;
             if (decision.Retrain)
             {
-                (export, outcome) = await Task.Run(() => FeedbackRetrainer.Run(predictions, name, options.Policy, decision,
-                    Path.Combine(demo.Out, "feedback"), home: trained.Home, progress: text => Note(shiftedEnd, text)), cancellationToken);
-                Note(shiftedEnd, $"Job {outcome.Job.Id}: {outcome.Job.State}. {outcome.Job.Decision}");
-                if (outcome.Promoted)
+                try
+                {
+                    (export, outcome) = await Task.Run(() => FeedbackRetrainer.Run(predictions, name, options.Policy, decision,
+                        Path.Combine(demo.Out, "feedback"), home: trained.Home, progress: text => Note(shiftedEnd, text)), cancellationToken);
+                    Note(shiftedEnd, $"Job {outcome.Job.Id}: {outcome.Job.State}. {outcome.Job.Decision}");
+                }
+                catch (Exception e) when (e is InvalidOperationException or ArgumentException or InvalidDataException)
+                {
+                    // A job that cannot run (e.g. too few labels to hold out) fails on its own; serving goes on with production.
+                    Note(shiftedEnd, $"Retraining failed: {e.Message}");
+                }
+                if (outcome?.Promoted == true)
                 {
                     var promoted = outcome.Job.ChallengerVersion!.Value.ToString(CultureInfo.InvariantCulture);
                     await session.WaitForVersionAsync(traffic.After.Images[0], promoted, cancellationToken);
