@@ -16,6 +16,7 @@ return name switch
     "prediction-log" => PredictionLogOverhead.Run(options),
     "loader" => LoaderBenchmark.Run(options),
     "fuzz" => ModelLoop.Bench.Fuzz.FuzzBenchmark.Run(options),
+    "feedback" => FeedbackLoopBench.Run(options),
     _ => Usage(),
 };
 
@@ -38,6 +39,8 @@ static int Usage()
                              ratios to off (--clients 32 --seconds 10 --warmup 2 --rounds 3 --model keras-cnn|mlp|tiny)
           loader             Fashion-MNIST: time to load all 70k images (--rounds R), and DataLoader images/s with
                              flip + crop augmentation and prefetch vs the trainer's images/s (--batch B --trainer-ips X)
+          feedback           the demo's whole loop: drift false alarms (20 clean windows) and detection delay, recovery
+                             after retraining on feedback (shifted +points with McNemar, clean −points) (--epochs E --out DIR)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

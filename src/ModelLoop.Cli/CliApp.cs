@@ -18,6 +18,7 @@ public static class CliApp
         FeedbackCommand.Create(),
         DataCommand.Create(),
         RetrainCommand.Create(),
+        MonitorCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

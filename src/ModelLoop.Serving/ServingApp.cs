@@ -59,6 +59,8 @@ public static class ServingApp
         services.AddOptions<PredictionLogOptions>().Bind(configuration.GetSection(PredictionLogOptions.Section));
         services.AddSingleton<PredictionRecorder>();
         services.AddHostedService<PredictionLogPruner>();
+        services.AddOptions<RetrainingOptions>().Bind(configuration.GetSection(RetrainingOptions.Section));
+        services.AddHostedService<RetrainingService>();
         services.AddSingleton<ModelHost>();
         services.AddHostedService<ReloadWatcher>();
         services.AddProblemDetails();
@@ -138,6 +140,7 @@ public static class ServingApp
         v1.MapModelsApi();
         v1.MapPredictApi();
         v1.MapFeedbackApi();
+        v1.MapMonitoringApi();
         v1.MapUsageApi();
         v1.MapTenantsApi();
         return app;

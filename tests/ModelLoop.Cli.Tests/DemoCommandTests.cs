@@ -84,7 +84,7 @@ public sealed class DemoCommandTests : IDisposable
         var data = WriteIdxFolder(trainCount: 400, testCount: 200);
         var home = Out("home");
 
-        var exit = CliApp.Run(["demo", "--data", data, "--epochs", "2", "--limit", "300", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "1", "--precision", "Float32"]);
+        var exit = CliApp.Run(["demo", "--data", data, "--epochs", "2", "--limit", "300", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "1", "--precision", "Float32", "--no-feedback"]);
 
         Assert.Equal(0, exit);
         foreach (var file in new[] { "champion/eval/report.html", "champion/eval/evaluation.json", "challenger/eval/report.html", "challenger/eval/evaluation.json",
@@ -124,7 +124,7 @@ public sealed class DemoCommandTests : IDisposable
     {
         var data = WriteIdxFolder(trainCount: 200, testCount: 100);
         var home = Out("home");
-        Assert.Equal(0, CliApp.Run(["demo", "--data", data, "--epochs", "1", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "2", "--precision", "Float32"]));
+        Assert.Equal(0, CliApp.Run(["demo", "--data", data, "--epochs", "1", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "2", "--precision", "Float32", "--no-feedback"]));
 
         var exit = CliApp.Run(["eval", "fashion:production", data, "--home", home, "--out", Out("prod-eval"), "--threads", "1"]);
 
@@ -142,7 +142,7 @@ public sealed class DemoCommandTests : IDisposable
     {
         var data = WriteIdxFolder(trainCount: 200, testCount: 50);
         var home = Out("home");
-        Assert.Equal(0, CliApp.Run(["demo", "--data", data, "--epochs", "1", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "3", "--precision", "Float32"]));
+        Assert.Equal(0, CliApp.Run(["demo", "--data", data, "--epochs", "1", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "3", "--precision", "Float32", "--no-feedback"]));
         // What the production model answers for the first raw test image, normalized by the pipeline in its artifact.
         float[] raw, expected;
         using (var production = new ModelRegistry(home).Load("fashion", "production"))

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using ModelLoop.Data;
+using ModelLoop.Demo;
 using ModelLoop.Loop;
 using ModelLoop.Registry;
 using ModelLoop.Storage;
@@ -25,9 +26,17 @@ internal static class DemoCommand
         var outOption = new Option<string>("--out", "-o") { Description = "Folder for the dataset manifest, both runs and their reports. Defaults to runs/demo.", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
         var nameOption = new Option<string>("--name") { Description = "Registry name of the model. Defaults to fashion.", DefaultValueFactory = _ => "fashion" };
         var homeOption = RunsTrackingOptions.HomeOption();
-        var command = new Command("demo", "Run the whole loop on Fashion-MNIST: data → champion → challenger → comparison → gated promotion → serve.")
+        var defaults = new FeedbackDemoOptions();
+        var cleanOption = new Option<int>("--clean-requests") { Description = $"Requests of clean test images before the shift. Defaults to {defaults.CleanRequests:N0}.", DefaultValueFactory = _ => defaults.CleanRequests };
+        var shiftedOption = new Option<int>("--shifted-requests") { Description = $"Most shifted requests before retraining. Defaults to {defaults.MaxShiftedRequests:N0}.", DefaultValueFactory = _ => defaults.MaxShiftedRequests };
+        var afterOption = new Option<int>("--after-requests") { Description = $"Shifted requests after the promotion. Defaults to {defaults.AfterRequests:N0}.", DefaultValueFactory = _ => defaults.AfterRequests };
+        var labelsOption = new Option<int>("--training-labels") { Description = $"Labelled shifted items to wait for after the drift alarm before retraining. Defaults to {defaults.TrainingLabels:N0}.", DefaultValueFactory = _ => defaults.TrainingLabels };
+        var shareOption = new Option<double>("--feedback-share") { Description = $"Share of requests whose users send the true label. Defaults to {defaults.FeedbackShare}.", DefaultValueFactory = _ => defaults.FeedbackShare };
+        var noFeedbackOption = new Option<bool>("--no-feedback") { Description = "Stop after the gated promotion: no serving, shifted traffic, feedback or retraining. Defaults to off (the whole loop)." };
+        var command = new Command("demo", "Run the whole loop on Fashion-MNIST: data → champion → challenger → gated promotion → serve → shifted traffic → drift alarm → feedback → retraining → gated promotion.")
         {
-            dataOption, epochsOption, championEpochsOption, limitOption, outOption, nameOption, homeOption,
+            dataOption, epochsOption, championEpochsOption, limitOption, outOption, nameOption, homeOption, noFeedbackOption,
+            cleanOption, shiftedOption, afterOption, labelsOption, shareOption,
         };
         common.AddTo(command);
         command.SetAction(result =>
@@ -45,8 +54,19 @@ internal static class DemoCommand
                 Precision = result.GetValue(common.Precision),
             }.Validate();
             var clock = System.Diagnostics.Stopwatch.StartNew();
+            var withFeedback = !result.GetValue(noFeedbackOption);
+            var feedbackOptions = (defaults with
+            {
+                CleanRequests = result.GetValue(cleanOption),
+                MaxShiftedRequests = result.GetValue(shiftedOption),
+                AfterRequests = result.GetValue(afterOption),
+                TrainingLabels = result.GetValue(labelsOption),
+                FeedbackShare = result.GetValue(shareOption),
+            }).Validate(); // before any training, like DemoOptions
+            // With the feedback half, the first half's "summary" stage is replaced by the second half's stages.
+            var stages = withFeedback ? DemoLoop.Stages.Count - 1 + FeedbackLoopDemo.Stages.Count : DemoLoop.Stages.Count;
             AnsiConsole.Write(new Rule("[bold]ModelLoop demo[/]: the whole loop on Fashion-MNIST").LeftJustified());
-            AnsiConsole.Write(new Rule(Invariant($"[bold]1/{DemoLoop.Stages.Count}[/] {Markup.Escape(DemoLoop.Stages[0])} [grey](at 0 s)[/]")).LeftJustified());
+            AnsiConsole.Write(new Rule(Invariant($"[bold]1/{stages}[/] {Markup.Escape(DemoLoop.Stages[0])} [grey](at 0 s)[/]")).LeftJustified());
             FashionMnistInstaller.Ensure(options.Data);
             if (!Directory.Exists(options.Data))
                 throw new DirectoryNotFoundException($"--data '{options.Data}' is not a folder; the demo expects Fashion-MNIST's four IDX files in a folder (train with `modelloop train --data file.csv` for tables).");
@@ -54,11 +74,19 @@ internal static class DemoCommand
             var outcome = DemoLoop.Run(options,
                 stage =>
                 {
-                    if (stage > 0)
-                        AnsiConsole.Write(new Rule(Invariant($"[bold]{stage + 1}/{DemoLoop.Stages.Count}[/] {Markup.Escape(DemoLoop.Stages[stage])} [grey](at {clock.Elapsed.TotalSeconds:F0} s)[/]")).LeftJustified());
+                    if (stage > 0 && !(withFeedback && stage == DemoLoop.Stages.Count - 1))
+                        AnsiConsole.Write(new Rule(Invariant($"[bold]{stage + 1}/{stages}[/] {Markup.Escape(DemoLoop.Stages[stage])} [grey](at {clock.Elapsed.TotalSeconds:F0} s)[/]")).LeftJustified());
                 },
                 text => AnsiConsole.MarkupLine(Markup.Escape(text)));
-            DemoSummary.Print(outcome);
+            FeedbackDemoOutcome? feedback = null;
+            if (withFeedback)
+            {
+                var offset = DemoLoop.Stages.Count - 1;
+                feedback = FeedbackLoopDemo.RunAsync(outcome, options, feedbackOptions, onStage: stage =>
+                    AnsiConsole.Write(new Rule(Invariant($"[bold]{offset + stage + 1}/{stages}[/] {Markup.Escape(FeedbackLoopDemo.Stages[stage])} [grey](at {clock.Elapsed.TotalSeconds:F0} s)[/]")).LeftJustified()),
+                    log: text => AnsiConsole.MarkupLine(Markup.Escape(text))).GetAwaiter().GetResult();
+            }
+            DemoSummary.Print(outcome, feedback, clock.Elapsed);
             return 0;
         });
         return command;

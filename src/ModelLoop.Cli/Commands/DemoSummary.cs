@@ -1,6 +1,7 @@
 using System.Globalization;
 using ModelLoop.Evaluation;
 using Spectre.Console;
+using ModelLoop.Demo;
 using ModelLoop.Loop;
 
 namespace ModelLoop.Cli.Commands;
@@ -8,7 +9,7 @@ namespace ModelLoop.Cli.Commands;
 /// <summary>The demo loop's outcome as the loop summary table and the next commands.</summary>
 internal static class DemoSummary
 {
-    public static void Print(DemoOutcome outcome)
+    public static void Print(DemoOutcome outcome, FeedbackDemoOutcome? feedback = null, TimeSpan? total = null)
     {
         var (Name, Home, DatasetHash, ChampionVersion, ChallengerVersion) = (outcome.Name, outcome.Home, outcome.DatasetHash, outcome.ChampionVersion, outcome.ChallengerVersion);
         var (ChampionAccuracy, ChallengerAccuracy, Comparison, Decision, ProductionVersion) = (outcome.ChampionAccuracy, outcome.ChallengerAccuracy, outcome.Comparison, outcome.Decision, outcome.ProductionVersion);
@@ -25,8 +26,19 @@ internal static class DemoSummary
         Row("champion report", ChampionReport);
         Row("challenger report", ChallengerReport);
         Row("comparison", ComparisonJson);
+        if (feedback is not null)
+        {
+            Row("drift alarm", feedback.DetectionDelay is { } delay ? Invariant($"{delay} requests after the shift began ({feedback.FalseAlarms} false alarms on {feedback.CleanWindows} clean windows)") : "none raised");
+            Row("feedback", Invariant($"{feedback.Labelled:N0} labelled requests of {feedback.Requests:N0}"));
+            Row("retraining", feedback.Retraining is { } job ? $"job {job.Job.Id}: {job.Job.State} (challenger v{job.Job.ChallengerVersion})" : feedback.Decision.Reason);
+            Row("live accuracy", Invariant($"clean {Percent(feedback.CleanLiveAccuracy)} → shifted {Percent(feedback.ShiftedLiveAccuracy)} → after retraining {Percent(feedback.AfterLiveAccuracy)}"));
+            if (feedback.Recovery is { } r)
+                Row("unseen images", Invariant($"shifted {r.ShiftedBefore:P2} → {r.ShiftedAfter:P2} (McNemar p {r.ShiftedMcNemarP:G3}); clean {r.CleanBefore:P2} → {r.CleanAfter:P2}"));
+            Row("loop plot", feedback.Plot);
+            Row("monitoring report", feedback.Report);
+        }
         Row("registry", Home);
-        Row("wall time", Invariant($"{Elapsed.TotalSeconds:F0} s"));
+        Row("wall time", Invariant($"{(total ?? Elapsed).TotalSeconds:F0} s"));
         AnsiConsole.Write(table);
         foreach (var (what, line) in new[]
         {
@@ -36,6 +48,8 @@ internal static class DemoSummary
         })
             AnsiConsole.MarkupLine($"{Markup.Escape(what)}\n  [bold]{Markup.Escape(line)}[/]");
     }
+
+    private static string Percent(double? value) => value is { } v ? v.ToString("P1", CultureInfo.InvariantCulture) : "n/a";
 
     private static string Quote(string path) => path.Contains(' ', StringComparison.Ordinal) ? $"\"{path}\"" : path;
 
