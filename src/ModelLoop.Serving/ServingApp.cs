@@ -125,6 +125,8 @@ public static class ServingApp
         TorchRuntime.EnsureLoaded();
         if (options.TorchThreads is { } threads)
             TorchRuntime.Threads = threads;
+        // Opens the prediction log now (when enabled): bad Serving:PredictionLog settings stop the start, not the first request.
+        app.Services.GetRequiredService<PredictionRecorder>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseRouting();

@@ -67,9 +67,7 @@ internal sealed class PredictionRecorder : IAsyncDisposable
             items[i] = Input(storage, record, input.RawItems[i]) with
             {
                 Outputs = outputs.ToArray(),
-                Monitored = decision.Rule.Features == true
-                    ? model.Monitor?.Extract(record, input.Values.AsSpan(i * elements, elements), embedding, outputs) ?? ItemFeatures.Predictions(model.Package, outputs)
-                    : null,
+                Monitored = decision.Rule.Features == true ? Features(model, record, input.Values.AsSpan(i * elements, elements), embedding, outputs) : null,
             };
         }
         return _writer!.Add(new PredictionRecord
@@ -91,6 +89,24 @@ internal sealed class PredictionRecorder : IAsyncDisposable
     {
         if (_writer is not null)
             await _writer.DisposeAsync();
+    }
+
+    // The item's monitored features: the package's ItemMonitor, else (no reference profile, or a record it cannot read,
+    // which the model's encoder accepted) what the model answered. The prediction was made: logging must not fail it.
+    private static MonitoredItem Features(ServableModel model, JsonElement? record, ReadOnlySpan<float> input, float[]? embedding, ReadOnlySpan<float> outputs)
+    {
+        if (model.Monitor is { } monitor)
+        {
+            try
+            {
+                return monitor.Extract(record, input, embedding, outputs);
+            }
+            catch (FormatException)
+            {
+                // fall through to the predictions
+            }
+        }
+        return ItemFeatures.Predictions(model.Package, outputs);
     }
 
     // What is kept of one item's input: records as JSON text, other inputs as their values before preprocessing.

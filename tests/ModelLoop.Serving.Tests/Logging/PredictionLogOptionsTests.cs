@@ -64,4 +64,14 @@ public sealed class PredictionLogOptionsTests
         Assert.Contains("Serving:PredictionLog:Models:iris:SampleRate is 2", rule.Message);
         Assert.Contains("Serving:PredictionLog:RetentionDays is 0", days.Message);
     }
+
+    [Fact]
+    public void AServerWithAnInvalidLogSettingStopsAtStartWithTheSettingsName()
+    {
+        using var server = new ServerHost(new() { ["Serving:PredictionLog:Enabled"] = "true", ["Serving:PredictionLog:SampleRate"] = "2" });
+
+        var error = Assert.ThrowsAny<Exception>(() => server.Client());
+
+        Assert.Contains("Serving:PredictionLog:SampleRate is 2", error.ToString());
+    }
 }
