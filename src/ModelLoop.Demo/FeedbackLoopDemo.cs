@@ -117,7 +117,7 @@ public static class FeedbackLoopDemo
 
             onStage?.Invoke(3);
             var (production, testAccuracy) = FeedbackRetrainer.Production(registry, name);
-            var report = monitor.Evaluate(predictions, name);
+            var report = session.Report();
             var store = FeedbackRetrainer.Store(trained.Home);
             var decision = options.Policy.Decide(FeedbackRetrainer.Signals(report, production, testAccuracy, DateTimeOffset.UtcNow), store.Latest(name));
             Note(shiftedEnd, (decision.Retrain ? "Policy: retrain. " : "Policy: no retraining. ") + decision.Reason);
@@ -129,7 +129,7 @@ public static class FeedbackLoopDemo
                 {
                     (export, outcome) = await Task.Run(() => FeedbackRetrainer.Run(predictions, name, options.Policy, decision,
                         Path.Combine(demo.Out, "feedback"), home: trained.Home, progress: text => Note(shiftedEnd, text)), cancellationToken);
-                    Note(shiftedEnd, $"Job {outcome.Job.Id}: {outcome.Job.State}. {outcome.Job.Decision}");
+                    Note(shiftedEnd, $"Job {outcome.Job.Id}: {outcome.Job.State}.");
                 }
                 catch (Exception e) when (e is InvalidOperationException or ArgumentException or InvalidDataException)
                 {
@@ -156,10 +156,17 @@ public static class FeedbackLoopDemo
             if (recovery is not null)
                 Note(session.Requests, Invariant($"On {traffic.RecoveryLabels.shape[0]:N0} unseen test images: shifted {recovery.ShiftedBefore:P2} → {recovery.ShiftedAfter:P2} (McNemar p = {recovery.ShiftedMcNemarP:G3}), clean {recovery.CleanBefore:P2} → {recovery.CleanAfter:P2}."));
 
-            var full = monitor.Evaluate(predictions, name);
-            var events = new List<MonitoringEvent> { new(cleanEnd, "shift begins") };
-            if (alarm is not null)
-                events.Add(new MonitoringEvent(alarm.Requests, "drift alarm"));
+            var full = session.Report();
+            // The shift and its alarm are often a window apart: one label for both when they would overlap.
+            var events = new List<MonitoringEvent>();
+            if (alarm is not null && alarm.Requests - cleanEnd < 300)
+                events.Add(new MonitoringEvent(cleanEnd, Invariant($"shift; alarm +{alarm.Requests - cleanEnd}")));
+            else
+            {
+                events.Add(new MonitoringEvent(cleanEnd, "shift begins"));
+                if (alarm is not null)
+                    events.Add(new MonitoringEvent(alarm.Requests, "drift alarm"));
+            }
             if (outcome?.Promoted == true)
                 events.Add(new MonitoringEvent(shiftedEnd, $"v{outcome.Job.ChallengerVersion} promoted"));
             var files = MonitoringReportWriter.Write(full, Path.Combine(demo.Out, "monitoring"), events);

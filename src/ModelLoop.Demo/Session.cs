@@ -71,6 +71,16 @@ internal sealed class Session(ModelLoopClient client, PredictionLog log, LiveMon
         }
     }
 
+    /// <summary>
+    /// The monitoring report of everything sent so far: the windows already judged after each chunk (none is judged
+    /// twice) with the per-version live accuracy over all logged items.
+    /// </summary>
+    public MonitoringReport Report()
+    {
+        Judge();
+        return monitor.Evaluate(model, _logged, afterItem: long.MaxValue) with { Windows = _windows.ToList() };
+    }
+
     /// <summary>Accuracy over the labelled requests among [from, to); null when none is labelled.</summary>
     public double? Accuracy(long from, long to)
     {

@@ -22,7 +22,7 @@ internal static class DemoSummary
         Row("p-value (McNemar)", Comparison.McNemar is { } test ? test.PValueText : "—");
         Row("verdict", Comparison.Verdict.ToString());
         Row("decision", Decision.Promoted ? $"promoted v{ChallengerVersion} to champion, production" : $"rejected v{ChallengerVersion} (alias challenger); v{ChampionVersion} stays");
-        Row("production", $"{Name} v{ProductionVersion}");
+        Row("production", feedback?.Retraining is { Promoted: true } retrained ? $"{Name} v{retrained.Job.ChallengerVersion} (retrained on feedback)" : $"{Name} v{ProductionVersion}");
         Row("champion report", ChampionReport);
         Row("challenger report", ChallengerReport);
         Row("comparison", ComparisonJson);

@@ -34,6 +34,9 @@ internal static class ServeCommand
 
         /// <summary>The prediction log's settings. Defaults to the server's: off.</summary>
         public PredictionLogOptions Log { get; init; } = new();
+
+        /// <summary>Background retraining. Defaults to the server's: off.</summary>
+        public RetrainingOptions Retraining { get; init; } = new();
     }
 
     public static Command Create()
@@ -56,11 +59,14 @@ internal static class ServeCommand
         var logRate = new Option<double>("--log-sample-rate") { Description = "The fraction of requests logged, 0…1. Defaults to 1.", DefaultValueFactory = _ => 1 };
         var logDays = new Option<double>("--log-retention-days") { Description = "Logged requests older than this are deleted with their feedback (0: kept forever). Defaults to 30.", DefaultValueFactory = _ => 30 };
         var logMb = new Option<double>("--log-max-mb") { Description = "Beyond this many MiB of log rows the oldest requests are deleted (0: no bound). Defaults to 1024.", DefaultValueFactory = _ => 1024 };
+        var retrain = new Option<bool>("--retrain") { Description = "Run the retraining policy in the background: drift alarms, live accuracy or new labels start a job on the logged feedback, promoted only through the gate. Needs the registry and --log-predictions with --log-inputs raw or anonymized. Defaults to off." };
+        var retrainPolicy = new Option<string?>("--retrain-policy") { Description = "The retraining policy (YAML or JSON: triggers, cool-down, mode, tolerance). Defaults to the policy's defaults." };
+        var retrainInterval = new Option<double>("--retrain-interval") { Description = "Seconds between two rounds of the background policy. Defaults to 60.", DefaultValueFactory = _ => 60 };
         var noLogFeatures = new Option<bool>("--no-log-features") { Description = "Do not keep each item's monitored features (what drift detection reads). Defaults to off: they are kept." };
         var command = new Command("serve", "Serve the registry's models (or --models DIR) over HTTP: predict with dynamic batching, hot reload on promotion, API keys, metering, a prediction log with feedback, /metrics, /openapi/v1.json.")
         {
             home, models, urls, database, adminKeyFile, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
-            logPredictions, logPath, logInputs, logRate, logDays, logMb, noLogFeatures,
+            logPredictions, logPath, logInputs, logRate, logDays, logMb, noLogFeatures, retrain, retrainPolicy, retrainInterval,
         };
         command.SetAction(result =>
         {
@@ -81,6 +87,7 @@ internal static class ServeCommand
                     RetentionDays = result.GetValue(logDays) is var days and not 0 ? days : null,
                     MaxMegabytes = result.GetValue(logMb) is var mb and not 0 ? mb : null,
                 }.Validate(),
+                Retraining = Retraining(result.GetValue(retrain), result.GetValue(retrainPolicy), result.GetValue(retrainInterval), result.GetValue(logPredictions), result.GetValue(models)),
             };
             using var app = BuildApp(settings);
             var source = app.Services.GetRequiredService<IModelCatalog>() is RegistryCatalog registry ? $"registry {registry.Registry.Home}" : Path.GetFullPath(settings.Models!);
@@ -89,6 +96,8 @@ internal static class ServeCommand
                 Console.WriteLine(model.Ready ? $"  {model.Name}: version {model.Version}" : $"  {model.Name}: NOT SERVED (503) — {model.Problem}");
             if (settings.Log.Enabled)
                 Console.WriteLine($"Logging predictions to {settings.Log.Path ?? PredictionLog.PathNextTo(settings.Database)} (inputs: {settings.Log.Inputs}, sample rate {settings.Log.SampleRate}); feedback: POST /v1/models/{{name}}/feedback.");
+            if (settings.Retraining.Enabled)
+                Console.WriteLine($"Retraining in the background every {settings.Retraining.Interval.TotalSeconds:0} s ({settings.Retraining.PolicyPath ?? "default policy"}); jobs: retraining.db in the registry's home.");
             if (settings.AdminKey is null && !settings.NoKeys)
                 Console.WriteLine($"No admin key: tenants cannot be created. Set {AdminKeyVariable} or pass --admin-key-file PATH (a file holding the key).");
             app.Run();
@@ -122,6 +131,23 @@ internal static class ServeCommand
             ? storage
             : throw new ArgumentException($"--log-inputs accepts raw, anonymized, hash or none; received '{text}'.");
 
+    // --retrain needs what a job learns from: the registry and logged feedback. The policy file is read now, so a bad one
+    // stops the server before it listens rather than failing every round.
+    private static RetrainingOptions Retraining(bool enabled, string? policy, double seconds, bool logging, string? models)
+    {
+        if (!enabled)
+            return new RetrainingOptions();
+        if (models is not null)
+            throw new ArgumentException("--retrain retrains registered models; it cannot be combined with --models (run folders). Serve the registry (--home DIR).");
+        if (!logging)
+            throw new ArgumentException("--retrain learns from logged feedback; add --log-predictions (and --log-inputs raw or anonymized so the feedback's inputs can be exported).");
+        if (!(seconds >= 1))
+            throw new ArgumentException($"--retrain-interval is {seconds}; expected at least 1 second (e.g. 60).");
+        if (policy is not null)
+            Monitoring.Retraining.RetrainingPolicy.Load(policy);
+        return new RetrainingOptions { Enabled = true, PolicyPath = policy, Interval = TimeSpan.FromSeconds(seconds) };
+    }
+
     internal static WebApplication BuildApp(Settings settings)
     {
         var batching = new BatchingOptions
@@ -148,6 +174,9 @@ internal static class ServeCommand
                 [$"{PredictionLogOptions.Section}:Features"] = settings.Log.Features ? "true" : "false",
                 [$"{PredictionLogOptions.Section}:RetentionDays"] = settings.Log.RetentionDays?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "", // "" binds null: no bound
                 [$"{PredictionLogOptions.Section}:MaxMegabytes"] = settings.Log.MaxMegabytes?.ToString("R", System.Globalization.CultureInfo.InvariantCulture) ?? "",
+                [$"{RetrainingOptions.Section}:Enabled"] = settings.Retraining.Enabled ? "true" : "false",
+                [$"{RetrainingOptions.Section}:PolicyPath"] = settings.Retraining.PolicyPath,
+                [$"{RetrainingOptions.Section}:Interval"] = settings.Retraining.Interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             });
             builder.Services.AddSingleton<IModelCatalog>(catalog);
         });

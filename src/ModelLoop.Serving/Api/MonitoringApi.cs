@@ -3,9 +3,8 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.Options;
 using ModelLoop.Monitoring.Live;
-using ModelLoop.Registry;
+using ModelLoop.Serving.Catalog;
 using ModelLoop.Serving.Logging;
 using ModelLoop.Serving.Tenants;
 
@@ -25,13 +24,13 @@ internal static class MonitoringApi
     }
 
     private static Results<Ok<MonitoringReport>, ProblemHttpResult> Get(string name, string? since, string? until, int? window, int? step, HttpContext context,
-        PredictionRecorder recorder, IOptions<ServingOptions> serving)
+        PredictionRecorder recorder, IModelCatalog catalog)
     {
         if (!ApiKeyMiddleware.Current(context).IsAdmin)
             return Problems.Forbidden("Monitoring shows every tenant's traffic of a model; call it with the admin key (Serving:AdminKey).");
         if (recorder.Log is not { } log)
             return Problems.NotFound("This server does not log predictions, so there is nothing to monitor. Start it with `modelloop serve --log-predictions`.");
-        if (serving.Value.RegistryHome is not { } home)
+        if (catalog is not RegistryCatalog served)
             return Problems.NotFound("Monitoring reads each version's reference profile from the model registry; this server serves run folders (--models). Serve the registry (`modelloop serve --home DIR`).");
         DateTimeOffset? from, to;
         MonitoringOptions options;
@@ -47,7 +46,7 @@ internal static class MonitoringApi
         {
             return Problems.BadInput(e.Message);
         }
-        var registry = ModelRegistry.OpenExisting(home);
+        var registry = served.Registry;
         if (!registry.ListModels().Any(m => m.Name == name))
             return Problems.NotFound($"The registry has no model '{name}'. List them with GET /v1/models.");
         return TypedResults.Ok(LiveMonitor.ForRegistry(registry, name, options).Evaluate(log, name, from, to));

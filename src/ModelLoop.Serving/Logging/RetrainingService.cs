@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ModelLoop.Monitoring.Live;
 using ModelLoop.Monitoring.Retraining;
 using ModelLoop.Registry;
+using ModelLoop.Serving.Catalog;
 
 namespace ModelLoop.Serving.Logging;
 
@@ -14,7 +15,8 @@ namespace ModelLoop.Serving.Logging;
 /// service's own thread, so serving continues. A promotion moves the registry's alias; <see cref="Batching.ReloadWatcher"/>
 /// then switches the served version. An unfinished job (the server was killed) resumes on the next tick.
 /// </summary>
-internal sealed class RetrainingService(IOptions<RetrainingOptions> options, IOptions<ServingOptions> serving, PredictionRecorder recorder, ILogger<RetrainingService> logger)
+internal sealed class RetrainingService(IOptions<RetrainingOptions> options, IOptions<ServingOptions> serving, IModelCatalog catalog, PredictionRecorder recorder,
+    ILogger<RetrainingService> logger)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -22,11 +24,12 @@ internal sealed class RetrainingService(IOptions<RetrainingOptions> options, IOp
         var settings = options.Value;
         if (!settings.Enabled)
             return;
-        if (serving.Value.RegistryHome is not { } home || recorder.Log is not { } log)
+        if (catalog is not RegistryCatalog registry || recorder.Log is not { } log)
         {
-            logger.LogWarning("Background retraining is on but {Missing}; it stays idle.", serving.Value.RegistryHome is null ? "the server serves run folders, not a registry" : "the prediction log is off (--log-predictions)");
+            logger.LogWarning("Background retraining is on but {Missing}; it stays idle.", catalog is not RegistryCatalog ? "the server serves run folders, not a registry" : "the prediction log is off (--log-predictions)");
             return;
         }
+        var home = registry.Registry.Home;
         var policy = settings.PolicyPath is { } path ? RetrainingPolicy.Load(path) : new RetrainingPolicy();
         var exports = settings.ExportFolder ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(serving.Value.DatabasePath)) ?? ".", "feedback-exports");
         using var timer = new PeriodicTimer(settings.Interval);

@@ -28,6 +28,7 @@ public static class TorchRuntime
             if (_loaded)
                 return;
             var patchNote = FixNativeCopiesIfNeeded();
+            QuietNativeLog();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -45,6 +46,30 @@ public static class TorchRuntime
             _loaded = true;
         }
     }
+
+    /// <summary>
+    /// libtorch's C++ log (not its Python-style warnings) prints "Could not initialize NNPACK! Reason: Unsupported
+    /// hardware." on every small-batch convolution on CPUs NNPACK does not support — thousands of lines from a server —
+    /// and TorchSharp 0.107 exposes no switch for NNPACK. Unless the user set TORCH_CPP_LOG_LEVEL, it is set to ERROR in
+    /// the native environment (.NET's SetEnvironmentVariable does not reach it on Unix) before libtorch reads it at load.
+    /// </summary>
+    private static void QuietNativeLog()
+    {
+        const string variable = "TORCH_CPP_LOG_LEVEL";
+        if (OperatingSystem.IsWindows() || Environment.GetEnvironmentVariable(variable) is not null)
+            return;
+        try
+        {
+            _ = SetEnvironment(variable, "ERROR", overwrite: 0);
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            // No C library to call: the log stays at libtorch's default.
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
+    private static extern int SetEnvironment(string name, string value, int overwrite);
 
     /// <summary>
     /// True when denormal floats are flushed to zero on the CPU. ModelLoop turns this on while loading
