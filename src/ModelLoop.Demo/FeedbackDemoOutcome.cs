@@ -18,6 +18,8 @@ public sealed record FeedbackDemoOutcome
     public required RetrainDecision Decision { get; init; }
     public FeedbackExportResult? Export { get; init; }
     public RetrainingOutcome? Retraining { get; init; }
+    /// <summary>Why the retraining job could not run (e.g. too few labels to hold out), or null.</summary>
+    public string? RetrainingFailure { get; init; }
     /// <summary>Live accuracy on labelled feedback: clean traffic, shifted traffic before retraining, shifted traffic after.</summary>
     public double? CleanLiveAccuracy { get; init; }
     public double? ShiftedLiveAccuracy { get; init; }

@@ -37,7 +37,7 @@ public static class FeedbackLoopDemo
 {
     /// <summary>The stages reported, in order.</summary>
     public static readonly IReadOnlyList<string> Stages =
-        ["serve the production model", "clean traffic", "shifted traffic: drift alarm and feedback", "retraining and gated promotion", "traffic after the promotion", "recovery on unseen images"];
+        ["serve the production model", "clean traffic", "shifted traffic: drift alarm and feedback", "retraining and gated promotion", "traffic after retraining", "recovery on unseen images"];
 
     /// <param name="trained">The first half's outcome: the registry home and the production version.</param>
     /// <param name="demo">The first half's options (data folder, output folder, model name).</param>
@@ -123,6 +123,7 @@ public static class FeedbackLoopDemo
             Note(shiftedEnd, (decision.Retrain ? "Policy: retrain. " : "Policy: no retraining. ") + decision.Reason);
             RetrainingOutcome? outcome = null;
             FeedbackExportResult? export = null;
+            string? failure = null;
             if (decision.Retrain)
             {
                 try
@@ -134,6 +135,7 @@ public static class FeedbackLoopDemo
                 catch (Exception e) when (e is InvalidOperationException or ArgumentException or InvalidDataException)
                 {
                     // A job that cannot run (e.g. too few labels to hold out) fails on its own; serving goes on with production.
+                    failure = e.Message;
                     Note(shiftedEnd, $"Retraining failed: {e.Message}");
                 }
                 if (outcome?.Promoted == true)
@@ -147,7 +149,7 @@ public static class FeedbackLoopDemo
             onStage?.Invoke(4);
             var afterStart = session.Requests;
             await session.SendAsync(traffic.After, 0, options.AfterRequests, _ => false, cancellationToken, offset: afterStart);
-            Note(session.Requests, Invariant($"After the promotion: live accuracy {Percent(session.Accuracy(afterStart, session.Requests))} on the shifted traffic."));
+            Note(session.Requests, Invariant($"After retraining: live accuracy {Percent(session.Accuracy(afterStart, session.Requests))} on the shifted traffic."));
 
             onStage?.Invoke(5);
             var recovery = outcome?.Job.ChallengerVersion is { } challenger && outcome.Promoted
@@ -184,6 +186,7 @@ public static class FeedbackLoopDemo
                 Decision = decision,
                 Export = export,
                 Retraining = outcome,
+                RetrainingFailure = failure,
                 CleanLiveAccuracy = session.Accuracy(0, cleanEnd),
                 ShiftedLiveAccuracy = session.Accuracy(cleanEnd, shiftedEnd),
                 AfterLiveAccuracy = session.Accuracy(afterStart, session.Requests),

@@ -30,7 +30,8 @@ internal static class DemoSummary
         {
             Row("drift alarm", feedback.DetectionDelay is { } delay ? Invariant($"{delay} requests after the shift began ({feedback.FalseAlarms} false alarms on {feedback.CleanWindows} clean windows)") : "none raised");
             Row("feedback", Invariant($"{feedback.Labelled:N0} labelled requests of {feedback.Requests:N0}"));
-            Row("retraining", feedback.Retraining is { } job ? $"job {job.Job.Id}: {job.Job.State} (challenger v{job.Job.ChallengerVersion})" : feedback.Decision.Reason);
+            Row("retraining", feedback.Retraining is { } job ? $"job {job.Job.Id}: {job.Job.State} (challenger v{job.Job.ChallengerVersion})"
+                : feedback.RetrainingFailure is { } failure ? $"failed: {failure}" : $"not started: {feedback.Decision.Reason}");
             Row("live accuracy", Invariant($"clean {Percent(feedback.CleanLiveAccuracy)} → shifted {Percent(feedback.ShiftedLiveAccuracy)} → after retraining {Percent(feedback.AfterLiveAccuracy)}"));
             if (feedback.Recovery is { } r)
                 Row("unseen images", Invariant($"shifted {r.ShiftedBefore:P2} → {r.ShiftedAfter:P2} (McNemar p {r.ShiftedMcNemarP:G3}); clean {r.CleanBefore:P2} → {r.CleanAfter:P2}"));

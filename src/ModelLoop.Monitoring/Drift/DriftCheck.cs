@@ -31,4 +31,18 @@ public sealed record DriftCheck
     public bool Drifted { get; init; }
     /// <summary>How to read the check: the method's details, or why it could not run.</summary>
     public string? Note { get; init; }
+
+    /// <summary>
+    /// How far the check is into drift, 1 at its threshold: log10(adjusted p) / log10(α) for a test, statistic / threshold
+    /// for a distance; 0 for a check that could not run; capped at <paramref name="cap"/> so one huge value does not
+    /// flatten the rest. The window's <see cref="DriftReport.Score"/> is the largest.
+    /// </summary>
+    public double Severity(double cap = 10)
+    {
+        if (Statistic is null || Threshold is not double threshold) return 0;
+        double severity = AdjustedPValue is double p
+            ? (p <= 0 ? cap : Math.Log10(p) / Math.Log10(threshold))
+            : Statistic.Value / threshold;
+        return Math.Clamp(severity, 0, cap);
+    }
 }

@@ -67,7 +67,7 @@ public sealed class DriftDetector
         return report with
         {
             Alarm = checks.Any(c => c.Drifted),
-            Score = checks.Select(Severity).DefaultIfEmpty(0).Max(),
+            Score = checks.Select(c => c.Severity(options.ScoreCap)).DefaultIfEmpty(0).Max(),
             Reasons = checks.Where(c => c.Drifted).Select(Reason).ToList(),
         };
     }
@@ -200,15 +200,6 @@ public sealed class DriftDetector
     }
 
     /// <summary>≥ 1 exactly when the check drifted: log10(adjusted p) / log10(α) for a test, distance / threshold otherwise.</summary>
-    private double Severity(DriftCheck check)
-    {
-        if (check.Statistic is null || check.Threshold is not double threshold) return 0;
-        double severity = check.AdjustedPValue is double p
-            ? (p <= 0 ? options.ScoreCap : Math.Log10(p) / Math.Log10(threshold))
-            : check.Statistic.Value / threshold;
-        return Math.Clamp(severity, 0, options.ScoreCap);
-    }
-
     private static string Reason(DriftCheck check)
     {
         string subject = check.Subject == DriftSubject.Feature ? $"Feature '{check.Name}'" : char.ToUpperInvariant(check.Name[0]) + check.Name[1..];

@@ -1,4 +1,3 @@
-using System.Globalization;
 using ModelLoop.Monitoring.Drift;
 using ScottPlot;
 
@@ -76,7 +75,7 @@ public static class MonitoringPlots
                 .Where(p => p.Check is { Statistic: not null }).ToList();
             if (points.Count == 0)
                 continue;
-            var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => Severity(p.Check!, report.Windows[0].Drift.Alpha)).ToArray());
+            var line = plot.Add.Scatter(points.Select(p => p.X).ToArray(), points.Select(p => p.Check!.Severity()).ToArray());
             line.LegendText = name;
         }
         var threshold = plot.Add.HorizontalLine(1);
@@ -87,23 +86,4 @@ public static class MonitoringPlots
         plot.ShowLegend(Alignment.UpperLeft);
         return plot.GetImageBytes(Width, Height, ImageFormat.Png);
     }
-
-    /// <summary>
-    /// How far a check is into drift, 1 at its threshold: log10(adjusted p) / log10(α) for a test, distance / threshold
-    /// for a distance; capped at 10 so one huge value does not flatten the rest.
-    /// </summary>
-    public static double Severity(DriftCheck check, double alpha)
-    {
-        ArgumentNullException.ThrowIfNull(check);
-        double value;
-        if (check.AdjustedPValue is { } p)
-            value = Math.Log10(Math.Max(p, 1e-300)) / Math.Log10(alpha);
-        else if (check is { Statistic: { } statistic, Threshold: { } limit } && limit > 0)
-            value = statistic / limit;
-        else
-            value = 0;
-        return Math.Clamp(value, 0, 10);
-    }
-
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

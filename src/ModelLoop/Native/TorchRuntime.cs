@@ -28,10 +28,10 @@ public static class TorchRuntime
             if (_loaded)
                 return;
             var patchNote = FixNativeCopiesIfNeeded();
-            QuietNativeLog();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
+                QuietNativeLog();
                 DenormalsFlushed = FlushDenormals();
             }
             catch (Exception e)
@@ -49,24 +49,34 @@ public static class TorchRuntime
 
     /// <summary>
     /// libtorch's C++ log (not its Python-style warnings) prints "Could not initialize NNPACK! Reason: Unsupported
-    /// hardware." on every small-batch convolution on CPUs NNPACK does not support — thousands of lines from a server —
-    /// and TorchSharp 0.107 exposes no switch for NNPACK. Unless the user set TORCH_CPP_LOG_LEVEL, it is set to ERROR in
-    /// the native environment (.NET's SetEnvironmentVariable does not reach it on Unix) before libtorch reads it at load.
+    /// hardware." on every convolution of a batch of one on CPUs NNPACK does not support — thousands of lines from a
+    /// server — and TorchSharp 0.107 exposes neither an NNPACK switch nor the log level. libtorch reads
+    /// TORCH_CPP_LOG_LEVEL only in c10::initLogging, which nothing calls outside Python; so unless the user set the
+    /// variable, it is set to ERROR in the native environment (.NET's SetEnvironmentVariable does not reach it on Unix)
+    /// and initLogging is called once libc10 is loaded. A user's own TORCH_CPP_LOG_LEVEL is applied the same way.
     /// </summary>
     private static void QuietNativeLog()
     {
         const string variable = "TORCH_CPP_LOG_LEVEL";
-        if (OperatingSystem.IsWindows() || Environment.GetEnvironmentVariable(variable) is not null)
+        if (OperatingSystem.IsWindows())
             return;
         try
         {
-            _ = SetEnvironment(variable, "ERROR", overwrite: 0);
+            if (Environment.GetEnvironmentVariable(variable) is null)
+                _ = SetEnvironment(variable, "ERROR", overwrite: 0);
+            // Already loaded by libtorch: dlopen by its soname returns that copy.
+            var c10 = OperatingSystem.IsMacOS() ? "libc10.dylib" : "libc10.so";
+            if (NativeLibrary.TryLoad(c10, out var handle) && NativeLibrary.TryGetExport(handle, "_ZN3c1011initLoggingEv", out var initLogging))
+                Marshal.GetDelegateForFunctionPointer<InitLogging>(initLogging)();
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
-            // No C library to call: the log stays at libtorch's default.
+            // No C library or another libtorch build: the log stays at libtorch's default.
         }
     }
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate void InitLogging();
 
     [DllImport("libc", EntryPoint = "setenv", CharSet = CharSet.Ansi, BestFitMapping = false, ThrowOnUnmappableChar = true)]
     private static extern int SetEnvironment(string name, string value, int overwrite);
