@@ -182,7 +182,7 @@ public static class RetrainingJob
             context.Advance(RetrainingJobState.Comparing, $"Challenger v{registered.Version} was already registered by this job; not training it again.", challenger: registered.Version);
             return;
         }
-        var (train, _) = Feedback(context, write: false);
+        var (train, holdout) = Feedback(context, write: false);
         TrainingConfig config;
         using (var champion = LoadVersion(context, job.ChampionVersion))
             config = ChallengerConfig(ProductionConfig(champion, job.Model, job.ChampionVersion), job.Model, job.ChampionVersion, job.Mode, job.Request.Policy, train);
@@ -198,6 +198,8 @@ public static class RetrainingJob
             Description = $"Challenger of retraining job {job.Id} ({job.Mode}, trigger {job.Trigger}).",
             Tags = new Dictionary<string, string> { [JobTag] = job.Key, [TriggerTag] = job.Trigger.ToString() },
             Progress = context.Progress,
+            // Once promoted it serves the traffic it was retrained for: that traffic, not the training data, is its reference.
+            ReferenceSource = holdout,
         });
         var version = result.Registered!.Version;
         var accuracy = result.Test.TryGetValue("accuracy", out var a) ? $", test accuracy {a.ToString("0.####", CultureInfo.InvariantCulture)}" : "";

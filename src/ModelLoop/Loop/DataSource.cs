@@ -51,20 +51,31 @@ public static class DataSource
     /// <exception cref="FormatException">A cell or label the pipeline cannot read; the message names the row.</exception>
     public static TensorDataset LoadLabelled(string source, ModelPackage package)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(source);
         ArgumentNullException.ThrowIfNull(package);
+        return LoadLabelled(source, package.Info, package.Model.InputShape, $"the model '{package.Path}'").Data;
+    }
+
+    /// <summary>
+    /// As <see cref="LoadLabelled(string, ModelPackage)"/> for a model described by its <paramref name="info"/> and input
+    /// shape (e.g. one being packaged), with the raw rows of a table source (null for images).
+    /// </summary>
+    internal static (TensorDataset Data, RawTable? Rows) LoadLabelled(string source, PackageInfo info, Modeling.Shape inputShape, string model)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(source);
+        ArgumentNullException.ThrowIfNull(info);
         if (LabelledSources.IsTable(source))
         {
-            if (!package.ReadsRecords)
-                throw new ArgumentException($"'{source}' is a table, but the model '{package.Path}' takes tensors of shape {package.Model.InputShape}; pass an image folder (one sub-folder per class).");
-            var pipeline = package.Pipeline!;
-            var label = pipeline.Label?.Name ?? throw new ArgumentException($"The model '{package.Path}' was trained without a label column, so '{source}' cannot be read as labelled rows.");
+            if (info.Pipeline is not { Image: null, Columns.Count: > 0 } pipeline)
+                throw new ArgumentException($"'{source}' is a table, but {model} takes tensors of shape {inputShape}; pass an image folder (one sub-folder per class).");
+            var label = pipeline.Label?.Name ?? throw new ArgumentException($"{char.ToUpperInvariant(model[0])}{model[1..]} was trained without a label column, so '{source}' cannot be read as labelled rows.");
             var table = LabelledSources.ReadTable(source, pipeline.Columns.Select(c => c.Name).Append(label).ToArray(), pipeline, label, "The labelled data");
-            return pipeline.ToDataset(table);
+            return (pipeline.ToDataset(table), table);
         }
-        var classes = package.ClassNames ?? throw new ArgumentException($"'{source}' is an image folder, which holds classes, but the model '{package.Path}' is a {package.Task} model.");
-        var images = LabelledSources.ReadImages(source, classes, package.Model.InputShape, "The labelled data");
-        return package.Pipeline?.Image is null ? images : Normalize(package.Pipeline, images);
+        if (info.Task != ModelTask.Classification)
+            throw new ArgumentException($"'{source}' is an image folder, which holds classes, but {model} is a {info.Task} model.");
+        var classes = Enumerable.Range(0, info.ClassCount).Select(info.Label).ToArray();
+        var images = LabelledSources.ReadImages(source, classes, inputShape, "The labelled data");
+        return (info.Pipeline?.Image is null ? images : Normalize(info.Pipeline, images), null);
     }
 
     /// <summary>"fashion-mnist" → Debian's folder; anything else as given.</summary>

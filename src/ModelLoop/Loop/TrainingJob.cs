@@ -115,12 +115,7 @@ public static class TrainingJob
                 Lineage = new ArtifactLineage(datasetHash, tracker?.RunId) { Split = data.Split, ParentModel = config.InitFrom },
                 Config = ran.ToJsonNode(),
             };
-            // What drift monitoring compares live traffic with: training features, held-out embeddings and predictions.
-            metadata = metadata with
-            {
-                Reference = ReferenceProfileBuilder.Build(model, PackageInfo.From(metadata), data.Train, data.TrainRows,
-                    data.Validation ?? data.Test, data.Validation is null ? "test" : "validation", history.Seed),
-            };
+            metadata = metadata with { Reference = Reference(model, PackageInfo.From(metadata), data, options, history.Seed) };
             packageSha = ModelArtifact.Save(model, package, metadata, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = options.EncryptionKey });
         }
         catch (Exception e)
@@ -160,6 +155,20 @@ public static class TrainingJob
             RunId = tracker?.RunId,
             Registered = registered,
         };
+    }
+
+    /// <summary>
+    /// What drift monitoring compares live traffic with: training features with held-out embeddings and predictions, or
+    /// everything from <see cref="TrainingJobOptions.ReferenceSource"/> when given.
+    /// </summary>
+    private static ReferenceProfile Reference(Model model, PackageInfo info, LoadedData data, TrainingJobOptions options, long seed)
+    {
+        if (options.ReferenceSource is not { } source)
+            return ReferenceProfileBuilder.Build(model, info, data.Train, data.TrainRows, data.Validation ?? data.Test,
+                data.Validation is null ? "test" : "validation", seed);
+        var (items, rows) = DataSource.LoadLabelled(source, info, model.InputShape, "the model being trained");
+        using (items)
+            return ReferenceProfileBuilder.Build(model, info, items, rows, items, "reference source", seed);
     }
 
     /// <summary>Class names name a classifier's outputs when there is one output per class; a regressor's outputs are named after the label.</summary>

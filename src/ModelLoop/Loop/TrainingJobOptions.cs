@@ -41,4 +41,12 @@ public sealed record TrainingJobOptions
     public IReadOnlyList<Callback> Callbacks { get; init; } = [];
     /// <summary>Receives one-line notes (model summary, data sizes). Defaults to null (silent).</summary>
     public Action<string>? Log { get; init; }
+    /// <summary>
+    /// A labelled source (a .csv/.tsv with the model's input columns and label, or an image folder with one sub-folder
+    /// per class) describing the traffic the model is expected to serve, read through the run's own pipeline: its
+    /// features, embeddings and predictions become the package's reference profile instead of the training and
+    /// validation data. A model retrained on recent feedback gets the recent held-out feedback here, so monitoring
+    /// judges the traffic it was adapted to, not the distribution it left. Defaults to null: training and validation data.
+    /// </summary>
+    public string? ReferenceSource { get; init; }
 }

@@ -54,6 +54,11 @@ public sealed class RetrainingJobTests : IDisposable
         Assert.Equal([RetrainingJobState.Pending, RetrainingJobState.Training, RetrainingJobState.Training, RetrainingJobState.Comparing, RetrainingJobState.Comparing, RetrainingJobState.Comparing, RetrainingJobState.Promoted],
             outcome.Steps.Select(s => s.State).ToArray());
 
+        // Once in production it is monitored against the held-out recent feedback, the traffic it was retrained for.
+        var reference = registry.ReadMetadata(ShiftedTable.Model, "production").Metadata.Reference!;
+        Assert.Equal("reference source", reference.Source);
+        Assert.Equal(60, reference.Rows);
+
         // Lineage: the challenger's dataset manifest names the feedback it learned from.
         var manifest = DatasetManifest.Load(Path.Combine(Home, "retraining", $"job-{outcome.Job.Id}", "run", "dataset.json"));
         Assert.Contains("feedback-train.csv sha256=", manifest.Notes["extraTrain"], StringComparison.Ordinal);

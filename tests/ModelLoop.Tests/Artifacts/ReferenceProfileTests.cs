@@ -51,6 +51,31 @@ public sealed class ReferenceProfileTests : IDisposable
     }
 
     [Fact]
+    public void AReferenceSourceReplacesTheTrainingDataAsWhatMonitoringComparesWith()
+    {
+        // Recent traffic: the same columns with x moved to [5, 7) and only blue rows.
+        var recent = _folder.File("recent.csv");
+        File.WriteAllLines(recent, new[] { "x,colour,day,label" }.Concat(Enumerable.Range(0, 120).Select(i =>
+            string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{5 + i / 60.0:F3},blue,2024-06-01,{(i % 2 == 0 ? "yes" : "no")}"))));
+
+        var result = TrainingJob.Run(new TrainingConfig
+        {
+            Model = new ModelConfig { Zoo = "mlp", Hidden = [8] },
+            Data = new DataConfig { Source = LoopData.MixedCsv(_folder.Path), Label = "label", SplitSeed = 4 },
+            Epochs = 1,
+            Seed = 1,
+        }, new TrainingJobOptions { OutputDirectory = _folder.File("run"), Track = false, Progress = ProgressMode.Silent, ReferenceSource = recent });
+
+        using var package = ModelPackage.Load(result.PackagePath);
+        var reference = package.Metadata.Reference!;
+        Assert.Equal("reference source", reference.Source);
+        Assert.Equal(120, reference.Rows);
+        Assert.InRange(reference.Features.Single(f => f.Name == "x").Mean!.Value, 5.9, 6.1);
+        Assert.Equal(["blue"], reference.Features.Single(f => f.Name == "colour").Counts!.Keys);
+        Assert.Equal(120, reference.Confidence!.Length);
+    }
+
+    [Fact]
     public void ALiveRecordIsReadIntoTheSameFeaturesAsTheReference()
     {
         var result = TrainingJob.Run(new TrainingConfig
