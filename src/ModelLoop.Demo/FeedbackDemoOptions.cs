@@ -15,7 +15,7 @@ public sealed record FeedbackDemoOptions
     public int AfterRequests { get; init; } = 1000;
     /// <summary>Share of requests whose users send the true label back. Defaults to 0.5.</summary>
     public double FeedbackShare { get; init; } = 0.5;
-    /// <summary>Labelled shifted items to wait for after the alarm before retraining (at most 2,000 learn, the newest share is held out). Defaults to 1,600.</summary>
+    /// <summary>Once the alarm is up, retraining waits until this many shifted requests (counted from the shift's onset) came back labelled; the newest share of all labelled feedback is held out. Defaults to 1,600.</summary>
     public int TrainingLabels { get; init; } = 1600;
     /// <summary>Concurrent simulated clients. Defaults to 4.</summary>
     public int Clients { get; init; } = 4;
@@ -26,9 +26,10 @@ public sealed record FeedbackDemoOptions
     /// <summary>
     /// How the model is retrained: fine-tuning from the production weights on the feedback plus a replay sample of the
     /// original training images, promoted only if better on the held-out recent feedback and not worse on the test set.
-    /// Defaults to <see cref="RetrainingPolicy"/>'s defaults with no cool-down.
+    /// Defaults to <see cref="RetrainingPolicy"/>'s defaults with no cool-down and half its learning-rate scale (0.05 of
+    /// the production run's rate: the 0.1 default cost 0.54 point of clean accuracy in one demo run, at the limit).
     /// </summary>
-    public RetrainingPolicy Policy { get; init; } = new() { CoolDownHours = 0 };
+    public RetrainingPolicy Policy { get; init; } = new() { CoolDownHours = 0, LearningRateScale = 0.05 };
     /// <summary>Seeds the shift and the feedback draw. Defaults to 1.</summary>
     public int Seed { get; init; } = 1;
 
