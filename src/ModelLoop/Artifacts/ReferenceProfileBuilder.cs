@@ -74,8 +74,10 @@ public static class ReferenceProfileBuilder
         EmbeddingReference? embeddingReference = null;
         if (embeddings is not null && dims > 0)
         {
-            var keep = Math.Min(EmbeddingSampleSize, heldOutPicked.Length);
-            embeddingReference = new EmbeddingReference(dims, Enumerable.Range(0, keep).Select(i => embeddings.AsSpan(i * dims, dims).ToArray()).ToArray());
+            // A seeded sample, not the first rows: held-out rows may come ordered (an image folder is read class by class),
+            // and the first 400 of those would make a reference of a few classes that every mixed window differs from.
+            var keep = Sample(random, heldOutPicked.Length, EmbeddingSampleSize);
+            embeddingReference = new EmbeddingReference(dims, keep.Select(i => embeddings.AsSpan(i * dims, dims).ToArray()).ToArray());
         }
         return new ReferenceProfile
         {

@@ -130,6 +130,25 @@ public sealed class ReferenceProfileTests : IDisposable
     }
 
     [Fact]
+    public void TheEmbeddingSampleIsDrawnFromAllHeldOutRowsNotTheFirstOnesWhenTheyComeInClassOrder()
+    {
+        using var model = new Sequential(4) { new Dense(3, Activation.Relu), new Dense(2) };
+        random.manual_seed(5);
+        // 1,000 held-out rows sorted by class, as an image folder is read: the first 500 of class 0, then class 1.
+        using var heldOut = new TensorDataset(cat([zeros(500, 4), ones(500, 4)], 0), cat([zeros(500, ScalarType.Int64), ones(500, ScalarType.Int64)], 0));
+        using var train = new TensorDataset(rand(20, 4), randint(0, 2, [20]));
+        var info = new PackageInfo { Task = ModelTask.Classification, OutputWidth = 2 };
+
+        var reference = ReferenceProfileBuilder.Build(model, info, train, null, heldOut, "test", seed: 1);
+
+        using var _ = no_grad();
+        var secondClass = model.ForwardWithEmbedding(ones(1, 4)).Embedding.data<float>().ToArray();
+        var fromSecondClass = reference.Embeddings!.Sample.Count(e => e.Zip(secondClass).All(p => Math.Abs(p.First - p.Second) < 1e-5));
+        Assert.Equal(ReferenceProfileBuilder.EmbeddingSampleSize, reference.Embeddings.Sample.Length);
+        Assert.InRange(fromSecondClass, 150, 250); // about half, not none
+    }
+
+    [Fact]
     public void AFunctionalModelsEmbeddingIsTheInputOfItsLastLayerWithParameters()
     {
         var input = Node.Input(4);
