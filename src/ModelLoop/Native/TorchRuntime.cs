@@ -31,7 +31,6 @@ public static class TorchRuntime
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
-                QuietNativeLog();
                 DenormalsFlushed = FlushDenormals();
             }
             catch (Exception e)
@@ -43,6 +42,7 @@ public static class TorchRuntime
                     "problem on Debian 12), make sure the machine is x86_64 Linux/Windows or arm64 macOS, " +
                     "and that the output folder holds runtimes/<rid>/native/libLibTorchSharp.so and libtorch_cpu.so.", e);
             }
+            QuietNativeLog();
             _loaded = true;
         }
     }
@@ -69,9 +69,10 @@ public static class TorchRuntime
             if (NativeLibrary.TryLoad(c10, out var handle) && NativeLibrary.TryGetExport(handle, "_ZN3c1011initLoggingEv", out var initLogging))
                 Marshal.GetDelegateForFunctionPointer<InitLogging>(initLogging)();
         }
-        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            // No C library or another libtorch build: the log stays at libtorch's default.
+            // No C library, another libtorch build, or a platform without these entry points: only the log level is at
+            // stake, so the log stays at libtorch's default.
         }
     }
 
