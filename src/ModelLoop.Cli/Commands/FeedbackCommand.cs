@@ -52,6 +52,7 @@ internal static class FeedbackCommand
         return command;
     }
 
-    private static DateTimeOffset? Time(string? text, string option) =>
+    /// <summary>An ISO 8601 UTC date or time option (`--since`, `--until`), or null when not given.</summary>
+    internal static DateTimeOffset? Time(string? text, string option) =>
         UsageCommand.Date(text, option) is { } date ? new DateTimeOffset(DateTime.SpecifyKind(date, DateTimeKind.Utc)) : null;
 }

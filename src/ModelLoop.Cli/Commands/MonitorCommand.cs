@@ -45,7 +45,7 @@ internal static class MonitorCommand
                 Detector = new Monitoring.Drift.DriftDetectorOptions { Alpha = result.GetValue(alpha) },
             };
             var report = LiveMonitor.ForRegistry(registry, model, options)
-                .Evaluate(log, model, Time(result.GetValue(since), "--since"), Time(result.GetValue(until), "--until"));
+                .Evaluate(log, model, FeedbackCommand.Time(result.GetValue(since), "--since"), FeedbackCommand.Time(result.GetValue(until), "--until"));
             Print(report);
             var files = MonitoringReportWriter.Write(report, result.GetValue(output) ?? Path.Combine("monitoring", model));
             Console.WriteLine($"Wrote {files.Html}, {files.DriftPlot}, {files.FeaturePlot} and {files.Json}.");
@@ -76,10 +76,6 @@ internal static class MonitorCommand
         if (report.Unmonitored.Count > 0)
             Console.WriteLine($"Not checked for drift (no reference profile in their package): versions {string.Join(", ", report.Unmonitored)}.");
     }
-
-    private static DateTimeOffset? Time(string? text, string option) => text is null ? null
-        : DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var value) ? value
-        : throw new ArgumentException($"{option} expects an ISO 8601 UTC date or time such as 2026-12-01 or 2026-12-01T08:00Z; received '{text}'.");
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -116,21 +116,12 @@ public static class ReferenceProfileBuilder
                 Name = definition.Name,
                 Kind = FeatureKind.Numeric,
                 Sample = sample,
-                Quantiles = present.Length == 0 ? null : Enumerable.Range(0, 11).Select(q => Quantile(present, q / 10.0)).ToArray(),
+                Quantiles = present.Length == 0 ? null : Enumerable.Range(0, 11).Select(q => Data.Preprocessing.NumericColumn.Quantile(present, q / 10.0)).ToArray(),
                 Mean = mean,
                 StandardDeviation = mean is { } m ? Math.Sqrt(present.Sum(v => (v - m) * (v - m)) / present.Length) : null,
                 MissingFraction = all.Count == 0 ? 0 : (all.Count - present.Length) / (double)all.Count,
             };
         }).ToArray();
-
-    /// <summary>Linear interpolation between order statistics (NumPy's default), on sorted values.</summary>
-    private static double Quantile(double[] sorted, double q)
-    {
-        var position = q * (sorted.Length - 1);
-        var low = (int)Math.Floor(position);
-        var high = Math.Min(low + 1, sorted.Length - 1);
-        return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
-    }
 
     /// <summary>Up to <paramref name="count"/> distinct indices below <paramref name="total"/>, seeded, in ascending order.</summary>
     private static int[] Sample(Random random, int total, int count)
