@@ -146,6 +146,16 @@ public sealed class DemoCommandTests : IDisposable
         var challenger = new ModelRegistry(home).GetVersion("fashion", job.ChallengerVersion!.Value);
         Assert.Equal(job.Key, challenger.Tags["retraining.job"]);
         Assert.NotEqual(new ModelRegistry(home).GetVersion("fashion", 1).DatasetManifestHash, challenger.DatasetManifestHash); // it learned from the feedback too
+
+        // `modelloop monitor` reads the same log: windows with the shift's alarm, the plots and the HTML report.
+        Assert.Equal(0, CliApp.Run(["monitor", "fashion", "--prediction-log", Out("demo/serving/modelloop-predictions.db"), "--home", home, "--window", "100", "--out", Out("monitor")]));
+        using var report = JsonDocument.Parse(File.ReadAllText(Out("monitor/monitoring.json")));
+        var windows = report.RootElement.GetProperty("windows").EnumerateArray().ToList();
+        Assert.NotEmpty(windows);
+        Assert.Contains(windows, w => w.GetProperty("drift").GetProperty("alarm").GetBoolean());
+        foreach (var file in new[] { "drift.png", "features.png", "report.html" })
+            Assert.True(File.Exists(Out(Path.Combine("monitor", file))), $"{file} missing");
+        Assert.Equal(2, CliApp.Run(["monitor", "fashion", "--prediction-log", Out("no-such-log.db"), "--home", home]));
     }
 
     [Fact]

@@ -23,6 +23,33 @@ public sealed class ServeCommandTests : IDisposable
 
     private string Path(string name) => System.IO.Path.Combine(_folder.FullName, name);
 
+    [Theory]
+    [InlineData("--log-predictions", "--home", "home", "--retrain")]
+    [InlineData("--models", "--models", "models", "--retrain", "--log-predictions")]
+    [InlineData("--retrain-interval", "--home", "home", "--retrain", "--log-predictions", "--retrain-interval", "0")]
+    public void RetrainWithoutWhatItNeedsIsRefusedBeforeTheServerStartsSayingWhatToAdd(string named, params string[] args)
+    {
+        Directory.CreateDirectory(Path("models"));
+        var output = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Ansi = AnsiSupport.No });
+        int exit;
+        try
+        {
+            exit = CliApp.Run(["serve", .. args.Select(a => a is "home" or "models" ? Path(a) : a), "--db", Path("serving.db")]);
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+
+        Assert.Equal(2, exit);
+        var message = string.Join(' ', output.ToString().Split('\n', StringSplitOptions.TrimEntries)); // the console wraps long lines
+        Assert.Contains("--retrain", message);
+        Assert.Contains(named, message);
+        Assert.False(File.Exists(Path("serving.db")));
+    }
+
     [Fact]
     public async Task ATrainedRunIsServedAndItsUsageExportedAsCsv()
     {
