@@ -95,8 +95,7 @@ internal static class FeedbackLoopBench
         }
     }
 
-    private static string CpuModel() =>
-        File.Exists("/proc/cpuinfo") ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown" : "unknown";
+    private static string CpuModel() => ModelLoop.Native.TorchRuntime.CpuModel;
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -129,6 +129,23 @@ public static class TorchRuntime
         }
     }
 
+    /// <summary>The CPU's model name from /proc/cpuinfo ("unknown" elsewhere): benchmarks and reports print it beside absolute figures.</summary>
+    public static string CpuModel { get; } = ReadCpuModel();
+
+    private static string ReadCpuModel()
+    {
+        try
+        {
+            return File.Exists("/proc/cpuinfo")
+                ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown"
+                : "unknown";
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
+    }
+
     /// <summary>
     /// True when the CPU has native bfloat16 arithmetic (AVX-512 BF16 or AMX-BF16), where
     /// <c>Precision.BFloat16</c> is ~2.8× faster; without it bfloat16 is emulated and slower than float32.
