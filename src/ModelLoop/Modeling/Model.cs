@@ -152,8 +152,11 @@ public abstract class Model : IDisposable
     }
 
     /// <summary>Trains the model; see <see cref="Trainer"/>. Call <see cref="Compile"/> first.</summary>
+    /// <exception cref="InvalidOperationException">The model is an <see cref="InferenceOnlyModel"/> (nothing in it can train).</exception>
     public History Fit(TensorDataset train, FitOptions? options = null, TensorDataset? validation = null, IEnumerable<Callback>? callbacks = null) =>
-        new Trainer(this).Fit(train, options ?? new FitOptions(), validation, callbacks);
+        this is InferenceOnlyModel inference
+            ? throw new InvalidOperationException($"This model runs in {inference.Runtime} for inference only and has no trainable parameters. Train or fine-tune the model it was made from (its package's lineage names the parent) and optimize that again.")
+            : new Trainer(this).Fit(train, options ?? new FitOptions(), validation, callbacks);
 
     /// <summary>Loss and metrics over a dataset, in evaluation mode.</summary>
     public IReadOnlyDictionary<string, double> Evaluate(TensorDataset data, int batchSize = 256) =>
@@ -172,6 +175,8 @@ public abstract class Model : IDisposable
         ArgumentNullException.ThrowIfNull(input);
         switch (Network)
         {
+            case IForwardWithEmbedding external:
+                return external.ForwardWithEmbedding(input);
             case GraphModule graph:
                 return graph.ForwardWithEmbedding(input);
             case TorchSharp.Modules.Sequential sequence:
