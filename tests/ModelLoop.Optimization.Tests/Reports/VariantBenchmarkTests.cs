@@ -47,7 +47,7 @@ public sealed class VariantBenchmarkTests
     {
         var (x, y) = Separable(400);
         using var model = Perfect();
-        using var baseline = new TorchVariantPredictor(model);
+        using var baseline = new ModelVariantPredictor(model);
         using var broken = new ConstantPredictor(2);
         var options = new VariantBenchmarkOptions { LatencyCalls = 3, WarmupCalls = 1, ThroughputBatch = 64, ThroughputBatches = 1, Rounds = 1 };
         var measured = VariantBenchmark.Measure(
@@ -68,7 +68,7 @@ public sealed class VariantBenchmarkTests
     {
         var (x, y) = Separable(200);
         using var model = Perfect();
-        using var a = new TorchVariantPredictor(model);
+        using var a = new ModelVariantPredictor(model);
         var options = new VariantBenchmarkOptions { LatencyCalls = 2, WarmupCalls = 0, ThroughputBatch = 32, ThroughputBatches = 1, Rounds = 1 };
         var measured = VariantBenchmark.Measure(
             [new VariantCandidate { Name = "a", Method = "fp32", Predictor = a, Runtime = "torchsharp" },
@@ -81,7 +81,7 @@ public sealed class VariantBenchmarkTests
     public void Labels_that_do_not_match_the_inputs_are_refused_with_both_counts()
     {
         using var model = Perfect();
-        using var a = new TorchVariantPredictor(model);
+        using var a = new ModelVariantPredictor(model);
         var e = Assert.Throws<ArgumentException>(() => VariantBenchmark.Measure(
             [new VariantCandidate { Name = "a", Method = "fp32", Predictor = a, Runtime = "torchsharp" }], randn(10, 2), zeros(9, ScalarType.Int64)));
         Assert.Contains("10 inputs and 9 labels", e.Message);
