@@ -21,6 +21,13 @@ public sealed record OnnxExportOptions
     /// <summary>Name of the graph output. Defaults to "output".</summary>
     public string OutputName { get; init; } = "output";
 
+    /// <summary>
+    /// When set, the graph gets a second output of this name: the penultimate representation, (N, D) — the input of the
+    /// last layer with parameters, flattened, exactly what <c>Model.ForwardWithEmbedding</c> returns — so a served ONNX
+    /// model feeds drift monitoring's embeddings. Defaults to null (one output).
+    /// </summary>
+    public string? EmbeddingOutputName { get; init; }
+
     /// <summary>The producer_name written in the model. Defaults to "ModelLoop".</summary>
     public string Producer { get; init; } = "ModelLoop";
 
@@ -33,5 +40,7 @@ public sealed record OnnxExportOptions
             throw new ArgumentException($"OnnxExportOptions.BatchSize must be positive when DynamicBatch is false; received BatchSize={BatchSize}.", nameof(BatchSize));
         if (string.IsNullOrWhiteSpace(InputName) || string.IsNullOrWhiteSpace(OutputName) || InputName == OutputName)
             throw new ArgumentException($"OnnxExportOptions.InputName and OutputName must be non-empty and different; received InputName='{InputName}', OutputName='{OutputName}'.", nameof(InputName));
+        if (EmbeddingOutputName is { } embedding && (string.IsNullOrWhiteSpace(embedding) || embedding == InputName || embedding == OutputName))
+            throw new ArgumentException($"OnnxExportOptions.EmbeddingOutputName must be non-empty and differ from InputName and OutputName; received '{embedding}'.", nameof(EmbeddingOutputName));
     }
 }

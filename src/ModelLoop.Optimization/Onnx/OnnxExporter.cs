@@ -48,20 +48,33 @@ public static class OnnxExporter
         var builder = new OnnxGraphBuilder(state);
         builder.Reserve(options.InputName);
         builder.Reserve(options.OutputName);
+        if (options.EmbeddingOutputName is { } reserved)
+            builder.Reserve(reserved);
         var emitter = new OnnxLayerEmitter(builder, supported);
-        var output = model switch
+        var (output, head) = model switch
         {
             Sequential sequential => EmitSequential(sequential, emitter, options.InputName),
             FunctionalModel functional => EmitGraph(functional, builder, emitter, options.InputName),
             _ => throw new NotSupportedException($"The ONNX exporter writes Sequential and FunctionalModel models; received a {model.GetType().Name}."),
         };
         builder.Rename(output, options.OutputName);
+        long? embeddingWidth = null;
+        if (options.EmbeddingOutputName is { } embeddingName)
+        {
+            if (head is not var (headInput, headShape))
+                throw new NotSupportedException("The model has no (single-input) layer with parameters, so it has no penultimate representation to export as an embedding output; leave EmbeddingOutputName unset.");
+            // (N, …) → (N, D): the same flattening as Model.ForwardWithEmbedding.
+            builder.Rename(builder.Node("Flatten", "embedding/flatten", [headInput], OnnxGraphBuilder.Int("axis", 1)), embeddingName);
+            embeddingWidth = headShape.Elements;
+        }
 
         var graph = builder.Graph;
         graph.Name = model.GetType().Name;
         var inputType = model.InputKind == InputKind.TokenIds ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float;
         graph.Input.Add(Value(options.InputName, inputType, model.InputShape, options));
         graph.Output.Add(Value(options.OutputName, TensorProto.Types.DataType.Float, model.OutputShape, options));
+        if (embeddingWidth is { } width)
+            graph.Output.Add(Value(options.EmbeddingOutputName!, TensorProto.Types.DataType.Float, new Shape(width), options));
         var proto = new ModelProto
         {
             IrVersion = IrVersion,
@@ -74,21 +87,27 @@ public static class OnnxExporter
         return proto;
     }
 
-    private static string EmitSequential(Sequential model, OnnxLayerEmitter emitter, string input)
+    // Returns the output value and the input (value, per-sample shape) of the last layer with parameters: the head whose
+    // input is the embedding drift monitoring compares (as Model.ForwardWithEmbedding picks it).
+    private static (string Output, (string Value, Shape Shape)? Head) EmitSequential(Sequential model, OnnxLayerEmitter emitter, string input)
     {
         var value = input;
         var shape = model.InputShape;
+        (string, Shape)? head = null;
         foreach (var (layer, row) in model.Layers.Zip(model.LayerSummaries))
         {
+            if (row.Parameters > 0)
+                head = (value, shape);
             // The network is nn.Sequential((name, module)...), so each layer's parameters sit under its name.
             value = emitter.Emit(new LayerInput(layer, row.Name, row.Name, value, shape, row.OutputShape));
             shape = row.OutputShape;
         }
-        return value;
+        return (value, head);
     }
 
-    private static string EmitGraph(FunctionalModel model, OnnxGraphBuilder builder, OnnxLayerEmitter emitter, string input)
+    private static (string Output, (string Value, Shape Shape)? Head) EmitGraph(FunctionalModel model, OnnxGraphBuilder builder, OnnxLayerEmitter emitter, string input)
     {
+        (string, Shape)? head = null;
         // values[0] is the model input, values[i + 1] node i's output; GraphModule registers each layer under its node name.
         var values = new List<string> { input };
         var shapes = new List<Shape> { model.InputShape };
@@ -96,6 +115,8 @@ public static class OnnxExporter
         foreach (var (node, row) in model.Graph.Zip(model.LayerSummaries))
         {
             var inputs = node.Inputs.Select(name => index[name]).ToArray();
+            if (node.Layer is not null && inputs.Length == 1 && row.Parameters > 0)
+                head = (values[inputs[0]], shapes[inputs[0]]);
             var value = node switch
             {
                 { Layer: { } layer } => emitter.Emit(new LayerInput(layer, node.Name, node.Name, values[inputs[0]], shapes[inputs[0]], row.OutputShape)),
@@ -109,7 +130,7 @@ public static class OnnxExporter
             values.Add(value);
             shapes.Add(row.OutputShape);
         }
-        return values[^1];
+        return (values[^1], head);
     }
 
     private static ValueInfoProto Value(string name, TensorProto.Types.DataType type, Shape sample, OnnxExportOptions options)

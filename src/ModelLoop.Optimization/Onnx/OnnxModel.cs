@@ -46,6 +46,7 @@ public sealed class OnnxModel : IDisposable
         TakesTokenIds = input.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64;
         if (!TakesTokenIds && input.Value.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
             throw new ArgumentException($"The ONNX model's input '{InputName}' is {input.Value.ElementDataType}; OnnxModel runs float32 or int64 inputs.", nameof(onnx));
+        HasEmbedding = _session.OutputMetadata.ContainsKey(EmbeddingOutput);
         InputShape = input.Value.Dimensions.Skip(1).Select(d => (long)d).ToArray();
         OutputShape = output.Value.Dimensions.Skip(1).Select(d => (long)d).ToArray();
     }
@@ -60,6 +61,15 @@ public sealed class OnnxModel : IDisposable
     public string InputName { get; }
     /// <summary>The graph output's name (the first output).</summary>
     public string OutputName { get; }
+    /// <summary>
+    /// The name of the optional second output with the penultimate representation (N, D), as
+    /// <see cref="OnnxExportOptions.EmbeddingOutputName"/> writes it for models that are served with drift monitoring.
+    /// </summary>
+    public const string EmbeddingOutput = "embedding";
+
+    /// <summary>Whether the graph has the <see cref="EmbeddingOutput"/> output.</summary>
+    public bool HasEmbedding { get; }
+
     /// <summary>Whether the input is int64 token ids rather than float32 values.</summary>
     public bool TakesTokenIds { get; }
     /// <summary>One sample's input shape, without the batch dimension.</summary>
@@ -118,6 +128,31 @@ public sealed class OnnxModel : IDisposable
         return tensor(all, outputShape);
     }
 
+    /// <summary>
+    /// One batch's outputs (N, …) and embeddings (N, D) from one run — what <c>Model.ForwardWithEmbedding</c> returns
+    /// for a TorchSharp model.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The graph has no embedding output; the message says how to export one.</exception>
+    public (Tensor Outputs, Tensor Embedding) PredictWithEmbedding(Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (!HasEmbedding)
+            throw new InvalidOperationException($"The ONNX model has no '{EmbeddingOutput}' output, so it cannot give embeddings for drift monitoring. Export it with OnnxExportOptions.EmbeddingOutputName = \"{EmbeddingOutput}\" (int8 packages made by QuantizationJob have it).");
+        using var batch = inputs.cpu();
+        var shape = batch.shape;
+        using var typed = batch.to_type(TakesTokenIds ? ScalarType.Int64 : ScalarType.Float32).contiguous();
+        using var value = TakesTokenIds
+            ? OrtValue.CreateTensorValueFromMemory(typed.data<long>().ToArray(), shape)
+            : OrtValue.CreateTensorValueFromMemory(typed.data<float>().ToArray(), shape);
+        using var runOptions = new RunOptions();
+        using var results = _session.Run(runOptions, [InputName], [value], [OutputName, EmbeddingOutput]);
+        var n = shape[0];
+        var outputs = results[0].GetTensorDataAsSpan<float>().ToArray();
+        var embedding = results[1].GetTensorDataAsSpan<float>().ToArray();
+        long[] outputShape = OutputShape.All(d => d > 0) && n * OutputShape.Aggregate(1L, (a, b) => a * b) == outputs.Length ? [n, .. OutputShape] : [n, outputs.Length / Math.Max(1, n)];
+        return (tensor(outputs, outputShape), tensor(embedding, [n, embedding.Length / Math.Max(1, n)]));
+    }
+
     public void Dispose()
     {
         _session.Dispose();
@@ -126,7 +161,8 @@ public sealed class OnnxModel : IDisposable
 
     private float[] Run(OrtValue input)
     {
-        using var results = _session.Run(new RunOptions(), [InputName], [input], [OutputName]);
+        using var runOptions = new RunOptions(); // native handle: freed per call, not left to the finalizer
+        using var results = _session.Run(runOptions, [InputName], [input], [OutputName]);
         return results[0].GetTensorDataAsSpan<float>().ToArray();
     }
 

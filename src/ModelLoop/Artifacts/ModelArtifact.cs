@@ -103,7 +103,8 @@ public static partial class ModelArtifact
     }
 
     /// <summary>
-    /// Reads and verifies an artifact (folder or .zip) and returns the model with its weights on the CPU.
+    /// Reads and verifies an artifact (folder or .zip) and returns the model with its weights on the CPU — or, for an
+    /// ONNX-only package, the <see cref="InferenceOnlyModel"/> its runtime's registered loader builds (see <see cref="ModelRuntimes"/>).
     /// Throws <see cref="InvalidDataException"/> naming the file on any checksum, format, schema or weight
     /// mismatch, and when an encrypted artifact has no key or the wrong one.
     /// </summary>
@@ -115,8 +116,11 @@ public static partial class ModelArtifact
         var (plain, manifestSha) = Verify(path, files, options);
         var (spec, metadata) = ReadModelJson(path, plain[ModelFile]);
         if (!plain.ContainsKey(WeightsFile))
-            throw new NotSupportedException($"Artifact '{path}' is an ONNX package (runtime {metadata.Runtime}: {OnnxFile} without {WeightsFile}), so it runs through ONNX Runtime, not TorchSharp. " +
-                "What to do: serve it (`modelloop serve` runs it with the ONNX backend), or read its graph with ModelArtifact.ReadOnnx and run it with ModelLoop.Optimization.Onnx.OnnxModel.");
+        {
+            // An ONNX-only package (int8): the loader its runtime registered builds an InferenceOnlyModel.
+            var external = ModelRuntimes.Load(new RuntimeModelFiles(path, spec, metadata, plain));
+            return new LoadedArtifact(external, spec, metadata, path, manifestSha);
+        }
 
         Model model;
         try
