@@ -36,7 +36,7 @@ public sealed class OnnxPackageTests : IDisposable
     }
 
     [Fact]
-    public void Loading_an_onnx_only_package_into_torchsharp_says_it_runs_through_onnx_runtime()
+    public void Loading_an_onnx_only_package_without_the_onnx_runtime_loader_says_it_runs_through_onnx_runtime_and_how_to_load_it()
     {
         using var data = ArtifactFixtures.Data();
         using var model = ArtifactFixtures.TrainedModel(data);
@@ -45,7 +45,7 @@ public sealed class OnnxPackageTests : IDisposable
 
         var error = Assert.Throws<NotSupportedException>(() => ModelArtifact.Load(path));
         Assert.Contains("ONNX Runtime", error.Message);
-        Assert.Contains("OnnxModel", error.Message);
+        Assert.Contains("OnnxRuntimeSupport.Register()", error.Message);
     }
 
     [Fact]
