@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+using ModelLoop.Native;
+using ModelLoop.Optimization.Pipeline;
+using ModelLoop.Optimization.Reports;
+using Spectre.Console;
+
+namespace ModelLoop.Cli.Commands;
+
+/// <summary>
+/// <c>modelloop optimize MODEL --prune 0.9 | --prune-channels 0.5 | --quantize int8 | --distill-into spec.yaml</c>: makes
+/// each variant asked for as a new package with lineage to MODEL (<see cref="OptimizationJob"/>), measures them all
+/// beside MODEL on its test rows and writes the report (table, HTML, Pareto plot); <c>--register NAME</c> registers every
+/// variant so it can be served.
+/// </summary>
+internal static class OptimizeCommand
+{
+    public static Command Create()
+    {
+        var modelArgument = new Argument<string>("MODEL") { Description = "A run folder, an artifact folder or .zip, or a registry model NAME[:VERSION|ALIAS] (with --home)." };
+        var pruneOption = new Option<double?>("--prune") { Description = "Unstructured global magnitude pruning to this sparsity in (0, 1), e.g. 0.9, with masks kept through fine-tuning. Defaults to none." };
+        var channelsOption = new Option<double?>("--prune-channels") { Description = "Structured pruning: remove this fraction in (0, 1) of each Conv2D's channels and hidden Dense neurons (lowest L1 norm) into a smaller, faster model, then fine-tune. Defaults to none." };
+        var quantizeOption = new Option<string?>("--quantize") { Description = "int8: per-channel int8 weights (static with calibration for convolutions, dynamic otherwise), run by ONNX Runtime. Defaults to none." };
+        var distillOption = new Option<string?>("--distill-into") { Description = "A student layer spec (.yaml/.json) or training config to distil MODEL into (temperature 4, α 0.7). Defaults to none." };
+        var epochsOption = new Option<int>("--epochs") { Description = "Fine-tuning epochs after pruning. Defaults to 2.", DefaultValueFactory = _ => 2 };
+        var distillEpochsOption = new Option<int?>("--distill-epochs") { Description = "Training epochs of the student. Defaults to MODEL's own training epochs." };
+        var registerOption = new Option<string?>("--register") { Description = "Register every variant as a new version of NAME (tags: optimization, parent, runtime; no alias moves). Defaults to none." };
+        var outOption = new Option<string>("--out", "-o") { Description = "Folder for the variants' runs and packages and report/ (report.html, report.md, report.json, pareto.png). Defaults to runs/optimize.", DefaultValueFactory = _ => Path.Combine("runs", "optimize") };
+        var roundsOption = new Option<int>("--rounds") { Description = "Interleaved timing rounds (each times every variant once). Defaults to 3.", DefaultValueFactory = _ => 3 };
+        var threadsOption = new Option<int?>("--threads") { Description = "CPU threads for libtorch and ONNX Runtime alike. Defaults to the cores available." };
+        var seedOption = new Option<long>("--seed") { Description = "Seeds fine-tuning, the student and calibration. Defaults to 1.", DefaultValueFactory = _ => 1 };
+        var homeOption = RunsTrackingOptions.HomeOption();
+        var command = new Command("optimize", "Prune, quantize or distil a trained model into new packages, and compare size, latency, throughput and accuracy in a report.")
+        {
+            modelArgument, pruneOption, channelsOption, quantizeOption, distillOption, epochsOption, distillEpochsOption, registerOption, outOption, roundsOption, threadsOption, seedOption, homeOption,
+        };
+        command.SetAction(result =>
+        {
+            var quantize = result.GetValue(quantizeOption);
+            if (quantize is not null && !string.Equals(quantize.Trim(), "int8", StringComparison.OrdinalIgnoreCase))
+                throw new ArgumentException($"--quantize '{quantize}' is not supported; the only quantization is int8.");
+            var request = new OptimizationRequest
+            {
+                Model = result.GetValue(modelArgument)!,
+                Home = result.GetValue(homeOption),
+                OutputDirectory = result.GetValue(outOption)!,
+                Prune = result.GetValue(pruneOption),
+                PruneChannels = result.GetValue(channelsOption),
+                QuantizeInt8 = quantize is not null,
+                DistillInto = result.GetValue(distillOption),
+                FineTuneEpochs = result.GetValue(epochsOption),
+                DistillEpochs = result.GetValue(distillEpochsOption),
+                Register = result.GetValue(registerOption),
+                Seed = result.GetValue(seedOption),
+                Benchmark = new VariantBenchmarkOptions { Rounds = result.GetValue(roundsOption) },
+            }.Validate(); // before libtorch loads: a typo costs nothing
+            TorchRuntime.EnsureLoaded();
+            TorchRuntime.Threads = result.GetValue(threadsOption) ?? Environment.ProcessorCount;
+            var outcome = OptimizationJob.Run(request, step => AnsiConsole.MarkupLine($"[grey]•[/] {Markup.Escape(step)}"));
+            Print(outcome);
+            return 0;
+        });
+        return command;
+    }
+
+    private static void Print(OptimizationOutcome outcome)
+    {
+        var report = outcome.Report;
+        var baseline = report.Variants[0];
+        var table = new Table().Border(TableBorder.Rounded).AddColumn("Variant").AddColumn("Runtime").AddColumn(new TableColumn("Size").RightAligned())
+            .AddColumn(new TableColumn("Batch-1 ms").RightAligned()).AddColumn(new TableColumn("Items/s").RightAligned())
+            .AddColumn(new TableColumn("Accuracy").RightAligned()).AddColumn("vs the model");
+        foreach (var v in report.Variants)
+        {
+            table.AddRow(
+                Markup.Escape((v.OnParetoFront ? "★ " : "") + v.Name),
+                v.Runtime,
+                v.SizeBytes is { } size ? Invariant($"{size / 1024.0:N0} KiB") + (v.SizeBytes != baseline.SizeBytes && baseline.SizeBytes is { } b ? Invariant($" (×{(double)b / size:0.0} smaller)") : "") : "–",
+                Invariant($"{v.Batch1LatencyMs:0.###}") + (ReferenceEquals(v, baseline) ? "" : Invariant($" (×{baseline.Batch1LatencyMs / v.Batch1LatencyMs:0.00})")),
+                Invariant($"{v.ThroughputPerSecond:N0}") + (ReferenceEquals(v, baseline) ? "" : Invariant($" (×{v.ThroughputPerSecond / baseline.ThroughputPerSecond:0.00})")),
+                v.Accuracy is { } a ? Invariant($"{a:P2}") : v.MeanSquaredError is { } m ? Invariant($"mse {m:G4}") : "–",
+                Markup.Escape(v.VerdictVersusBaseline is { } verdict ? Invariant($"{verdict} (p={v.PValueVersusBaseline:G3})") : "baseline"));
+        }
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLine(Markup.Escape(Invariant($"CPU {report.Cpu}, {report.Threads} thread(s); ★ = Pareto front. Report: {outcome.Files.Html}")));
+        foreach (var (name, version) in outcome.Registered)
+            AnsiConsole.MarkupLine(Markup.Escape($"Registered {name} as version {version}."));
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
