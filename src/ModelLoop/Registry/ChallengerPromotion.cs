@@ -26,13 +26,41 @@ public static class ChallengerPromotion
         ArgumentNullException.ThrowIfNull(comparison);
         if (championVersion == challengerVersion)
             throw new ArgumentException($"Champion and challenger are both version {championVersion} of '{name}'; a promotion compares two different versions.", nameof(challengerVersion));
-        registry.GetVersion(name, championVersion);
-        registry.GetVersion(name, challengerVersion);
         aliases ??= DefaultAliases;
         var promoted = comparison.Verdict == ComparisonVerdict.Better;
+        return Apply(registry, name, championVersion, challengerVersion, comparison, aliases, actor, promoted, "a challenger is promoted only when Better");
+    }
+
+    /// <summary>
+    /// The gate for a cheaper version of the same model (int8, pruned, distilled): it takes the aliases when it is not
+    /// worse — McNemar's verdict is not Worse and its accuracy (headline metric) drops by at most
+    /// <paramref name="maxAccuracyDrop"/> — because it is preferred for its cost, not for being more accurate.
+    /// </summary>
+    /// <param name="maxAccuracyDrop">The largest accepted drop of accuracy, as a fraction (0.005 = half a point).</param>
+    public static PromotionDecision DecideNotWorse(ModelRegistry registry, string name, int championVersion, int challengerVersion, ComparisonResult comparison,
+        double maxAccuracyDrop, IReadOnlyList<string>? aliases = null, string? actor = null)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(comparison);
+        if (!(maxAccuracyDrop >= 0 && maxAccuracyDrop < 1))
+            throw new ArgumentOutOfRangeException(nameof(maxAccuracyDrop), maxAccuracyDrop, $"maxAccuracyDrop must be in [0, 1), e.g. 0.005 for half a point; received {maxAccuracyDrop}.");
+        if (championVersion == challengerVersion)
+            throw new ArgumentException($"Champion and challenger are both version {championVersion} of '{name}'; a promotion compares two different versions.", nameof(challengerVersion));
+        var metric = comparison.Metrics.FirstOrDefault(m => m.Metric == "accuracy") ?? comparison.Metrics.FirstOrDefault();
+        var drop = metric is null ? 0 : -metric.Difference;
+        var promoted = comparison.Verdict != ComparisonVerdict.Worse && drop <= maxAccuracyDrop + 1e-12;
+        var rule = string.Create(CultureInfo.InvariantCulture, $"a cheaper variant is promoted when not Worse and its {metric?.Metric ?? "metric"} drops by at most {maxAccuracyDrop:0.####}");
+        return Apply(registry, name, championVersion, challengerVersion, comparison, aliases ?? DefaultAliases, actor, promoted, rule);
+    }
+
+    private static PromotionDecision Apply(ModelRegistry registry, string name, int championVersion, int challengerVersion, ComparisonResult comparison,
+        IReadOnlyList<string> aliases, string? actor, bool promoted, string rule)
+    {
+        registry.GetVersion(name, championVersion);
+        registry.GetVersion(name, challengerVersion);
         var reason = Describe(comparison, championVersion, challengerVersion) + (promoted
-            ? $" Promoted v{challengerVersion} to {string.Join(", ", aliases)}."
-            : $" Rejected: v{championVersion} stays {string.Join(", ", aliases)}; a challenger is promoted only when Better.");
+            ? $" Promoted v{challengerVersion} to {string.Join(", ", aliases)} ({rule})."
+            : $" Rejected: v{championVersion} stays {string.Join(", ", aliases)}; {rule}.");
         var changes = new List<AliasChange>();
         if (promoted)
             changes.AddRange(aliases.Select(alias => registry.SetAlias(name, alias, challengerVersion, reason, actor)));

@@ -88,4 +88,27 @@ public sealed class ChallengerPromotionTests : IDisposable
 
         Assert.Throws<ArgumentException>(() => ChallengerPromotion.Decide(_registry, "m", champion, champion, Compare(100, 100)));
     }
+    [Theory]
+    [InlineData(150, 149, 0.01, true)]   // 0.5 point lower, not significant: a cheaper variant within a 1-point margin goes in
+    [InlineData(150, 149, 0.001, false)] // the same drop with a 0.1-point margin is refused
+    [InlineData(180, 120, 0.5, false)]   // significantly worse is refused whatever the margin
+    public void A_cheaper_variant_is_promoted_when_not_worse_and_within_the_accuracy_margin(int championRight, int challengerRight, double margin, bool promoted)
+    {
+        var (champion, challenger) = TwoVersions();
+
+        var decision = ChallengerPromotion.DecideNotWorse(_registry, "m", champion, challenger, Compare(championRight, challengerRight), margin);
+
+        Assert.Equal(promoted, decision.Promoted);
+        Assert.Equal(promoted ? challenger : champion, _registry.GetAliasVersion("m", "production"));
+        Assert.Contains("a cheaper variant is promoted when not Worse", decision.Reason);
+        Assert.Equal(promoted ? "promoted" : "rejected", _registry.GetVersion("m", challenger).Tags["promotion"]);
+    }
+
+    [Fact]
+    public void A_negative_accuracy_margin_is_refused_naming_it()
+    {
+        var (champion, challenger) = TwoVersions();
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => ChallengerPromotion.DecideNotWorse(_registry, "m", champion, challenger, Compare(100, 100), -0.1));
+        Assert.Contains("maxAccuracyDrop", e.Message);
+    }
 }
