@@ -17,6 +17,7 @@ return name switch
     "loader" => LoaderBenchmark.Run(options),
     "fuzz" => ModelLoop.Bench.Fuzz.FuzzBenchmark.Run(options),
     "feedback" => FeedbackLoopBench.Run(options),
+    "onnx" => OnnxLatency.Run(options),
     _ => Usage(),
 };
 
@@ -41,6 +42,7 @@ static int Usage()
                              flip + crop augmentation and prefetch vs the trainer's images/s (--batch B --trainer-ips X)
           feedback           the demo's whole loop: drift false alarms (20 clean windows) and detection delay, recovery
                              after retraining on feedback (shifted +points with McNemar, clean −points) (--epochs E --out DIR)
+          onnx               ONNX Runtime fp32 vs TorchSharp: batch-1 latency and batched img/s of zoo models (--iterations N --batch B; --threads defaults to 1)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

@@ -22,9 +22,9 @@ public sealed record OnnxExportOptions
     public string OutputName { get; init; } = "output";
 
     /// <summary>
-    /// When set, the graph gets a second output of this name: the penultimate representation, (N, D) — the input of the
-    /// last layer with parameters, flattened, exactly what <c>Model.ForwardWithEmbedding</c> returns — so a served ONNX
-    /// model feeds drift monitoring's embeddings. Defaults to null (one output).
+    /// When set, a second graph output of this name holds the penultimate representation — the input of the last layer
+    /// with parameters, flattened to (N, D) — as <c>Model.ForwardWithEmbedding</c> returns it (drift monitoring reads it).
+    /// Defaults to null (no second output).
     /// </summary>
     public string? EmbeddingOutputName { get; init; }
 

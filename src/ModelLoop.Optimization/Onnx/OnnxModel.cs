@@ -39,14 +39,15 @@ public sealed class OnnxModel : IDisposable
             _sessionOptions.Dispose();
             throw new ArgumentException($"ONNX Runtime cannot load this model ({onnx.Length:N0} bytes): {e.Message} Pass the bytes of an .onnx file, e.g. from OnnxExporter.Export.", nameof(onnx), e);
         }
-        var input = _session.InputMetadata.Single();
-        var output = _session.OutputMetadata.First();
-        InputName = input.Key;
-        OutputName = output.Key;
+        // InputMetadata/OutputMetadata are dictionaries; InputNames/OutputNames keep the graph's order.
+        InputName = _session.InputNames.Single();
+        OutputName = _session.OutputNames[0];
+        OutputNames = _session.OutputNames.ToArray();
+        var input = new KeyValuePair<string, NodeMetadata>(InputName, _session.InputMetadata[InputName]);
+        var output = new KeyValuePair<string, NodeMetadata>(OutputName, _session.OutputMetadata[OutputName]);
         TakesTokenIds = input.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64;
         if (!TakesTokenIds && input.Value.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
             throw new ArgumentException($"The ONNX model's input '{InputName}' is {input.Value.ElementDataType}; OnnxModel runs float32 or int64 inputs.", nameof(onnx));
-        HasEmbedding = _session.OutputMetadata.ContainsKey(EmbeddingOutput);
         InputShape = input.Value.Dimensions.Skip(1).Select(d => (long)d).ToArray();
         OutputShape = output.Value.Dimensions.Skip(1).Select(d => (long)d).ToArray();
     }
@@ -61,15 +62,8 @@ public sealed class OnnxModel : IDisposable
     public string InputName { get; }
     /// <summary>The graph output's name (the first output).</summary>
     public string OutputName { get; }
-    /// <summary>
-    /// The name of the optional second output with the penultimate representation (N, D), as
-    /// <see cref="OnnxExportOptions.EmbeddingOutputName"/> writes it for models that are served with drift monitoring.
-    /// </summary>
-    public const string EmbeddingOutput = "embedding";
-
-    /// <summary>Whether the graph has the <see cref="EmbeddingOutput"/> output.</summary>
-    public bool HasEmbedding { get; }
-
+    /// <summary>Every graph output's name, in order (e.g. "output", then "embedding" when exported with one).</summary>
+    public IReadOnlyList<string> OutputNames { get; }
     /// <summary>Whether the input is int64 token ids rather than float32 values.</summary>
     public bool TakesTokenIds { get; }
     /// <summary>One sample's input shape, without the batch dimension.</summary>
@@ -91,6 +85,53 @@ public sealed class OnnxModel : IDisposable
         RequireKind(tokenIds: true);
         using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
         return Run(value);
+    }
+
+    /// <summary>Runs one float32 batch and returns the float32 outputs named in <paramref name="outputs"/> (see <see cref="OutputNames"/>), each row-major.</summary>
+    public float[][] Run(float[] input, long[] shape, IReadOnlyList<string> outputs)
+    {
+        RequireKind(tokenIds: false);
+        using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        return Run(value, outputs);
+    }
+
+    /// <summary>Runs one int64 token-id batch and returns the float32 outputs named in <paramref name="outputs"/>, each row-major.</summary>
+    public float[][] Run(long[] input, long[] shape, IReadOnlyList<string> outputs)
+    {
+        RequireKind(tokenIds: true);
+        using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        return Run(value, outputs);
+    }
+
+    /// <summary>
+    /// The name of the optional output with the penultimate representation (N, D), as the server's exports and int8
+    /// packages write it (<see cref="OnnxExportOptions.EmbeddingOutputName"/>): what drift monitoring compares.
+    /// </summary>
+    public const string EmbeddingOutput = "embedding";
+
+    /// <summary>Whether the graph has the <see cref="EmbeddingOutput"/> output.</summary>
+    public bool HasEmbedding => OutputNames.Contains(EmbeddingOutput);
+
+    /// <summary>
+    /// One batch's outputs (N, …) and embeddings (N, D) from one run — what <c>Model.ForwardWithEmbedding</c> returns for
+    /// a TorchSharp model.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The graph has no embedding output; the message says how to export one.</exception>
+    public (Tensor Outputs, Tensor Embedding) PredictWithEmbedding(Tensor inputs)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (!HasEmbedding)
+            throw new InvalidOperationException($"The ONNX model has no '{EmbeddingOutput}' output, so it cannot give embeddings for drift monitoring. Export it with OnnxExportOptions.EmbeddingOutputName = \"{EmbeddingOutput}\" (int8 packages made by QuantizationJob have it).");
+        using var batch = inputs.cpu();
+        var shape = batch.shape;
+        var n = shape[0];
+        using var typed = batch.to_type(TakesTokenIds ? ScalarType.Int64 : ScalarType.Float32).contiguous();
+        var results = TakesTokenIds
+            ? Run(typed.data<long>().ToArray(), shape, [OutputName, EmbeddingOutput])
+            : Run(typed.data<float>().ToArray(), shape, [OutputName, EmbeddingOutput]);
+        var (outputs, embedding) = (results[0], results[1]);
+        long[] outputShape = OutputShape.All(d => d > 0) && n * OutputShape.Aggregate(1L, (a, b) => a * b) == outputs.Length ? [n, .. OutputShape] : [n, outputs.Length / Math.Max(1, n)];
+        return (tensor(outputs, outputShape), tensor(embedding, [n, embedding.Length / Math.Max(1, n)]));
     }
 
     /// <summary>
@@ -128,42 +169,22 @@ public sealed class OnnxModel : IDisposable
         return tensor(all, outputShape);
     }
 
-    /// <summary>
-    /// One batch's outputs (N, …) and embeddings (N, D) from one run — what <c>Model.ForwardWithEmbedding</c> returns
-    /// for a TorchSharp model.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The graph has no embedding output; the message says how to export one.</exception>
-    public (Tensor Outputs, Tensor Embedding) PredictWithEmbedding(Tensor inputs)
-    {
-        ArgumentNullException.ThrowIfNull(inputs);
-        if (!HasEmbedding)
-            throw new InvalidOperationException($"The ONNX model has no '{EmbeddingOutput}' output, so it cannot give embeddings for drift monitoring. Export it with OnnxExportOptions.EmbeddingOutputName = \"{EmbeddingOutput}\" (int8 packages made by QuantizationJob have it).");
-        using var batch = inputs.cpu();
-        var shape = batch.shape;
-        using var typed = batch.to_type(TakesTokenIds ? ScalarType.Int64 : ScalarType.Float32).contiguous();
-        using var value = TakesTokenIds
-            ? OrtValue.CreateTensorValueFromMemory(typed.data<long>().ToArray(), shape)
-            : OrtValue.CreateTensorValueFromMemory(typed.data<float>().ToArray(), shape);
-        using var runOptions = new RunOptions();
-        using var results = _session.Run(runOptions, [InputName], [value], [OutputName, EmbeddingOutput]);
-        var n = shape[0];
-        var outputs = results[0].GetTensorDataAsSpan<float>().ToArray();
-        var embedding = results[1].GetTensorDataAsSpan<float>().ToArray();
-        long[] outputShape = OutputShape.All(d => d > 0) && n * OutputShape.Aggregate(1L, (a, b) => a * b) == outputs.Length ? [n, .. OutputShape] : [n, outputs.Length / Math.Max(1, n)];
-        return (tensor(outputs, outputShape), tensor(embedding, [n, embedding.Length / Math.Max(1, n)]));
-    }
-
     public void Dispose()
     {
         _session.Dispose();
         _sessionOptions.Dispose();
     }
 
-    private float[] Run(OrtValue input)
+    private float[] Run(OrtValue input) => Run(input, [OutputName])[0];
+
+    private float[][] Run(OrtValue input, IReadOnlyList<string> outputs)
     {
-        using var runOptions = new RunOptions(); // native handle: freed per call, not left to the finalizer
-        using var results = _session.Run(runOptions, [InputName], [input], [OutputName]);
-        return results[0].GetTensorDataAsSpan<float>().ToArray();
+        ArgumentNullException.ThrowIfNull(outputs);
+        foreach (var name in outputs.Where(n => !OutputNames.Contains(n)))
+            throw new ArgumentException($"The ONNX model has no output '{name}'; its outputs are: {string.Join(", ", OutputNames)}.", nameof(outputs));
+        using var options = new RunOptions();
+        using var results = _session.Run(options, [InputName], [input], outputs);
+        return results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray();
     }
 
     private void RequireKind(bool tokenIds)
