@@ -1,0 +1,173 @@
+using Google.Protobuf;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using ModelLoop.Optimization.Quantization;
+using Onnx;
+
+namespace ModelLoop.Optimization.Tests.Quantization;
+
+/// <summary>
+/// Small fp32 graphs written with the generated onnx.proto classes, shaped like the exporter's: an MLP
+/// (Gemm with transB = 1 → Relu → Gemm) and a CNN (Conv → Relu → MaxPool → Flatten → Gemm → Relu → Gemm), with seeded
+/// random weights, plus "structured" inputs: noisy copies of one prototype per class, and a head whose rows point at
+/// each class's hidden features, so the fp32 model separates the classes with a margin a correct int8 model keeps.
+/// </summary>
+internal static class TestGraphs
+{
+    public const int Classes = 10;
+
+    public static ModelProto Mlp(Random random, int inputs = 64, int hidden = 48, float[]? head = null)
+    {
+        var b = new Builder("mlp", [-1, inputs]);
+        var h = b.Relu(b.Gemm("x", "fc1", RandomWeights(random, hidden, inputs), RandomWeights(random, hidden, 1, 0.1f)));
+        return b.Finish(head is null ? h : b.Gemm(h, "fc2", head, new float[Classes]));
+    }
+
+    public static ModelProto Cnn(Random random, float[]? head = null, int channels = 8, int hidden = 32)
+    {
+        var b = new Builder("cnn", [-1, 1, 12, 12]);
+        var conv = b.Relu(b.Conv("x", "conv", RandomWeights(random, channels, 1, 3, 3), RandomWeights(random, channels, 1, 0.1f), channels, 1));
+        var pooled = b.Op("MaxPool", conv, b.Ints("kernel_shape", 2, 2), b.Ints("strides", 2, 2));
+        var flat = b.Op("Flatten", pooled, new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        var h = b.Relu(b.Gemm(flat, "fc1", RandomWeights(random, hidden, channels * 5 * 5), RandomWeights(random, hidden, 1, 0.1f)));
+        return b.Finish(head is null ? h : b.Gemm(h, "fc2", head, new float[Classes]));
+    }
+
+    /// <summary>A head (Classes, hidden) whose row c is class c's centred mean hidden feature, computed by running the trunk in ORT.</summary>
+    public static float[] HeadFor(ModelProto trunk, float[][] prototypes, long[] sampleShape)
+    {
+        var features = prototypes.Select(p => Run(trunk, Batch([p], sampleShape))).ToArray();
+        var width = features[0].Length;
+        var mean = Enumerable.Range(0, width).Select(j => features.Average(f => f[j])).ToArray();
+        return features.SelectMany(f => f.Select((v, j) => v - mean[j])).ToArray();
+    }
+
+    /// <summary>One random prototype per class in [0, 1].</summary>
+    public static float[][] Prototypes(Random random, int size) =>
+        Enumerable.Range(0, Classes).Select(_ => Enumerable.Range(0, size).Select(_ => random.NextSingle()).ToArray()).ToArray();
+
+    /// <summary><paramref name="count"/> noisy samples of random classes: prototype + N(0, noise²).</summary>
+    public static float[][] Samples(Random random, float[][] prototypes, int count, float noise = 0.15f) =>
+        Enumerable.Range(0, count).Select(_ => prototypes[random.Next(Classes)].Select(v => v + noise * Gaussian(random)).ToArray()).ToArray();
+
+    public static DenseTensor<float> Batch(IReadOnlyList<float[]> samples, long[] sampleShape)
+    {
+        var dims = new[] { samples.Count }.Concat(sampleShape.Select(d => (int)d)).ToArray();
+        return new DenseTensor<float>(samples.SelectMany(s => s).ToArray(), dims);
+    }
+
+    /// <summary>The model's first output on <paramref name="input"/>, flattened.</summary>
+    public static float[] Run(ModelProto model, DenseTensor<float> input) => Run(model.ToByteArray(), input);
+
+    public static float[] Run(byte[] model, DenseTensor<float> input)
+    {
+        using var session = new InferenceSession(model);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(session.InputMetadata.Keys.Single(), input)]);
+        return results.First().AsEnumerable<float>().ToArray();
+    }
+
+    /// <summary>The op types ONNX Runtime actually runs after all its graph optimizations (its fused kernels).</summary>
+    public static string[] OptimizedOps(byte[] model)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"modelloop-test-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, OptimizedModelFilePath = path })
+            using (new InferenceSession(model, options))
+            {
+            }
+            return ModelProto.Parser.ParseFrom(File.ReadAllBytes(path)).Graph.Node.Select(n => n.OpType).ToArray();
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    public static int[] Argmax(float[] outputs, int width) =>
+        Enumerable.Range(0, outputs.Length / width).Select(r => Enumerable.Range(0, width).MaxBy(c => outputs[r * width + c])).ToArray();
+
+    public static float[] RandomWeights(Random random, int rows, int cols, float scale = -1) => RandomWeights(random, [rows, cols], scale);
+
+    public static float[] RandomWeights(Random random, int m, int c, int kh, int kw) => RandomWeights(random, [m, c, kh, kw], -1);
+
+    private static float[] RandomWeights(Random random, int[] dims, float scale)
+    {
+        var count = dims.Aggregate(1, (a, b) => a * b);
+        var fanIn = count / dims[0];
+        var s = scale > 0 ? scale : MathF.Sqrt(2f / fanIn);
+        return Enumerable.Range(0, count).Select(_ => s * Gaussian(random)).ToArray();
+    }
+
+    private static float Gaussian(Random random) =>
+        MathF.Sqrt(-2f * MathF.Log(1f - random.NextSingle())) * MathF.Cos(2f * MathF.PI * random.NextSingle());
+
+    /// <summary>Appends nodes and initializers; tensor names are returned so calls chain like layers.</summary>
+    private sealed class Builder(string name, long[] inputShape)
+    {
+        private readonly GraphProto graph = new() { Name = name };
+        private int count;
+
+        public string Gemm(string input, string layer, float[] weight, float[] bias)
+        {
+            var outputs = bias.Length;
+            AddInitializer(layer + ".weight", weight, outputs, weight.Length / outputs);
+            AddInitializer(layer + ".bias", bias, outputs);
+            return Add("Gemm", [input, layer + ".weight", layer + ".bias"], new AttributeProto { Name = "transB", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        }
+
+        public string Conv(string input, string layer, float[] weight, float[] bias, int filters, int inChannels)
+        {
+            AddInitializer(layer + ".weight", weight, filters, inChannels, 3, 3);
+            AddInitializer(layer + ".bias", bias, filters);
+            return Add("Conv", [input, layer + ".weight", layer + ".bias"], Ints("kernel_shape", 3, 3));
+        }
+
+        public string Relu(string input) => Add("Relu", [input]);
+
+        public string Op(string op, string input, params AttributeProto[] attributes) => Add(op, [input], attributes);
+
+        public AttributeProto Ints(string attribute, params long[] values)
+        {
+            var a = new AttributeProto { Name = attribute, Type = AttributeProto.Types.AttributeType.Ints };
+            a.Ints.AddRange(values);
+            return a;
+        }
+
+        public ModelProto Finish(string output)
+        {
+            graph.Input.Add(Value("x", inputShape));
+            graph.Output.Add(Value(output, [-1, -2]));
+            var model = new ModelProto { IrVersion = 8, Graph = graph, ProducerName = "ModelLoop.Tests" };
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 17 });
+            return model;
+        }
+
+        private string Add(string op, string[] inputs, params AttributeProto[] attributes)
+        {
+            var output = $"{op.ToLowerInvariant()}_{count++}";
+            var node = new NodeProto { OpType = op, Name = output + "_node", Output = { output } };
+            node.Input.AddRange(inputs);
+            node.Attribute.AddRange(attributes);
+            graph.Node.Add(node);
+            return output;
+        }
+
+        private void AddInitializer(string tensor, float[] values, params long[] dims)
+        {
+            var t = new TensorProto { Name = tensor, DataType = (int)TensorProto.Types.DataType.Float };
+            t.Dims.AddRange(dims);
+            t.FloatData.AddRange(values);
+            graph.Initializer.Add(t);
+        }
+
+        private static ValueInfoProto Value(string tensor, long[] shape)
+        {
+            var type = new TypeProto.Types.Tensor { ElemType = (int)TensorProto.Types.DataType.Float };
+            type.Shape = new TensorShapeProto();
+            foreach (var d in shape)
+                type.Shape.Dim.Add(d < 0 ? new TensorShapeProto.Types.Dimension { DimParam = d == -1 ? "N" : "width" } : new TensorShapeProto.Types.Dimension { DimValue = d });
+            return new ValueInfoProto { Name = tensor, Type = new TypeProto { TensorType = type } };
+        }
+    }
+}
