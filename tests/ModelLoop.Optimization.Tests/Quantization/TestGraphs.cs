@@ -42,6 +42,26 @@ internal static class TestGraphs
         return features.SelectMany(f => f.Select((v, j) => v - mean[j])).ToArray();
     }
 
+    /// <summary>Puts a BatchNormalization with random statistics between the CNN's Conv and its Relu.</summary>
+    public static void InsertBatchNorm(ModelProto model, Random random)
+    {
+        var graph = model.Graph;
+        var conv = graph.Node.First(n => n.OpType == "Conv");
+        var channels = graph.Initializer.First(i => i.Name == conv.Input[1]).Dims[0];
+        string Param(string suffix, Func<float> value)
+        {
+            var t = new TensorProto { Name = "bn." + suffix, DataType = (int)TensorProto.Types.DataType.Float, Dims = { channels } };
+            t.FloatData.AddRange(Enumerable.Range(0, (int)channels).Select(_ => value()));
+            graph.Initializer.Add(t);
+            return t.Name;
+        }
+        var bn = new NodeProto { OpType = "BatchNormalization", Name = "bn_node", Output = { "bn_out" } };
+        bn.Input.AddRange([conv.Output[0], Param("scale", () => 0.5f + random.NextSingle()), Param("bias", () => random.NextSingle() - 0.5f),
+            Param("mean", () => random.NextSingle() - 0.5f), Param("var", () => 0.5f + random.NextSingle())]);
+        graph.Node.Single(n => n.Input.Contains(conv.Output[0])).Input[0] = "bn_out";
+        graph.Node.Insert(graph.Node.IndexOf(conv) + 1, bn);
+    }
+
     /// <summary>One random prototype per class in [0, 1].</summary>
     public static float[][] Prototypes(Random random, int size) =>
         Enumerable.Range(0, Classes).Select(_ => Enumerable.Range(0, size).Select(_ => random.NextSingle()).ToArray()).ToArray();
