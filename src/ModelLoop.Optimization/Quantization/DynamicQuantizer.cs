@@ -15,7 +15,7 @@ namespace ModelLoop.Optimization.Quantization;
 /// <remarks>
 /// Standard ONNX ops rather than the com.microsoft DynamicQuantizeMatMul: ONNX Runtime's level-2 transformers
 /// (MatMulIntegerToFloat, then DynamicQuantizeMatMul fusion) turn exactly this pattern into that one contrib kernel,
-/// so the speed is the same, and the file stays a standard ONNX model that onnx.checker verifies op by op and other
+/// so the speed is the same, and the file stays a standard ONNX model (except for LSTMs, see <see cref="QuantizeLstm"/>) that onnx.checker verifies op by op and other
 /// runtimes load. uint8 activations (what DynamicQuantizeLinear produces) with int8 weights is ORT's U8S8 path,
 /// the one its x86 kernels are built for (VNNI's vpdpbusd is u8 × s8). MatMulInteger takes a per-column
 /// b_zero_point (1-D of N, all 0 here), which is what makes per-channel weights legal in it.
@@ -32,6 +32,11 @@ internal static class DynamicQuantizer
         var nodes = new List<NodeProto>();
         foreach (var node in graph.Node)
         {
+            if (node.OpType == "LSTM" && QuantizeLstm(graph, names, node, initializers, perChannel) is { } lstm)
+            {
+                nodes.Add(lstm);
+                continue;
+            }
             if (node.OpType is not ("Gemm" or "MatMul") || StaticQuantizer.WeightOf(node, initializers) is not { } at)
             {
                 nodes.Add(node);
@@ -74,7 +79,55 @@ internal static class DynamicQuantizer
         graph.Node.Clear();
         graph.Node.AddRange(nodes);
         StaticQuantizer.RemoveUnused(graph);
+        if (nodes.Any(n => n.Domain == MicrosoftDomain) && !model.OpsetImport.Any(o => o.Domain == MicrosoftDomain))
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = MicrosoftDomain, Version = 1 });
         return model;
+    }
+
+    /// <summary>ONNX Runtime's contrib operator domain.</summary>
+    private const string MicrosoftDomain = "com.microsoft";
+
+    /// <summary>
+    /// An LSTM with constant W (dirs, 4H, F) and R (dirs, 4H, H) as ONNX Runtime's com.microsoft DynamicQuantizeLSTM:
+    /// standard ONNX has no integer LSTM, and this contrib op runs the gate matmuls on int8 weights with each time step's
+    /// input and hidden state quantized on the fly. It takes the weights transposed, (dirs, F, 4H) and (dirs, H, 4H),
+    /// with one scale per direction and gate column (per channel) or per direction. Null when the weights are not constants.
+    /// </summary>
+    private static NodeProto? QuantizeLstm(GraphProto graph, HashSet<string> names, NodeProto node, Dictionary<string, TensorProto> initializers, bool perChannel)
+    {
+        if (node.Input.Count < 3 || !initializers.TryGetValue(node.Input[1], out var w) || !initializers.TryGetValue(node.Input[2], out var r)
+            || w.DataType != (int)TensorProto.Types.DataType.Float || r.DataType != (int)TensorProto.Types.DataType.Float || w.Dims.Count != 3 || r.Dims.Count != 3)
+            return null;
+        (string Values, string Scale, string ZeroPoint) Quantize(TensorProto weight)
+        {
+            var (dirs, gates, width) = (weight.Dims[0], weight.Dims[1], weight.Dims[2]);
+            var values = ReadFloats(weight);
+            var transposed = new float[values.Length];
+            for (var d = 0; d < dirs; d++)
+                for (var g = 0; g < gates; g++)
+                    for (var i = 0; i < width; i++)
+                        transposed[(d * width + i) * gates + g] = values[(d * gates + g) * width + i];
+            // Per channel: one scale per (direction, gate column); else one per direction, as the op requires.
+            var perDirection = Enumerable.Range(0, (int)dirs).Select(d => QuantizedWeight.Quantize(
+                transposed[(int)(d * width * gates)..(int)((d + 1) * width * gates)], [width, gates], axis: 1, perChannel)).ToArray();
+            var scales = perDirection.SelectMany(q => q.Scales).ToArray();
+            long[] scaleDims = perChannel ? [dirs, gates] : [dirs];
+            var stem = weight.Name;
+            return (Add(graph, Int8(Fresh(names, stem + "_quantized"), perDirection.SelectMany(q => q.Values).ToArray(), dirs, width, gates)),
+                Add(graph, Floats(Fresh(names, stem + "_scale"), scales, scaleDims)),
+                Add(graph, Int8(Fresh(names, stem + "_zero_point"), new sbyte[scales.Length], scaleDims)));
+        }
+        var qw = Quantize(w);
+        var qr = Quantize(r);
+        var inputs = node.Input.ToList();
+        while (inputs.Count < 8)
+            inputs.Add("");
+        inputs[1] = qw.Values;
+        inputs[2] = qr.Values;
+        var quantized = Node("DynamicQuantizeLSTM", Fresh(names, node.Name + "_quantized"), inputs.Concat([qw.Scale, qw.ZeroPoint, qr.Scale, qr.ZeroPoint]), node.Output);
+        quantized.Domain = MicrosoftDomain;
+        quantized.Attribute.AddRange(node.Attribute);
+        return quantized;
     }
 
     private static string Add(GraphProto graph, TensorProto tensor)

@@ -34,7 +34,7 @@ public static class OnnxQuantizer
             throw new ArgumentException($"The fp32 model is not a readable ONNX protobuf ({e.Message}). Pass the bytes of an .onnx file.", nameof(fp32Model), e);
         }
         var (quantized, mode) = Quantize(model, options ?? new QuantizationOptions(), calibration);
-        return new QuantizedModel(quantized.ToByteArray(), mode, fp32Model.LongLength);
+        return new QuantizedModel(quantized.ToByteArray(), mode, fp32Model.LongLength, WeightBytes(quantized), WeightBytes(model));
     }
 
     internal static (ModelProto Model, QuantizationMode Mode) Quantize(ModelProto fp32, QuantizationOptions options, IEnumerable<DenseTensor<float>>? calibration)
@@ -53,6 +53,10 @@ public static class OnnxQuantizer
         var ranges = ActivationCalibrator.Collect(model, batches, options.CalibrationMethod, options.Percentile);
         return (StaticQuantizer.Quantize(model, ranges, options.PerChannel), mode);
     }
+
+    /// <summary>Bytes of a model's initializer data (raw or typed fields; 4 bytes per float, 1 per int8…).</summary>
+    internal static long WeightBytes(ModelProto model) => model.Graph.Initializer.Sum(t => t.RawData.Length > 0 ? (long)t.RawData.Length
+        : 4L * (t.FloatData.Count + t.Int32Data.Count) + 8L * (t.Int64Data.Count + t.DoubleData.Count));
 
     /// <summary>Auto → Static when the graph has a convolution, else Dynamic; other modes as given.</summary>
     internal static QuantizationMode ResolveMode(ModelProto model, QuantizationMode mode) =>

@@ -7,7 +7,7 @@ public enum QuantizationMode
     Auto,
     /// <summary>
     /// Activations are quantized at run time from each batch's own range (DynamicQuantizeLinear → MatMulInteger):
-    /// no calibration data; Gemm/MatMul (Dense) only, the rest stays float.
+    /// no calibration data; Gemm/MatMul (Dense) and LSTM (ONNX Runtime's DynamicQuantizeLSTM), the rest stays float.
     /// </summary>
     Dynamic,
     /// <summary>

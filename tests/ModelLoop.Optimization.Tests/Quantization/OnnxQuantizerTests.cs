@@ -52,6 +52,24 @@ public sealed class OnnxQuantizerTests
     }
 
     [Fact]
+    public void A_dynamic_lstm_runs_as_onnx_runtimes_int8_lstm_and_agrees_with_fp32()
+    {
+        var random = new Random(45);
+        var prototypes = TestGraphs.Prototypes(random, 5 * 6);
+        var head = TestGraphs.HeadFor(TestGraphs.Lstm(new Random(46)), prototypes, [5, 6]);
+        var fp32 = TestGraphs.Lstm(new Random(46), head: head);
+        var quantized = OnnxQuantizer.Quantize(fp32.ToByteArray());
+
+        Assert.Equal(QuantizationMode.Dynamic, quantized.Mode);
+        Assert.Null(OnnxCheck.Check(quantized.Bytes));
+        var ops = TestGraphs.OptimizedOps(quantized.Bytes);
+        Assert.Contains("DynamicQuantizeLSTM", ops);
+        Assert.DoesNotContain("LSTM", ops);
+        var test = TestGraphs.Batch(TestGraphs.Samples(random, prototypes, 1000), [5, 6]);
+        AssertAgrees(TestGraphs.Run(fp32, test), TestGraphs.Run(quantized.Bytes, test));
+    }
+
+    [Fact]
     public void A_static_cnn_passes_onnx_checker_and_onnx_runtime_fuses_it_into_int8_kernels()
     {
         var random = new Random(51);

@@ -33,6 +33,18 @@ internal static class TestGraphs
         return b.Finish(head is null ? h : b.Gemm(h, "fc2", head, new float[Classes]));
     }
 
+    /// <summary>(N, time, features) → LSTM(hidden) → last hidden state (N, hidden) → optional Gemm head.</summary>
+    public static ModelProto Lstm(Random random, int time = 5, int features = 6, int hidden = 16, float[]? head = null)
+    {
+        var b = new Builder("lstm", [-1, time, features]);
+        var timeMajor = b.Op("Transpose", "x", b.Ints("perm", 1, 0, 2));
+        var state = b.LstmLastState(timeMajor, "lstm", RandomWeights(random, 4 * hidden, features), RandomWeights(random, 4 * hidden, hidden),
+            RandomWeights(random, 1, 8 * hidden, 0.1f), hidden);
+        var batchMajor = b.Op("Transpose", state, b.Ints("perm", 1, 0, 2));
+        var h = b.Op("Flatten", batchMajor, new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
+        return b.Finish(head is null ? h : b.Gemm(h, "fc", head, new float[Classes]));
+    }
+
     /// <summary>A head (Classes, hidden) whose row c is class c's centred mean hidden feature, computed by running the trunk in ORT.</summary>
     public static float[] HeadFor(ModelProto trunk, float[][] prototypes, long[] sampleShape)
     {
@@ -144,6 +156,18 @@ internal static class TestGraphs
         }
 
         public string Relu(string input) => Add("Relu", [input]);
+
+        public string LstmLastState(string input, string layer, float[] w, float[] r, float[] bias, int hidden)
+        {
+            AddInitializer(layer + ".w", w, 1, 4 * hidden, w.Length / (4 * hidden));
+            AddInitializer(layer + ".r", r, 1, 4 * hidden, hidden);
+            AddInitializer(layer + ".b", bias, 1, 8 * hidden);
+            var node = new NodeProto { OpType = "LSTM", Name = layer, Output = { layer + "_y", layer + "_h" } };
+            node.Input.AddRange([input, layer + ".w", layer + ".r", layer + ".b"]);
+            node.Attribute.Add(new AttributeProto { Name = "hidden_size", Type = AttributeProto.Types.AttributeType.Int, I = hidden });
+            graph.Node.Add(node);
+            return layer + "_h";
+        }
 
         public string Op(string op, string input, params AttributeProto[] attributes) => Add(op, [input], attributes);
 
