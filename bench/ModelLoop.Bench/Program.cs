@@ -17,6 +17,7 @@ return name switch
     "loader" => LoaderBenchmark.Run(options),
     "fuzz" => ModelLoop.Bench.Fuzz.FuzzBenchmark.Run(options),
     "feedback" => FeedbackLoopBench.Run(options),
+    "quantization" => QuantizationBench.Run(options),
     _ => Usage(),
 };
 
@@ -41,6 +42,8 @@ static int Usage()
                              flip + crop augmentation and prefetch vs the trainer's images/s (--batch B --trainer-ips X)
           feedback           the demo's whole loop: drift false alarms (20 clean windows) and detection delay, recovery
                              after retraining on feedback (shifted +points with McNemar, clean −points) (--epochs E --out DIR)
+          quantization       seed Keras CNN: fp32 TorchSharp vs static int8 ONNX Runtime (and fp32 ORT): batch-1 latency, img/s,
+                             size, test accuracy; interleaved (--epochs 3 --batch 256 --rounds 5 --calls 300 --threads 1,2)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

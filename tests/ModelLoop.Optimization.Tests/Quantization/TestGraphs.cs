@@ -23,13 +23,14 @@ internal static class TestGraphs
         return b.Finish(head is null ? h : b.Gemm(h, "fc2", head, new float[Classes]));
     }
 
-    public static ModelProto Cnn(Random random, float[]? head = null, int channels = 8, int hidden = 32)
+    public static ModelProto Cnn(Random random, float[]? head = null, int channels = 8, int hidden = 32, int size = 12)
     {
-        var b = new Builder("cnn", [-1, 1, 12, 12]);
+        var b = new Builder("cnn", [-1, 1, size, size]);
+        var pooledSide = (size - 2) / 2;
         var conv = b.Relu(b.Conv("x", "conv", RandomWeights(random, channels, 1, 3, 3), RandomWeights(random, channels, 1, 0.1f), channels, 1));
         var pooled = b.Op("MaxPool", conv, b.Ints("kernel_shape", 2, 2), b.Ints("strides", 2, 2));
         var flat = b.Op("Flatten", pooled, new AttributeProto { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 1 });
-        var h = b.Relu(b.Gemm(flat, "fc1", RandomWeights(random, hidden, channels * 5 * 5), RandomWeights(random, hidden, 1, 0.1f)));
+        var h = b.Relu(b.Gemm(flat, "fc1", RandomWeights(random, hidden, channels * pooledSide * pooledSide), RandomWeights(random, hidden, 1, 0.1f)));
         return b.Finish(head is null ? h : b.Gemm(h, "fc2", head, new float[Classes]));
     }
 
