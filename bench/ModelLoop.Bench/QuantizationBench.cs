@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
-using Microsoft.ML.OnnxRuntime.Tensors;
 using ModelLoop.Data;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Zoo;
@@ -80,6 +79,8 @@ internal static class QuantizationBench
                         latency[s].AddRange(Latencies(sides[s].Forward, images, round * 10 + slice, calls / 10));
                 for (var s = 0; s < sides.Length; s++)
                     throughput[s].Add(Throughput(sides[s].Forward, images, batch));
+                if (options.Flag("verbose"))
+                    Console.WriteLine($"  round {round + 1}: img/s " + string.Join(", ", sides.Select((side, s) => $"{side.Name} {throughput[s][^1]:F0}")));
             }
             Console.WriteLine();
             Console.WriteLine($"{threads} thread(s), {rounds} interleaved rounds: batch-1 latency = median of {latency[0].Count} calls; throughput = median img/s over the test set in batches of {batch}");

@@ -75,7 +75,7 @@ public static class QuantizationJob
     /// A seeded sample of <see cref="QuantizationOptions.CalibrationSamples"/> training rows (all of them when there
     /// are fewer), in batches of <see cref="QuantizationOptions.CalibrationBatchSize"/>, shaped as the model's input.
     /// </summary>
-    internal static List<DenseTensor> CalibrationBatches(TensorDataset train, QuantizationOptions options, int seed)
+    public static List<DenseTensor> CalibrationBatches(TensorDataset train, QuantizationOptions options, int seed)
     {
         var count = (int)Math.Min(train.Count, options.CalibrationSamples);
         var rows = Enumerable.Range(0, (int)train.Count).ToArray();
