@@ -29,6 +29,13 @@ public sealed record ArtifactMetadata
     public ArtifactLineage Lineage { get; init; } = new();
     /// <summary>Free text. Defaults to null.</summary>
     public string? Description { get; init; }
+    /// <summary>
+    /// What runs the model: <see cref="ModelRuntime.TorchSharp"/> (the weights) or <see cref="ModelRuntime.Onnx"/> (the
+    /// package's <c>model.onnx</c>, e.g. an int8 package, which may have no weights). Defaults to TorchSharp, which is
+    /// also what a package saved without the field reads as.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ModelRuntime>))]
+    public ModelRuntime Runtime { get; init; } = ModelRuntime.TorchSharp;
     /// <summary>"ModelLoop", "TorchSharp", ".NET", "OS" → version. Defaults to null: filled in at save.</summary>
     public IReadOnlyDictionary<string, string>? LibraryVersions { get; init; }
     /// <summary>When the artifact was written. Defaults to null: set at save.</summary>

@@ -1,10 +1,15 @@
 namespace ModelLoop.Artifacts;
 
-/// <summary>How <see cref="ModelArtifact.Save"/> writes.</summary>
+/// <summary>How <see cref="ModelArtifact.Save"/> and <see cref="ModelArtifact.SaveOnnx"/> write.</summary>
 public sealed record ArtifactSaveOptions
 {
     /// <summary>Encrypt model.json and the weights with AES-256-GCM. Defaults to null (not encrypted).</summary>
     public ArtifactEncryptionKey? EncryptionKey { get; init; }
+    /// <summary>
+    /// The model's ONNX graph, stored as <c>model.onnx</c> beside the weights (checksummed, and encrypted with the
+    /// other files); a package whose <see cref="ArtifactMetadata.Runtime"/> is ONNX must have one. Defaults to null (none).
+    /// </summary>
+    public byte[]? Onnx { get; init; }
     /// <summary>Replace an existing artifact at the path (atomically). Defaults to false: refuse.</summary>
     public bool Overwrite { get; init; }
 }

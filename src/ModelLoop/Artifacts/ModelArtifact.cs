@@ -14,16 +14,19 @@ namespace ModelLoop.Artifacts;
 /// <list type="bullet">
 /// <item><c>model.json</c>: the model spec, input/output schema, preprocessing, metrics, lineage, library versions;</item>
 /// <item><c>weights.safetensors</c>: every tensor of the network's state (parameters and buffers);</item>
+/// <item><c>model.onnx</c> (optional): the model's ONNX graph; an ONNX package (<see cref="ModelRuntime.Onnx"/>, e.g. int8)
+/// may carry it instead of the weights (<see cref="SaveOnnx"/>), and then runs through ONNX Runtime only;</item>
 /// <item><c>manifest.json</c>: the SHA-256 and size of every other file, and the encryption key id if encrypted.</item>
 /// </list>
 /// <see cref="Load"/> checks every checksum, then the weights against the architecture the spec builds
 /// (names, shapes, dtypes) and the schemas against the model, and refuses any mismatch naming the file.
 /// Nothing in an artifact is executed: the spec names layer types from a fixed catalog.
 /// </summary>
-public static class ModelArtifact
+public static partial class ModelArtifact
 {
     public const string ModelFile = "model.json";
     public const string WeightsFile = "weights.safetensors";
+    public const string OnnxFile = "model.onnx";
     public const string ManifestFile = "manifest.json";
     private const string Format = "modelloop-artifact";
     private const int FormatVersion = 1;
@@ -56,17 +59,29 @@ public static class ModelArtifact
             CreatedUtc = metadata.CreatedUtc ?? DateTimeOffset.UtcNow,
         };
         CheckSchemas(complete, model, "the metadata passed to Save");
+        var weights = SafeTensors.Serialize(model.Network.state_dict(), new Dictionary<string, string> { ["format"] = "pt" });
+        return Write(spec, complete, weights, options.Onnx, path, options);
+    }
+
+    // model.json, the weights and/or the ONNX graph, encrypted when asked, then the manifest over what is stored.
+    private static string Write(ModelSpec spec, ArtifactMetadata complete, byte[]? weights, byte[]? onnx, string path, ArtifactSaveOptions options)
+    {
+        if (complete.Runtime == ModelRuntime.Onnx && onnx is null)
+            throw new ArgumentException($"The metadata's Runtime is {ModelRuntime.Onnx} but no ONNX graph was given. Pass it in ArtifactSaveOptions.Onnx, or use ModelArtifact.SaveOnnx.", nameof(options));
         var document = JsonSerializer.SerializeToNode(complete, Json)!.AsObject();
         document.Insert(0, "format", Format);
         document.Insert(1, "formatVersion", FormatVersion);
         document.Insert(2, "spec", JsonNode.Parse(spec.ToJson()));
-        document["weights"] = WeightsFile;
+        if (weights is not null)
+            document["weights"] = WeightsFile;
+        if (onnx is not null)
+            document["onnx"] = OnnxFile;
 
-        var plain = new Dictionary<string, byte[]>
-        {
-            [ModelFile] = Encoding.UTF8.GetBytes(document.ToJsonString(Json)),
-            [WeightsFile] = SafeTensors.Serialize(model.Network.state_dict(), new Dictionary<string, string> { ["format"] = "pt" }),
-        };
+        var plain = new Dictionary<string, byte[]> { [ModelFile] = Encoding.UTF8.GetBytes(document.ToJsonString(Json)) };
+        if (weights is not null)
+            plain[WeightsFile] = weights;
+        if (onnx is not null)
+            plain[OnnxFile] = onnx;
         var stored = options.EncryptionKey is { } key
             ? plain.ToDictionary(p => p.Key, p => ArtifactCipher.Encrypt(key, p.Key, p.Value))
             : plain;
@@ -99,6 +114,9 @@ public static class ModelArtifact
         var files = ArtifactFiles.Read(path);
         var (plain, manifestSha) = Verify(path, files, options);
         var (spec, metadata) = ReadModelJson(path, plain[ModelFile]);
+        if (!plain.ContainsKey(WeightsFile))
+            throw new NotSupportedException($"Artifact '{path}' is an ONNX package (runtime {metadata.Runtime}: {OnnxFile} without {WeightsFile}), so it runs through ONNX Runtime, not TorchSharp. " +
+                "What to do: serve it (`modelloop serve` runs it with the ONNX backend), or read its graph with ModelArtifact.ReadOnnx and run it with ModelLoop.Optimization.Onnx.OnnxModel.");
 
         Model model;
         try
@@ -176,11 +194,10 @@ public static class ModelArtifact
         var listed = manifest["files"] as JsonObject ?? throw new InvalidDataException($"{ManifestFile} in artifact '{path}' lacks \"files\".");
         foreach (var name in files.Keys.Where(n => n != ManifestFile && !listed.ContainsKey(n)))
             throw new InvalidDataException($"{name} in artifact '{path}' is not listed in {ManifestFile}; an artifact holds only checksummed files. Remove it or save the artifact again.");
-        foreach (var required in new[] { ModelFile, WeightsFile })
-        {
-            if (!listed.ContainsKey(required))
-                throw new InvalidDataException($"{ManifestFile} in artifact '{path}' does not list {required}.");
-        }
+        if (!listed.ContainsKey(ModelFile))
+            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' does not list {ModelFile}.");
+        if (!listed.ContainsKey(WeightsFile) && !listed.ContainsKey(OnnxFile))
+            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' lists neither {WeightsFile} nor {OnnxFile}; a package holds the weights, the ONNX graph, or both.");
         foreach (var (name, entry) in listed)
         {
             if (!files.TryGetValue(name, out var bytes))

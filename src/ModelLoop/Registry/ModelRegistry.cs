@@ -100,11 +100,7 @@ public sealed partial class ModelRegistry
         var loadOptions = new ArtifactLoadOptions { EncryptionKey = options.EncryptionKey };
         ArtifactMetadata metadata;
         string manifestSha;
-        using (var loaded = ModelArtifact.Load(artifactPath, loadOptions))
-        {
-            metadata = loaded.Metadata;
-            manifestSha = loaded.ManifestSha256;
-        }
+        (_, metadata, manifestSha) = ModelArtifact.Validate(artifactPath, loadOptions); // ONNX-only packages too
         var copy = CopyIntoStore(name, artifactPath);
         var actor = options.Actor ?? Environment.UserName;
         try
