@@ -61,13 +61,14 @@ public static class QuantizationJob
         {
             Metrics = int8Metrics.Concat(fp32Metrics.Select(p => KeyValuePair.Create("fp32_" + p.Key, p.Value))).ToDictionary(),
             Lineage = package.Lineage with { ParentModel = packageOrRegistryRef, RunId = null },
-            Description = $"int8 {mode.ToString().ToLowerInvariant()} quantization ({(options.PerChannel ? "per-channel" : "per-tensor")} weights" +
-                (mode == QuantizationMode.Static ? $", {samples} calibration samples, {options.CalibrationMethod}" : "") + $") of {resolved.Description}, run by ONNX Runtime",
+            Description = Describe(mode, options, samples, resolved.Description),
+            Runtime = ModelRuntime.Onnx,
+            // The drift reference holds the fp32 network's embeddings, which an ONNX Runtime session does not expose.
             Reference = null,
             LibraryVersions = null,
             CreatedUtc = null,
         };
-        QuantizedPackage.Write(quantized.Bytes, output, metadata, mode, options, samples, jobOptions.Overwrite);
+        ModelArtifact.SaveOnnx(package.Spec, quantized.Bytes, metadata, output, new ArtifactSaveOptions { Overwrite = jobOptions.Overwrite });
         return new QuantizationResult(Path.GetFullPath(output), mode, quantized.Bytes.LongLength, fp32.LongLength, int8Metrics, fp32Metrics, samples, packageOrRegistryRef);
     }
 
@@ -129,6 +130,14 @@ public static class QuantizationJob
                 $"({allowed * 100:F2} points). Nothing was written. What to do: keep per-channel weights on, calibrate on more samples or with CalibrationMethod.Percentile, " +
                 "try the other mode, or raise MaxAccuracyDrop (null disables the check).");
     }
+
+    /// <summary>
+    /// The package's description, which records the quantization: "int8 static quantization (per-channel weights,
+    /// 512 calibration samples, MinMax) of MODEL, run by ONNX Runtime".
+    /// </summary>
+    internal static string Describe(QuantizationMode mode, QuantizationOptions options, int samples, string model) =>
+        $"int8 {mode.ToString().ToLowerInvariant()} quantization ({(options.PerChannel ? "per-channel" : "per-tensor")} weights" +
+        (mode == QuantizationMode.Static ? $", {samples} calibration samples, {options.CalibrationMethod}" : "") + $") of {model}, run by ONNX Runtime";
 
     private static string DefaultOutput(string reference, ResolvedModel resolved)
     {

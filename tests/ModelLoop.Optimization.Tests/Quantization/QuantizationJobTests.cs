@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text.Json.Nodes;
+using ModelLoop.Artifacts;
 using ModelLoop.Loop;
 using ModelLoop.Optimization.Onnx;
 using ModelLoop.Optimization.Quantization;
@@ -27,9 +26,9 @@ public sealed class QuantizationJobTests : IDisposable
         Assert.True(result.SizeRatio > 3.5, $"size ratio {result.SizeRatio:F2}");
         Assert.True(result.Fp32TestMetrics["test_accuracy"] > 0.8, $"the fp32 model reached only {result.Fp32TestMetrics["test_accuracy"]:P1}; the comparison needs a trained model");
         Assert.InRange(result.TestMetrics["test_accuracy"], result.Fp32TestMetrics["test_accuracy"] - 0.01, 1);
-        var model = AssertPackage(output, result);
-        Assert.Equal("static", model["quantization"]!["mode"]!.GetValue<string>());
-        using var onnx = new OnnxModel(File.ReadAllBytes(Path.Combine(output, QuantizedPackage.OnnxFile)));
+        var metadata = AssertPackage(output, result);
+        Assert.StartsWith("int8 static quantization (per-channel weights, 128 calibration samples", metadata.Description);
+        using var onnx = new OnnxModel(ModelArtifact.ReadOnnx(output));
         Assert.Equal([1L, 28, 28], onnx.InputShape);
     }
 
@@ -43,9 +42,9 @@ public sealed class QuantizationJobTests : IDisposable
         Assert.Equal(QuantizationMode.Dynamic, result.Mode);
         Assert.Equal(0, result.CalibrationSamples);
         Assert.InRange(result.TestMetrics["test_accuracy"], result.Fp32TestMetrics["test_accuracy"] - 0.01, 1);
-        var model = AssertPackage(result.Path, result);
-        Assert.Equal("dynamic", model["quantization"]!["mode"]!.GetValue<string>());
-        Assert.NotNull(model["preprocessing"]); // the table pipeline travels with the int8 model
+        var metadata = AssertPackage(result.Path, result);
+        Assert.StartsWith("int8 dynamic quantization", metadata.Description);
+        Assert.NotNull(metadata.Preprocessing); // the table pipeline travels with the int8 model
     }
 
     [Fact]
@@ -86,23 +85,21 @@ public sealed class QuantizationJobTests : IDisposable
         Assert.Contains("Output", error.Message);
         Assert.Contains("Overwrite", error.Message);
         var result = QuantizationJob.Run(run, jobOptions: new QuantizationJobOptions { Output = output, Overwrite = true, MaxAccuracyDrop = null });
-        Assert.True(File.Exists(Path.Combine(result.Path, QuantizedPackage.OnnxFile)));
+        Assert.Equal(result.SizeBytes, ModelArtifact.ReadOnnx(result.Path).LongLength);
     }
 
-    /// <summary>The package's files match its manifest; model.json says runtime onnx, names the parent and holds the int8 metrics.</summary>
-    private static JsonNode AssertPackage(string folder, QuantizationResult result)
+    /// <summary>The package verifies as an ONNX-only package whose graph is the int8 model, naming its parent and holding the int8 metrics.</summary>
+    private static ArtifactMetadata AssertPackage(string folder, QuantizationResult result)
     {
-        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "manifest.json")))!["files"]!.AsObject();
-        Assert.Equal(["model.json", "model.onnx"], manifest.Select(p => p.Key).Order());
-        foreach (var (name, entry) in manifest)
-            Assert.Equal(entry!["sha256"]!.GetValue<string>(), Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, name)))));
-        Assert.Equal(result.SizeBytes, new FileInfo(Path.Combine(folder, "model.onnx")).Length);
-        var model = JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "model.json")))!;
-        Assert.Equal("onnx", model["runtime"]!.GetValue<string>());
-        Assert.Equal(result.ParentModel, model["lineage"]!["parentModel"]!.GetValue<string>());
-        Assert.Equal(result.TestMetrics["test_accuracy"], model["metrics"]!["test_accuracy"]!.GetValue<double>());
-        Assert.Equal(result.Fp32TestMetrics["test_accuracy"], model["metrics"]!["fp32_test_accuracy"]!.GetValue<double>());
-        return model;
+        var (_, metadata, _) = ModelArtifact.Validate(folder);
+        Assert.Equal(ModelRuntime.Onnx, metadata.Runtime);
+        Assert.Equal(result.SizeBytes, ModelArtifact.ReadOnnx(folder).LongLength);
+        Assert.Throws<NotSupportedException>(() => ModelArtifact.Load(folder)); // no weights: ONNX Runtime only
+        Assert.Equal(result.ParentModel, metadata.Lineage.ParentModel);
+        Assert.NotNull(metadata.Lineage.Split); // evaluation can rebuild the test rows
+        Assert.Equal(result.TestMetrics["test_accuracy"], metadata.Metrics["test_accuracy"]);
+        Assert.Equal(result.Fp32TestMetrics["test_accuracy"], metadata.Metrics["fp32_test_accuracy"]);
+        return metadata;
     }
 
     private string Train(string zoo, string source, int epochs)
