@@ -43,9 +43,16 @@ internal static class QuantizationBench
         Console.WriteLine($"trained in {clock.Elapsed.TotalSeconds:F0} s");
 
         var fp32Onnx = OnnxExporter.Export(model);
+        var save = options.String("save", "");
         clock.Restart();
         var calibration = QuantizationJob.CalibrationBatches(train, new QuantizationOptions(), seed: 0);
         var quantized = OnnxQuantizer.Quantize(fp32Onnx, new QuantizationOptions(), calibration);
+        if (save.Length > 0)
+        {
+            Directory.CreateDirectory(save);
+            File.WriteAllBytes(Path.Combine(save, "fp32.onnx"), fp32Onnx);
+            File.WriteAllBytes(Path.Combine(save, "int8.onnx"), quantized.Bytes);
+        }
         Console.WriteLine($"quantized ({quantized.Mode}, {calibration.Sum(b => b.Dimensions[0])} calibration images) in {clock.Elapsed.TotalSeconds:F1} s");
 
         var labels = test.Labels.data<long>().ToArray();
@@ -74,10 +81,12 @@ internal static class QuantizationBench
                 side.Forward(images[..784], 1); // warm-up
             for (var round = 0; round < rounds; round++)
             {
+                // The order rotates each slice and round, so no side always runs right after another (whose spinning
+                // threads or cache footprint it would inherit).
                 for (var slice = 0; slice < 10; slice++)
-                    for (var s = 0; s < sides.Length; s++)
+                    foreach (var s in Rotation(sides.Length, round + slice))
                         latency[s].AddRange(Latencies(sides[s].Forward, images, round * 10 + slice, calls / 10));
-                for (var s = 0; s < sides.Length; s++)
+                foreach (var s in Rotation(sides.Length, round))
                     throughput[s].Add(Throughput(sides[s].Forward, images, batch));
                 if (options.Flag("verbose"))
                     Console.WriteLine($"  round {round + 1}: img/s " + string.Join(", ", sides.Select((side, s) => $"{side.Name} {throughput[s][^1]:F0}")));
@@ -92,6 +101,8 @@ internal static class QuantizationBench
         }
         return 0;
     }
+
+    private static IEnumerable<int> Rotation(int count, int shift) => Enumerable.Range(0, count).Select(i => (i + shift) % count);
 
     private static InferenceSession Session(byte[] model, int threads) =>
         new(model, new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads, InterOpNumThreads = 1 });

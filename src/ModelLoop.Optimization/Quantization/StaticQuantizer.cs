@@ -39,10 +39,16 @@ internal static class StaticQuantizer
             for (var i = 0; i < node.Input.Count; i++)
                 (consumers.TryGetValue(node.Input[i], out var list) ? list : consumers[node.Input[i]] = []).Add((node, i));
         var active = new HashSet<(NodeProto, int)>();
-        bool OutputRead(NodeProto node) => node.Output.Count > 0 && consumers.TryGetValue(node.Output[0], out var list) && list.Any(active.Contains);
+        // A ReLU between an op and a quantized reader is looked through: ORT deletes a ReLU whose output is quantized
+        // with zero point 0 (what a ReLU's range gives), so Add → ReLU → Q becomes QLinearAdd like Conv → ReLU → Q.
+        var transparent = new HashSet<NodeProto>();
+        bool OutputRead(NodeProto node) => node.Output.Count > 0 && consumers.TryGetValue(node.Output[0], out var list)
+            && list.Any(c => active.Contains(c) || transparent.Contains(c.Node));
         foreach (var node in graph.Node.Reverse())
         {
-            if (weighted.ContainsKey(node))
+            if (node.OpType == "Relu" && OutputRead(node))
+                transparent.Add(node);
+            else if (weighted.ContainsKey(node))
                 active.Add((node, 0));
             else if (PassThrough.Contains(node.OpType) && OutputRead(node))
                 active.Add((node, 0));
