@@ -50,8 +50,8 @@ public static class ServingApp
         {
             var options = sp.GetRequiredService<IOptions<ServingOptions>>().Value;
             return options.RegistryHome is { } home
-                ? new RegistryCatalog(new Registry.ModelRegistry(home), options.Batching)
-                : new RunFolderCatalog(options.ModelsPath, options.Batching);
+                ? new RegistryCatalog(new Registry.ModelRegistry(home), options.Batching) { Backend = options.Backend, OnnxThreads = options.TorchThreads }
+                : new RunFolderCatalog(options.ModelsPath, options.Batching) { Backend = options.Backend, OnnxThreads = options.TorchThreads };
         });
         services.AddSingleton(sp => ServingSchema.Open(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
         services.AddSingleton<TenantStore>();

@@ -52,8 +52,15 @@ public sealed class ServingOptions
     /// libtorch CPU threads (intra-op). Null leaves libtorch's setting. Defaults to 1: each model already has its
     /// worker and batching supplies the parallel work; on 2 shared cores, 2 intra-op threads made single-item
     /// forwards ~20× slower (OpenMP hand-offs under contention; docs/benchmarks.md).
+    /// ONNX Runtime's intra-op threads for the versions served through it follow this setting (null: its own choice).
     /// </summary>
     public int? TorchThreads { get; set; } = 1;
+
+    /// <summary>
+    /// What runs the forward passes of the catalog built from these options: each package's runtime, or ONNX Runtime
+    /// for all (TorchSharp packages exported at load). Defaults to <see cref="ServingBackend.Auto"/>.
+    /// </summary>
+    public ServingBackend Backend { get; set; }
 
     internal Catalog.BatchingOptions Batching => new()
     {

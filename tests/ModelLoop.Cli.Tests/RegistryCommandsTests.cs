@@ -44,7 +44,7 @@ public sealed class RegistryCommandsTests : IDisposable
         "--seed", "1", "--threads", "1", "--out", Out(name), "--home", Home, .. extra]);
 
     /// <summary>Runs the CLI with its console output captured.</summary>
-    private static (int Exit, string Output) Capture(params string[] args)
+    internal static (int Exit, string Output) Capture(params string[] args)
     {
         var writer = new StringWriter();
         var previous = AnsiConsole.Console;

@@ -37,6 +37,9 @@ internal static class ServeCommand
 
         /// <summary>Background retraining. Defaults to the server's: off.</summary>
         public RetrainingOptions Retraining { get; init; } = new();
+
+        /// <summary>What runs the forward passes. Defaults to <see cref="ServingBackend.Auto"/>: each package's runtime.</summary>
+        public ServingBackend Backend { get; init; }
     }
 
     public static Command Create()
@@ -63,10 +66,11 @@ internal static class ServeCommand
         var retrainPolicy = new Option<string?>("--retrain-policy") { Description = "The retraining policy (YAML or JSON: triggers, cool-down, mode, tolerance). Defaults to the policy's defaults." };
         var retrainInterval = new Option<double>("--retrain-interval") { Description = "Seconds between two rounds of the background policy. Defaults to 60.", DefaultValueFactory = _ => 60 };
         var noLogFeatures = new Option<bool>("--no-log-features") { Description = "Do not keep each item's monitored features (what drift detection reads). Defaults to off: they are kept." };
+        var backend = new Option<string>("--backend") { Description = "What runs the models: auto (each package's runtime: TorchSharp, or ONNX Runtime for ONNX packages) or onnx (ONNX Runtime for all; TorchSharp packages are exported to ONNX at load). Defaults to auto.", DefaultValueFactory = _ => "auto" };
         var command = new Command("serve", "Serve the registry's models (or --models DIR) over HTTP: predict with dynamic batching, hot reload on promotion, API keys, metering, a prediction log with feedback, /metrics, /openapi/v1.json.")
         {
             home, models, urls, database, adminKeyFile, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
-            logPredictions, logPath, logInputs, logRate, logDays, logMb, noLogFeatures, retrain, retrainPolicy, retrainInterval,
+            logPredictions, logPath, logInputs, logRate, logDays, logMb, noLogFeatures, retrain, retrainPolicy, retrainInterval, backend,
         };
         command.SetAction(result =>
         {
@@ -77,6 +81,7 @@ internal static class ServeCommand
                 result.GetValue(maxBatch), result.GetValue(maxDelay), result.GetValue(queue), result.GetValue(threads))
             {
                 Home = result.GetValue(home),
+                Backend = ParseBackend(result.GetValue(backend)!),
                 Log = new PredictionLogOptions
                 {
                     Enabled = result.GetValue(logPredictions),
@@ -91,7 +96,7 @@ internal static class ServeCommand
             };
             using var app = BuildApp(settings);
             var source = app.Services.GetRequiredService<IModelCatalog>() is RegistryCatalog registry ? $"registry {registry.Registry.Home}" : Path.GetFullPath(settings.Models!);
-            Console.WriteLine($"Serving from {source} on {settings.Urls} (Ctrl+C stops):");
+            Console.WriteLine($"Serving from {source} on {settings.Urls}{(settings.Backend == ServingBackend.Onnx ? ", every model through ONNX Runtime" : "")} (Ctrl+C stops):");
             foreach (var model in app.WarmUpAsync().GetAwaiter().GetResult())
                 Console.WriteLine(model.Ready ? $"  {model.Name}: version {model.Version}" : $"  {model.Name}: NOT SERVED (503) — {model.Problem}");
             if (settings.Log.Enabled)
@@ -148,6 +153,11 @@ internal static class ServeCommand
         return new RetrainingOptions { Enabled = true, PolicyPath = policy, Interval = TimeSpan.FromSeconds(seconds) };
     }
 
+    private static ServingBackend ParseBackend(string text) =>
+        Enum.TryParse<ServingBackend>(text, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(text, out _)
+            ? parsed
+            : throw new ArgumentException($"--backend must be auto or onnx; received '{text}'.");
+
     internal static WebApplication BuildApp(Settings settings)
     {
         var batching = new BatchingOptions
@@ -157,7 +167,9 @@ internal static class ServeCommand
             QueueCapacity = settings.Queue,
         }.Validate();
         // Both check their source before anything listens.
-        IModelCatalog catalog = settings.Models is { } folder ? new RunFolderCatalog(folder, batching) : new RegistryCatalog(OpenRegistry(settings.Home), batching);
+        IModelCatalog catalog = settings.Models is { } folder
+            ? new RunFolderCatalog(folder, batching) { Backend = settings.Backend, OnnxThreads = settings.Threads }
+            : new RegistryCatalog(OpenRegistry(settings.Home), batching) { Backend = settings.Backend, OnnxThreads = settings.Threads };
         return ServingApp.Build(["--urls", settings.Urls], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

@@ -161,6 +161,7 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
             return null;
         logger.LogInformation("Loaded {Model} version {Version} (input {Shape}, batches of up to {Max} items within {Delay} ms).",
             name, version, string.Join("×", servable.Schema.Shape), servable.Batching.MaxBatchSize, servable.Batching.MaxDelay.TotalMilliseconds);
+        logger.LogInformation("{Model} version {Version} runs through the {Backend} backend.", name, version, servable.Backend.Name);
         return new ModelRunner(servable, options?.Value.TorchThreads);
     }
 }

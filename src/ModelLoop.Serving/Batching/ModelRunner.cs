@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Threading.Channels;
-using ModelLoop.Modeling;
 using ModelLoop.Serving.Catalog;
-using TorchSharp;
-using static TorchSharp.torch;
 
 namespace ModelLoop.Serving.Batching;
 
@@ -11,7 +8,8 @@ namespace ModelLoop.Serving.Batching;
 /// Dynamic batching for one loaded model version: a bounded queue of requests and one worker thread (a
 /// TorchSharp module is not safe to call from several threads at once) that takes requests until the
 /// batch holds MaxBatchSize items or MaxDelay has passed since its first request, runs one forward pass
-/// on the concatenation, and hands each request its rows. <see cref="Retire"/> stops accepting, lets the
+/// on the concatenation through the version's <see cref="InferenceBackend"/> (TorchSharp or ONNX Runtime),
+/// and hands each request its rows. <see cref="Retire"/> stops accepting, lets the
 /// worker finish what was queued, then disposes the model — so a version switch fails no request.
 /// </summary>
 internal sealed class ModelRunner
@@ -79,16 +77,11 @@ internal sealed class ModelRunner
 
     private void Run()
     {
-        // libtorch's CPU build uses OpenMP, whose thread count is per calling thread: set on the server's main
-        // thread, it does not reach this one, whose batched forwards (2+ rows) then ran OpenMP teams of one
-        // thread per core — on 2 shared cores dynamic batching of a small model fell ~5× below one-by-one.
-        if (_torchThreads is { } threads)
-            torch.set_num_threads(threads);
         var reader = _queue.Reader;
         var batch = new List<Work>();
-        var network = Model.Model.Network;
         try
         {
+            Model.Backend.OnWorkerStart(_torchThreads);
             while (reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
             {
                 Collect(reader, batch);
@@ -97,7 +90,7 @@ internal sealed class ModelRunner
                 ServingMetrics.QueueDepth.WithLabels(Model.Name, Model.Version).Set(reader.Count);
                 try
                 {
-                    Forward(network, batch);
+                    Forward(batch);
                 }
                 catch (Exception e)
                 {
@@ -152,7 +145,7 @@ internal sealed class ModelRunner
         }
     }
 
-    private void Forward(nn.Module<Tensor, Tensor> network, List<Work> batch)
+    private void Forward(List<Work> batch)
     {
         var live = batch.Where(w => !w.Completion.Task.IsCompleted).ToList();
         if (live.Count == 0)
@@ -160,27 +153,8 @@ internal sealed class ModelRunner
         var total = live.Sum(w => w.Count);
         var values = live.Count == 1 ? live[0].Values : live.SelectMany(w => w.Values).ToArray();
         var clock = Stopwatch.StartNew();
-        float[] outputs;
-        float[]? embeddings = null;
-        var width = 0;
-        using (no_grad())
-        using (NewDisposeScope())
-        {
-            var input = tensor(values, Model.Model.InputShape.WithBatch(total));
-            if (Model.Model.InputKind == InputKind.TokenIds)
-                input = input.to(ScalarType.Int64);
-            input = input.to(Model.Model.Device);
-            // Only a batch holding a request that logs embeddings pays for them; the plain forward stays as it was.
-            if (live.Any(w => w.Embeddings))
-            {
-                var (output, embedding) = Model.Model.ForwardWithEmbedding(input);
-                outputs = Floats(output);
-                width = (int)embedding.shape[1];
-                embeddings = Floats(embedding); // (total, width)
-            }
-            else
-                outputs = Floats(network.forward(input));
-        }
+        // Only a batch holding a request that logs embeddings pays for them; the plain forward stays as it was.
+        var (outputs, embeddings, width) = Model.Backend.Forward(values, total, live.Any(w => w.Embeddings));
         var computeMs = clock.Elapsed.TotalMilliseconds;
         _batchSizes.Observe(total);
         var offset = 0L;
@@ -199,8 +173,6 @@ internal sealed class ModelRunner
             item += work.Count;
         }
     }
-
-    private static float[] Floats(Tensor tensor) => tensor.cpu().to(ScalarType.Float32).data<float>().ToArray();
 
     // Holds the per-model child of the batch-size histogram so the hot loop does not look the label up.
     private sealed class BatchSizeObserver(ModelRunner runner)

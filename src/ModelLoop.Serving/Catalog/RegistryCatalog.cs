@@ -9,7 +9,7 @@ namespace ModelLoop.Serving.Catalog;
 /// Models from the model registry (<see cref="ModelRegistry"/>): every registered name, its versions ("1", "2", …)
 /// and aliases. A request without a version gets the <see cref="DefaultAlias"/> ("production"); a model that
 /// has no such alias yet is served at "latest", its newest version, so a freshly registered model answers
-/// before anyone promotes it. Versions are loaded through <see cref="ModelRegistry.Load"/>, so every file is
+/// before anyone promotes it. Versions are loaded like <see cref="ModelRegistry.Load"/>, so every file is
 /// verified against the checksums recorded at registration (and decrypted with the artifact key when encrypted).
 /// When the artifact carries the data stage's fitted <see cref="PreprocessingPipeline"/>, the server applies it
 /// to every raw record (tabular) or image (per-channel normalization): clients send raw rows.
@@ -35,6 +35,12 @@ public sealed class RegistryCatalog : IModelCatalog
 
     public ModelRegistry Registry { get; }
     public BatchingOptions DefaultBatching { get; }
+
+    /// <summary>What runs the versions it loads. Defaults to <see cref="ServingBackend.Auto"/>: each package's own runtime.</summary>
+    public ServingBackend Backend { get; init; }
+
+    /// <summary>ONNX Runtime intra-op threads per version served through it; null lets ONNX Runtime choose. Defaults to 1, as libtorch's (ServingOptions.TorchThreads).</summary>
+    public int? OnnxThreads { get; init; } = 1;
 
     public IReadOnlyList<ModelInfo> List() =>
         Registry.ListModels().Where(m => m.VersionCount > 0).Select(m =>
@@ -74,24 +80,18 @@ public sealed class RegistryCatalog : IModelCatalog
     {
         if (!int.TryParse(version, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
             return ValueTask.FromResult<ServableModel?>(null);
-        LoadedArtifact artifact;
+        ModelVersion registered;
         try
         {
-            artifact = Registry.Load(name, Text(number), new ArtifactLoadOptions { EncryptionKey = _key });
+            registered = Registry.GetVersion(name, number);
         }
         catch (KeyNotFoundException)
         {
             return ValueTask.FromResult<ServableModel?>(null);
         }
-        try
-        {
-            return ValueTask.FromResult<ServableModel?>(ServableModel.FromArtifact(name, Text(number), artifact, DefaultBatching));
-        }
-        catch
-        {
-            artifact.Dispose();
-            throw;
-        }
+        // Verified against the manifest recorded at registration, as ModelRegistry.Load does.
+        var options = new ArtifactLoadOptions { EncryptionKey = _key, ExpectedManifestSha256 = registered.ManifestSha256 };
+        return ValueTask.FromResult<ServableModel?>(ServableModel.Load(name, Text(number), registered.ArtifactPath, options, DefaultBatching, Backend, OnnxThreads));
     }
 
     private static string Text(int version) => version.ToString(CultureInfo.InvariantCulture);

@@ -46,6 +46,12 @@ public sealed class RunFolderCatalog : IModelCatalog
     public string Root { get; }
     public BatchingOptions DefaultBatching { get; }
 
+    /// <summary>What runs the versions it loads. Defaults to <see cref="ServingBackend.Auto"/>: each package's own runtime.</summary>
+    public ServingBackend Backend { get; init; }
+
+    /// <summary>ONNX Runtime intra-op threads per version served through it; null lets ONNX Runtime choose. Defaults to 1, as libtorch's (ServingOptions.TorchThreads).</summary>
+    public int? OnnxThreads { get; init; } = 1;
+
     public IReadOnlyList<ModelInfo> List() =>
         Directory.EnumerateDirectories(Root)
             .Select(dir => Path.GetFileName(dir))
@@ -78,16 +84,8 @@ public sealed class RunFolderCatalog : IModelCatalog
     {
         if (!IsSafeName(name) || !IsSafeName(version) || !Versions(name).Contains(version))
             return ValueTask.FromResult<ServableModel?>(null);
-        var artifact = ModelArtifact.Load(ArtifactPath(RunFolder(name, version)), new ArtifactLoadOptions { EncryptionKey = _key });
-        try
-        {
-            return ValueTask.FromResult<ServableModel?>(ServableModel.FromArtifact(name, version, artifact, DefaultBatching));
-        }
-        catch
-        {
-            artifact.Dispose();
-            throw;
-        }
+        var options = new ArtifactLoadOptions { EncryptionKey = _key };
+        return ValueTask.FromResult<ServableModel?>(ServableModel.Load(name, version, ArtifactPath(RunFolder(name, version)), options, DefaultBatching, Backend, OnnxThreads));
     }
 
     /// <summary>Points <paramref name="alias"/> of a model at <paramref name="version"/> (atomic rewrite of aliases.json).</summary>

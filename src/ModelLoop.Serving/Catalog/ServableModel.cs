@@ -2,39 +2,57 @@ using System.Text.Json;
 using ModelLoop.Artifacts;
 using ModelLoop.Data.Preprocessing;
 using ModelLoop.Modeling;
+using ModelLoop.Optimization.Onnx;
+using ModelLoop.Serving.Batching;
 
 namespace ModelLoop.Serving.Catalog;
 
 /// <summary>
-/// One loaded model version, ready to serve: the network, its name and version, the input schema clients
+/// One loaded model version, ready to serve: the network (run by TorchSharp or ONNX Runtime), its name and version, the input schema clients
 /// must follow, an optional preprocessing step applied server-side to each raw item (so clients send raw
 /// features), what its outputs mean (<see cref="Package"/>), and how its requests are batched. The server
 /// disposes it (and the model) once it has drained the requests already queued for it.
-/// <see cref="FromArtifact"/> builds one from a model package; every catalog reading packages goes through it.
+/// <see cref="Load"/> builds one from a package path (<see cref="FromArtifact"/> from a loaded one); every catalog
+/// reading packages goes through them.
 /// </summary>
-public sealed class ServableModel : IDisposable
+public sealed partial class ServableModel : IDisposable
 {
     private readonly PackageInfo _package;
 
     public ServableModel(string name, string version, Model model, InputSchema schema,
+        Func<float[], float[]>? preprocess = null, BatchingOptions? batching = null)
+        : this(name, version, new TorchSharpBackend(model ?? throw new ArgumentNullException(nameof(model))), schema, preprocess, batching)
+    {
+    }
+
+    /// <summary>A version served through <paramref name="backend"/> (which it owns and disposes).</summary>
+    internal ServableModel(string name, string version, InferenceBackend backend, InputSchema schema,
         Func<float[], float[]>? preprocess = null, BatchingOptions? batching = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         ArgumentException.ThrowIfNullOrWhiteSpace(version);
         Name = name;
         Version = version;
-        Model = model ?? throw new ArgumentNullException(nameof(model));
+        Backend = backend ?? throw new ArgumentNullException(nameof(backend));
         Schema = schema ?? throw new ArgumentNullException(nameof(schema));
         Preprocess = preprocess;
         Batching = (batching ?? new BatchingOptions()).Validate();
-        if (!schema.Shape.SequenceEqual(model.InputShape.Dims))
-            throw new ArgumentException($"The input schema's shape ({string.Join(", ", schema.Shape)}) differs from the model's input shape {model.InputShape}; give the schema the model's shape.");
-        _package = PackageInfo.From(new ArtifactMetadata { Output = new TensorSchema(model.OutputShape.ToArray(), "F32") });
+        if (!schema.Shape.SequenceEqual(backend.InputShape.Dims))
+            throw new ArgumentException($"The input schema's shape ({string.Join(", ", schema.Shape)}) differs from the model's input shape {backend.InputShape}; give the schema the model's shape.");
+        _package = PackageInfo.From(new ArtifactMetadata { Output = new TensorSchema(backend.OutputShape.ToArray(), "F32") });
     }
 
     public string Name { get; }
     public string Version { get; }
-    public Model Model { get; }
+
+    /// <summary>The TorchSharp model of a version served by TorchSharp.</summary>
+    /// <exception cref="NotSupportedException">The version runs through ONNX Runtime (an ONNX package, or a server started with the ONNX backend).</exception>
+    public Model Model => Backend is TorchSharpBackend torch ? torch.Model
+        : throw new NotSupportedException($"Model '{Name}' version {Version} runs through ONNX Runtime; it has no TorchSharp model. Load its package with ModelPackage.Load for one.");
+
+    /// <summary>What runs the forward passes: TorchSharp or ONNX Runtime.</summary>
+    internal InferenceBackend Backend { get; }
+
     public InputSchema Schema { get; }
 
     /// <summary>Maps one raw item (flattened, <see cref="InputSchema.Elements"/> values) to the model's input; null for none.</summary>
@@ -60,8 +78,8 @@ public sealed class ServableModel : IDisposable
         init
         {
             ArgumentNullException.ThrowIfNull(value);
-            if (value.OutputWidth != Model.OutputShape.Elements)
-                throw new ArgumentException($"The package describes {value.OutputWidth} output values per item but the model outputs {Model.OutputShape.Elements}; describe the model's own output.");
+            if (value.OutputWidth != Backend.OutputShape.Elements)
+                throw new ArgumentException($"The package describes {value.OutputWidth} output values per item but the model outputs {Backend.OutputShape.Elements}; describe the model's own output.");
             _package = value;
         }
     }
@@ -86,7 +104,7 @@ public sealed class ServableModel : IDisposable
     private Monitoring.Logging.LoggedModelInfo? _logInfo;
 
     /// <summary>One output item's shape (the model's output shape).</summary>
-    public IReadOnlyList<long> OutputShape => Model.OutputShape.Dims;
+    public IReadOnlyList<long> OutputShape => Backend.OutputShape.Dims;
 
     /// <summary>True once disposed (tests check that a replaced version is released).</summary>
     public bool IsDisposed { get; private set; }
@@ -103,10 +121,16 @@ public sealed class ServableModel : IDisposable
     {
         ArgumentNullException.ThrowIfNull(artifact);
         var where = $"Model '{name}' version {version} ({artifact.Path})";
-        ModelPackage loaded;
+        var loaded = ReadPackage(where, () => ModelPackage.From(artifact));
+        return Create(name, version, new TorchSharpBackend(artifact.Model), loaded.Info, artifact.Metadata, ItemMonitor.For(loaded), where, batching);
+    }
+
+    // Reads what the package's metadata says (its pipeline above all); errors name the version.
+    private static T ReadPackage<T>(string where, Func<T> read)
+    {
         try
         {
-            loaded = ModelPackage.From(artifact);
+            return read();
         }
         catch (FormatException e)
         {
@@ -116,29 +140,35 @@ public sealed class ServableModel : IDisposable
         {
             throw new InvalidDataException($"{where}: {e.Message}", e);
         }
-        var package = loaded.Info;
-        var monitor = ItemMonitor.For(loaded);
-        var model = artifact.Model;
-        model.Network.eval();
-        var input = artifact.Metadata.Input;
-        var shape = input?.Shape ?? model.InputShape.ToArray();
+    }
+
+    // The schema clients follow and the server-side preprocessing, from the package's pipeline (shared by both backends).
+    private static ServableModel Create(string name, string version, InferenceBackend backend, PackageInfo package, ArtifactMetadata metadata,
+        ItemMonitor? monitor, string where, BatchingOptions? batching)
+    {
+        var input = metadata.Input;
+        var shape = input?.Shape ?? backend.InputShape.ToArray();
         if (package.Pipeline is not { } pipeline)
-            return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, input?.Names), batching: batching) { Package = package, Monitor = monitor };
+            return new ServableModel(name, version, backend, new InputSchema(shape, backend.InputKind, input?.Names), batching: batching) { Package = package, Monitor = monitor };
         if (pipeline.Image is { } image)
         {
             if (shape.Length != 3 || shape[0] != image.Mean.Count)
                 throw new InvalidDataException($"{where}: its image normalization has {image.Mean.Count} channels but the model's input is ({string.Join(", ", shape)}); expected (channels, height, width) with the same channel count. Save the artifact with the pipeline fitted on its training images.");
-            return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, null), Normalizer(image, shape), batching) { Package = package, Monitor = monitor };
+            return new ServableModel(name, version, backend, new InputSchema(shape, backend.InputKind, null), Normalizer(image, shape), batching) { Package = package, Monitor = monitor };
         }
-        if (pipeline.FeatureCount != model.InputShape.Elements)
-            throw new InvalidDataException($"{where}: its preprocessing pipeline produces {pipeline.FeatureCount} features but the model takes {model.InputShape.Elements} values per item. Save the artifact with the pipeline the model was trained on.");
+        if (pipeline.FeatureCount != backend.InputShape.Elements)
+            throw new InvalidDataException($"{where}: its preprocessing pipeline produces {pipeline.FeatureCount} features but the model takes {backend.InputShape.Elements} values per item. Save the artifact with the pipeline the model was trained on.");
         var columns = pipeline.Columns.Select(c => c.Name).ToArray();
-        return new ServableModel(name, version, model, new InputSchema(shape, model.InputKind, columns) { RawRecords = true }, batching: batching)
+        return new ServableModel(name, version, backend, new InputSchema(shape, backend.InputKind, columns) { RawRecords = true }, batching: batching)
         {
             Package = package,
             Monitor = monitor,
-            // The package's own record encoder: the data stage's transform with the values fitted in training (FormatException names the column).
-            RecordEncoder = loaded.EncodeRecord,
+            // The data stage's transform with the values fitted in training (FormatException names the column), as ModelPackage.EncodeRecord.
+            RecordEncoder = record =>
+            {
+                using var encoded = pipeline.Transform(record);
+                return encoded.data<float>().ToArray();
+            },
         };
     }
 
@@ -147,7 +177,7 @@ public sealed class ServableModel : IDisposable
         if (IsDisposed)
             return;
         IsDisposed = true;
-        Model.Dispose();
+        Backend.Dispose();
     }
 
     // Image requests arrive in [0, 1] (decoded files and raw pixels are divided by 255 by the API), which is the

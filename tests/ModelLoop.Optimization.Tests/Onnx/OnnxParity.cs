@@ -40,43 +40,6 @@ internal static class OnnxParity
         }
     }
 
-    /// <summary><see cref="Samples"/> random inputs for the model: N(0, 1) values or token ids in [0, vocabulary).</summary>
-    public static Tensor Inputs(Model model, int count = Samples, long vocabulary = 0, long seed = 11)
-    {
-        TorchRuntime.EnsureLoaded();
-        using var generator = new Generator().manual_seed(seed);
-        return model.InputKind == InputKind.TokenIds
-            ? randint(0, vocabulary, model.InputShape.WithBatch(count), dtype: ScalarType.Int64, generator: generator)
-            : randn(model.InputShape.WithBatch(count), generator: generator);
-    }
-
-    /// <summary>The largest |ONNX Runtime − TorchSharp| over the inputs; TorchSharp runs <see cref="Reference"/>.</summary>
-    public static double MaxDifference(Model model, byte[] onnx, Tensor inputs)
-    {
-        using var expected = Reference(model, inputs);
-        using var session = new OnnxModel(onnx);
-        using var actual = session.Predict(inputs);
-        Assert.Equal(expected.shape, actual.shape);
-        using var difference = (actual - expected).abs().max();
-        return difference.item<float>();
-    }
-
-    /// <summary>
-    /// TorchSharp's outputs in evaluation mode: <see cref="Model.Predict"/>, except for models with an LSTM. Under
-    /// no_grad libtorch 2.10 runs LSTMs through its oneDNN inference kernel, whose outputs on this machine's CPU
-    /// (AMD EPYC) disagree with the LSTM equations by up to ~0.1 (a one-step LSTM computed by hand agrees with
-    /// ONNX Runtime and with libtorch's autograd path to 1e-7); the reference for those is the autograd path.
-    /// </summary>
-    public static Tensor Reference(Model model, Tensor inputs)
-    {
-        if (!model.LayerSummaries.Any(r => r.Type == nameof(Modeling.Layers.Lstm)))
-            return model.Predict(inputs);
-        model.Network.eval();
-        using var _ = enable_grad();
-        using var outputs = model.Network.forward(inputs);
-        return outputs.detach();
-    }
-
     /// <summary>Runs onnx.checker.check_model(full_check=True) in Debian's python3-onnx; null when it passes, else its error.</summary>
     public static string? Check(byte[] onnx)
     {
@@ -107,12 +70,11 @@ internal static class OnnxParity
         File.Exists("/usr/lib/python3/dist-packages/onnx/__init__.py");
 
     /// <summary>Exports, then asserts the checker passes and ONNX Runtime matches TorchSharp within <see cref="Tolerance"/>.</summary>
-    public static byte[] AssertMatches(Model model, long vocabulary = 0, int samples = Samples)
+    public static byte[] AssertMatches(Model model, int samples = Samples)
     {
         model.Network.eval();
         var onnx = OnnxExporter.Export(model);
-        using var inputs = Inputs(model, samples, vocabulary);
-        var difference = MaxDifference(model, onnx, inputs);
+        var difference = OnnxVerification.MaxDifference(model, onnx, samples, seed: 11);
         Assert.True(difference <= Tolerance, $"ONNX Runtime's outputs differ from TorchSharp's by up to {difference:E2} on {samples} inputs (allowed {Tolerance:E0}).");
         if (CheckerAvailable)
         {

@@ -1,0 +1,53 @@
+using ModelLoop.Modeling;
+using ModelLoop.Optimization.Onnx;
+
+namespace ModelLoop.Serving.Batching;
+
+/// <summary>
+/// An ONNX graph in an ONNX Runtime session (<see cref="OnnxModel"/>): ONNX packages (e.g. int8), or TorchSharp
+/// packages exported at load when the server runs everything through ONNX Runtime. It has no embeddings: the
+/// prediction log records such items without them (their other monitored features are kept).
+/// </summary>
+internal sealed class OnnxBackend : InferenceBackend
+{
+    private readonly OnnxModel _session;
+
+    /// <param name="onnx">The graph: input (N, ...<paramref name="inputShape"/>), float32 or int64, output (N, ...).</param>
+    /// <param name="threads">ONNX Runtime intra-op threads; null lets it choose.</param>
+    /// <exception cref="InvalidDataException">ONNX Runtime cannot load the graph, or its input is not the declared one.</exception>
+    public OnnxBackend(byte[] onnx, Shape inputShape, InputKind inputKind, Shape outputShape, int? threads, string source)
+    {
+        try
+        {
+            _session = new OnnxModel(onnx, new OnnxModelOptions { IntraOpThreads = threads ?? 0 });
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{source}: {e.Message}", e);
+        }
+        if (_session.TakesTokenIds != (inputKind == InputKind.TokenIds) || !_session.InputShape.SequenceEqual(inputShape.Dims))
+        {
+            _session.Dispose();
+            throw new InvalidDataException($"{source}: the ONNX graph takes ({string.Join(", ", _session.InputShape)}) {(_session.TakesTokenIds ? "int64" : "float32")} items, " +
+                $"but model.json declares {inputShape} {inputKind}. Export the graph from the model the package describes.");
+        }
+        InputShape = inputShape;
+        InputKind = inputKind;
+        OutputShape = outputShape;
+    }
+
+    public override string Name => "onnx";
+    public override Shape InputShape { get; }
+    public override InputKind InputKind { get; }
+    public override Shape OutputShape { get; }
+
+    public override BatchOutput Forward(float[] values, int count, bool embeddings)
+    {
+        long[] shape = InputShape.WithBatch(count);
+        if (InputKind == InputKind.TokenIds)
+            return new BatchOutput(_session.Run(Array.ConvertAll(values, v => (long)v), shape));
+        return new BatchOutput(_session.Run(values, shape));
+    }
+
+    public override void Dispose() => _session.Dispose();
+}
