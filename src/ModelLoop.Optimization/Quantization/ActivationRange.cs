@@ -5,7 +5,7 @@ namespace ModelLoop.Optimization.Quantization;
 /// the range is widened to include 0 (so zero — padding, ReLU's floor — is exact), scale = (max − min) / 255 and
 /// zero point = round(−min / scale).
 /// </summary>
-public readonly record struct ActivationRange(float Min, float Max)
+internal readonly record struct ActivationRange(float Min, float Max)
 {
     /// <summary>The uint8 scale and zero point that cover this range.</summary>
     public (float Scale, byte ZeroPoint) ToUInt8()
