@@ -21,6 +21,13 @@ public sealed record OnnxExportOptions
     /// <summary>Name of the graph output. Defaults to "output".</summary>
     public string OutputName { get; init; } = "output";
 
+    /// <summary>
+    /// When set, a second graph output of this name holds the penultimate representation — the input of the last layer
+    /// with parameters, flattened to (N, D) — as <c>Model.ForwardWithEmbedding</c> returns it (drift monitoring reads it).
+    /// Defaults to null (no second output).
+    /// </summary>
+    public string? EmbeddingOutputName { get; init; }
+
     /// <summary>The producer_name written in the model. Defaults to "ModelLoop".</summary>
     public string Producer { get; init; } = "ModelLoop";
 
@@ -33,5 +40,7 @@ public sealed record OnnxExportOptions
             throw new ArgumentException($"OnnxExportOptions.BatchSize must be positive when DynamicBatch is false; received BatchSize={BatchSize}.", nameof(BatchSize));
         if (string.IsNullOrWhiteSpace(InputName) || string.IsNullOrWhiteSpace(OutputName) || InputName == OutputName)
             throw new ArgumentException($"OnnxExportOptions.InputName and OutputName must be non-empty and different; received InputName='{InputName}', OutputName='{OutputName}'.", nameof(InputName));
+        if (EmbeddingOutputName is { } embedding && (string.IsNullOrWhiteSpace(embedding) || embedding == InputName || embedding == OutputName))
+            throw new ArgumentException($"OnnxExportOptions.EmbeddingOutputName must be non-empty and differ from InputName and OutputName; received '{embedding}'.", nameof(EmbeddingOutputName));
     }
 }

@@ -49,19 +49,29 @@ public static class OnnxExporter
         builder.Reserve(options.InputName);
         builder.Reserve(options.OutputName);
         var emitter = new OnnxLayerEmitter(builder, supported);
-        var output = model switch
+        var (output, head, headShape) = model switch
         {
             Sequential sequential => EmitSequential(sequential, emitter, options.InputName),
             FunctionalModel functional => EmitGraph(functional, builder, emitter, options.InputName),
             _ => throw new NotSupportedException($"The ONNX exporter writes Sequential and FunctionalModel models; received a {model.GetType().Name}."),
         };
         builder.Rename(output, options.OutputName);
+        if (options.EmbeddingOutputName is { } embeddingName)
+        {
+            if (head is null)
+                throw new NotSupportedException("OnnxExportOptions.EmbeddingOutputName needs a layer with parameters (the classifier head) to take its input as the embedding; this model has none.");
+            builder.Reserve(embeddingName);
+            var flat = builder.Node("Flatten", embeddingName + "/flatten", [head], OnnxGraphBuilder.Int("axis", 1)); // (N, D)
+            builder.Rename(flat, embeddingName);
+        }
 
         var graph = builder.Graph;
         graph.Name = model.GetType().Name;
         var inputType = model.InputKind == InputKind.TokenIds ? TensorProto.Types.DataType.Int64 : TensorProto.Types.DataType.Float;
         graph.Input.Add(Value(options.InputName, inputType, model.InputShape, options));
         graph.Output.Add(Value(options.OutputName, TensorProto.Types.DataType.Float, model.OutputShape, options));
+        if (options.EmbeddingOutputName is { } embedding)
+            graph.Output.Add(Value(embedding, TensorProto.Types.DataType.Float, new Shape(headShape!.Elements), options)); // second: "output" stays first
         var proto = new ModelProto
         {
             IrVersion = IrVersion,
@@ -74,28 +84,35 @@ public static class OnnxExporter
         return proto;
     }
 
-    private static string EmitSequential(Sequential model, OnnxLayerEmitter emitter, string input)
+    // Returns the output value and the input value and shape of the last layer with parameters (the embedding's source).
+    private static (string Output, string? Head, Shape? HeadShape) EmitSequential(Sequential model, OnnxLayerEmitter emitter, string input)
     {
         var value = input;
         var shape = model.InputShape;
+        (string? Value, Shape? Shape) head = (null, null);
         foreach (var (layer, row) in model.Layers.Zip(model.LayerSummaries))
         {
+            if (row.Parameters > 0)
+                head = (value, shape);
             // The network is nn.Sequential((name, module)...), so each layer's parameters sit under its name.
             value = emitter.Emit(new LayerInput(layer, row.Name, row.Name, value, shape, row.OutputShape));
             shape = row.OutputShape;
         }
-        return value;
+        return (value, head.Value, head.Shape);
     }
 
-    private static string EmitGraph(FunctionalModel model, OnnxGraphBuilder builder, OnnxLayerEmitter emitter, string input)
+    private static (string Output, string? Head, Shape? HeadShape) EmitGraph(FunctionalModel model, OnnxGraphBuilder builder, OnnxLayerEmitter emitter, string input)
     {
         // values[0] is the model input, values[i + 1] node i's output; GraphModule registers each layer under its node name.
         var values = new List<string> { input };
         var shapes = new List<Shape> { model.InputShape };
         var index = new Dictionary<string, int>(StringComparer.Ordinal) { ["input"] = 0 };
+        (string? Value, Shape? Shape) head = (null, null);
         foreach (var (node, row) in model.Graph.Zip(model.LayerSummaries))
         {
             var inputs = node.Inputs.Select(name => index[name]).ToArray();
+            if (node.Layer is not null && row.Parameters > 0)
+                head = (values[inputs[0]], shapes[inputs[0]]);
             var value = node switch
             {
                 { Layer: { } layer } => emitter.Emit(new LayerInput(layer, node.Name, node.Name, values[inputs[0]], shapes[inputs[0]], row.OutputShape)),
@@ -109,7 +126,7 @@ public static class OnnxExporter
             values.Add(value);
             shapes.Add(row.OutputShape);
         }
-        return values[^1];
+        return (values[^1], head.Value, head.Shape);
     }
 
     private static ValueInfoProto Value(string name, TensorProto.Types.DataType type, Shape sample, OnnxExportOptions options)

@@ -39,10 +39,12 @@ public sealed class OnnxModel : IDisposable
             _sessionOptions.Dispose();
             throw new ArgumentException($"ONNX Runtime cannot load this model ({onnx.Length:N0} bytes): {e.Message} Pass the bytes of an .onnx file, e.g. from OnnxExporter.Export.", nameof(onnx), e);
         }
-        var input = _session.InputMetadata.Single();
-        var output = _session.OutputMetadata.First();
-        InputName = input.Key;
-        OutputName = output.Key;
+        // InputMetadata/OutputMetadata are dictionaries; InputNames/OutputNames keep the graph's order.
+        InputName = _session.InputNames.Single();
+        OutputName = _session.OutputNames[0];
+        OutputNames = _session.OutputNames.ToArray();
+        var input = new KeyValuePair<string, NodeMetadata>(InputName, _session.InputMetadata[InputName]);
+        var output = new KeyValuePair<string, NodeMetadata>(OutputName, _session.OutputMetadata[OutputName]);
         TakesTokenIds = input.Value.ElementDataType == Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Int64;
         if (!TakesTokenIds && input.Value.ElementDataType != Microsoft.ML.OnnxRuntime.Tensors.TensorElementType.Float)
             throw new ArgumentException($"The ONNX model's input '{InputName}' is {input.Value.ElementDataType}; OnnxModel runs float32 or int64 inputs.", nameof(onnx));
@@ -60,6 +62,8 @@ public sealed class OnnxModel : IDisposable
     public string InputName { get; }
     /// <summary>The graph output's name (the first output).</summary>
     public string OutputName { get; }
+    /// <summary>Every graph output's name, in order (e.g. "output", then "embedding" when exported with one).</summary>
+    public IReadOnlyList<string> OutputNames { get; }
     /// <summary>Whether the input is int64 token ids rather than float32 values.</summary>
     public bool TakesTokenIds { get; }
     /// <summary>One sample's input shape, without the batch dimension.</summary>
@@ -81,6 +85,22 @@ public sealed class OnnxModel : IDisposable
         RequireKind(tokenIds: true);
         using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
         return Run(value);
+    }
+
+    /// <summary>Runs one float32 batch and returns the float32 outputs named in <paramref name="outputs"/> (see <see cref="OutputNames"/>), each row-major.</summary>
+    public float[][] Run(float[] input, long[] shape, IReadOnlyList<string> outputs)
+    {
+        RequireKind(tokenIds: false);
+        using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        return Run(value, outputs);
+    }
+
+    /// <summary>Runs one int64 token-id batch and returns the float32 outputs named in <paramref name="outputs"/>, each row-major.</summary>
+    public float[][] Run(long[] input, long[] shape, IReadOnlyList<string> outputs)
+    {
+        RequireKind(tokenIds: true);
+        using var value = OrtValue.CreateTensorValueFromMemory(input, shape);
+        return Run(value, outputs);
     }
 
     /// <summary>
@@ -124,10 +144,16 @@ public sealed class OnnxModel : IDisposable
         _sessionOptions.Dispose();
     }
 
-    private float[] Run(OrtValue input)
+    private float[] Run(OrtValue input) => Run(input, [OutputName])[0];
+
+    private float[][] Run(OrtValue input, IReadOnlyList<string> outputs)
     {
-        using var results = _session.Run(new RunOptions(), [InputName], [input], [OutputName]);
-        return results[0].GetTensorDataAsSpan<float>().ToArray();
+        ArgumentNullException.ThrowIfNull(outputs);
+        foreach (var name in outputs.Where(n => !OutputNames.Contains(n)))
+            throw new ArgumentException($"The ONNX model has no output '{name}'; its outputs are: {string.Join(", ", OutputNames)}.", nameof(outputs));
+        using var options = new RunOptions();
+        using var results = _session.Run(options, [InputName], [input], outputs);
+        return results.Select(r => r.GetTensorDataAsSpan<float>().ToArray()).ToArray();
     }
 
     private void RequireKind(bool tokenIds)

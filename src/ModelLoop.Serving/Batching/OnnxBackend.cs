@@ -5,12 +5,17 @@ namespace ModelLoop.Serving.Batching;
 
 /// <summary>
 /// An ONNX graph in an ONNX Runtime session (<see cref="OnnxModel"/>): ONNX packages (e.g. int8), or TorchSharp
-/// packages exported at load when the server runs everything through ONNX Runtime. It has no embeddings: the
-/// prediction log records such items without them (their other monitored features are kept).
+/// packages exported at load when the server runs everything through ONNX Runtime. Embeddings come from the graph's
+/// <see cref="EmbeddingOutput"/> output when it has one (exports made by the server do); without it the prediction log
+/// records items without embeddings (their other monitored features are kept).
 /// </summary>
 internal sealed class OnnxBackend : InferenceBackend
 {
+    /// <summary>The graph output holding the penultimate representation (N, D), as OnnxExportOptions.EmbeddingOutputName names it.</summary>
+    public const string EmbeddingOutput = "embedding";
+
     private readonly OnnxModel _session;
+    private readonly string[]? _withEmbedding;
 
     /// <param name="onnx">The graph: input (N, ...<paramref name="inputShape"/>), float32 or int64, output (N, ...).</param>
     /// <param name="threads">ONNX Runtime intra-op threads; null lets it choose.</param>
@@ -31,6 +36,8 @@ internal sealed class OnnxBackend : InferenceBackend
             throw new InvalidDataException($"{source}: the ONNX graph takes ({string.Join(", ", _session.InputShape)}) {(_session.TakesTokenIds ? "int64" : "float32")} items, " +
                 $"but model.json declares {inputShape} {inputKind}. Export the graph from the model the package describes.");
         }
+        if (_session.OutputNames.Contains(EmbeddingOutput))
+            _withEmbedding = [_session.OutputName, EmbeddingOutput];
         InputShape = inputShape;
         InputKind = inputKind;
         OutputShape = outputShape;
@@ -44,9 +51,11 @@ internal sealed class OnnxBackend : InferenceBackend
     public override BatchOutput Forward(float[] values, int count, bool embeddings)
     {
         long[] shape = InputShape.WithBatch(count);
-        if (InputKind == InputKind.TokenIds)
-            return new BatchOutput(_session.Run(Array.ConvertAll(values, v => (long)v), shape));
-        return new BatchOutput(_session.Run(values, shape));
+        var ids = InputKind == InputKind.TokenIds ? Array.ConvertAll(values, v => (long)v) : null;
+        if (!embeddings || _withEmbedding is null)
+            return new BatchOutput(ids is null ? _session.Run(values, shape) : _session.Run(ids, shape));
+        var outputs = ids is null ? _session.Run(values, shape, _withEmbedding) : _session.Run(ids, shape, _withEmbedding);
+        return new BatchOutput(outputs[0], outputs[1], outputs[1].Length / count); // embedding (count, width)
     }
 
     public override void Dispose() => _session.Dispose();

@@ -78,7 +78,7 @@ public sealed partial class ServableModel
     {
         try
         {
-            return OnnxExporter.Export(model);
+            return OnnxExporter.Export(model, new OnnxExportOptions { EmbeddingOutputName = OnnxBackend.EmbeddingOutput });
         }
         catch (NotSupportedException e)
         {

@@ -44,4 +44,32 @@ public sealed class OnnxModelTests
         var error = Assert.Throws<ArgumentException>(() => new OnnxModel(OnnxExporter.Export(model), new OnnxModelOptions { IntraOpThreads = -1 }));
         Assert.Contains("IntraOpThreads", error.Message);
     }
+
+    [Fact]
+    public void The_embedding_output_is_the_penultimate_representation_as_forward_with_embedding_returns_it()
+    {
+        using var model = ModelZoo.BatchNormCnn(new Shape(1, 12, 12), 4, width: 4);
+        OnnxParity.RandomizeStatistics(model);
+        model.Network.eval();
+        var bytes = OnnxExporter.Export(model, new OnnxExportOptions { EmbeddingOutputName = "embedding" });
+        if (OnnxParity.CheckerAvailable)
+            Assert.Null(OnnxParity.Check(bytes));
+        using var onnx = new OnnxModel(bytes);
+        using var inputs = OnnxVerification.RandomInputs(model, 20, seed: 5);
+
+        var outputs = onnx.Run(inputs.data<float>().ToArray(), inputs.shape, ["output", "embedding"]);
+
+        Assert.Equal(["output", "embedding"], onnx.OutputNames);
+        using var _ = TorchSharp.torch.no_grad();
+        var (expectedOutputs, expectedEmbedding) = model.ForwardWithEmbedding(inputs);
+        using (expectedOutputs)
+        using (expectedEmbedding)
+        {
+            var embedding = expectedEmbedding.data<float>().ToArray();
+            Assert.Equal(embedding.Length, outputs[1].Length);
+            Assert.All(embedding.Zip(outputs[1]), pair => Assert.True(Math.Abs(pair.First - pair.Second) <= 1e-4, $"{pair.First} vs {pair.Second}"));
+        }
+        var error = Assert.Throws<ArgumentException>(() => onnx.Run(new float[144], [1, 1, 12, 12], ["logits"]));
+        Assert.Contains("output, embedding", error.Message);
+    }
 }

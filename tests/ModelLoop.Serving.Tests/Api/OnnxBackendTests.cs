@@ -96,4 +96,25 @@ public sealed class OnnxBackendTests
         AssertOutputsMatch(server.Digits, images, response);
         Assert.Equal("onnx", Assert.Single(server.Host.Loaded).Backend.Name);
     }
+
+    [Fact]
+    public async Task A_token_id_model_is_served_through_onnx_runtime_with_int64_inputs()
+    {
+        using var server = new ServerHost(new() { ["Serving:Backend"] = "Onnx" });
+        TorchSharp.torch.random.manual_seed(6);
+        using var model = Modeling.Zoo.SequenceZoo.TransformerClassifier(6, 30, 3, dimensions: 8, heads: 2, blocks: 1);
+        TestModels.WriteRun(Path.Combine(server.ModelsPath, "tokens"), model);
+        using var client = server.Client();
+        float[][] items = [[1, 2, 3, 4, 5, 29], [0, 0, 7, 7, 9, 12]];
+
+        var response = await Predict(client, "/v1/models/tokens/predict", items);
+
+        using var ids = TorchSharp.torch.tensor(items.SelectMany(i => i).Select(v => (long)v).ToArray(), [2, 6]);
+        using var expected = model.Predict(ids);
+        var reference = expected.data<float>().ToArray();
+        var actual = response.Predictions.SelectMany(p => p.Outputs!).ToArray();
+        Assert.Equal(reference.Length, actual.Length);
+        Assert.All(reference.Zip(actual), pair => Assert.True(Math.Abs(pair.First - pair.Second) <= 1e-4, $"{pair.First} vs {pair.Second}"));
+        Assert.Equal("onnx", Assert.Single(server.Host.Loaded).Backend.Name);
+    }
 }
