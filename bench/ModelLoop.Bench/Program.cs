@@ -18,6 +18,7 @@ return name switch
     "fuzz" => ModelLoop.Bench.Fuzz.FuzzBenchmark.Run(options),
     "feedback" => FeedbackLoopBench.Run(options),
     "onnx" => OnnxLatency.Run(options),
+    "quantization" => QuantizationBench.Run(options),
     _ => Usage(),
 };
 
@@ -43,6 +44,8 @@ static int Usage()
           feedback           the demo's whole loop: drift false alarms (20 clean windows) and detection delay, recovery
                              after retraining on feedback (shifted +points with McNemar, clean −points) (--epochs E --out DIR)
           onnx               ONNX Runtime fp32 vs TorchSharp: batch-1 latency and batched img/s of zoo models (--iterations N --batch B; --threads defaults to 1)
+          quantization       seed Keras CNN: fp32 TorchSharp vs static int8 ONNX Runtime (and fp32 ORT): batch-1 latency, img/s,
+                             size, test accuracy; interleaved (--epochs 3 --limit N --batch 256 --rounds 5 --calls 300 --threads 1,2 --save DIR --verbose)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
