@@ -46,7 +46,13 @@ public static class QuantizationJob
             ?? throw new ArgumentException($"The model '{resolved.Description}' records no training config, so the rows to calibrate on and test on are unknown. Pass QuantizationJobOptions.Data.");
         using var data = ChampionChallenger.LoadFor(package, dataConfig);
 
-        var fp32 = OnnxExporter.Export(package.Model);
+        // The lineage must name the exact parent, not a moving alias ("production" may come to mean this int8 model).
+        var parent = resolved.RegistryVersion is { } registered
+            ? string.Create(CultureInfo.InvariantCulture, $"{registered.Name}:{registered.Version}")
+            : Path.GetFullPath(package.Path);
+        // With the embedding output the int8 model feeds drift monitoring like the fp32 one (its reference profile is rebuilt below).
+        var hasHead = package.Model.LayerSummaries.Any(l => l.Parameters > 0);
+        var fp32 = OnnxExporter.Export(package.Model, new OnnxExportOptions { EmbeddingOutputName = hasHead ? OnnxModel.EmbeddingOutput : null });
         var mode = OnnxQuantizer.ResolveMode(global::Onnx.ModelProto.Parser.ParseFrom(fp32), options.Mode);
         if (mode == QuantizationMode.Static && package.Model.InputKind == InputKind.TokenIds)
             throw new ArgumentException($"QuantizationOptions.Mode is Static, but '{resolved.Description}' takes token ids, which are not quantized activations to calibrate. Use Mode = Dynamic (or Auto) for sequence models.");
@@ -67,16 +73,24 @@ public static class QuantizationJob
         var metadata = package.Metadata with
         {
             Metrics = int8Metrics.Concat(fp32Metrics.Select(p => KeyValuePair.Create("fp32_" + p.Key, p.Value))).ToDictionary(),
-            Lineage = package.Lineage with { ParentModel = packageOrRegistryRef, RunId = null },
+            Lineage = package.Lineage with { ParentModel = parent, RunId = null },
             Description = Describe(mode, options, samples, resolved.Description),
             Runtime = ModelRuntime.Onnx,
-            // The drift reference holds the fp32 network's embeddings, which an ONNX Runtime session does not expose.
-            Reference = null,
             LibraryVersions = null,
             CreatedUtc = null,
         };
+        // Drift monitoring compares live items with what this model made of the reference data: the int8 network's own
+        // embeddings and predictions (the fp32 parent's would differ by the quantization error and could alarm on clean traffic).
+        metadata = metadata with { Reference = package.Metadata.Reference is null || !hasHead ? null : Reference(package, quantized.Bytes, metadata, data, jobOptions) };
         ModelArtifact.SaveOnnx(package.Spec, quantized.Bytes, metadata, output, new ArtifactSaveOptions { Overwrite = jobOptions.Overwrite });
-        return new QuantizationResult(Path.GetFullPath(output), mode, quantized.Bytes.LongLength, fp32.LongLength, int8Metrics, fp32Metrics, samples, packageOrRegistryRef);
+        return new QuantizationResult(Path.GetFullPath(output), mode, quantized.Bytes.LongLength, fp32.LongLength, int8Metrics, fp32Metrics, samples, parent);
+    }
+
+    private static ReferenceProfile Reference(ModelPackage package, byte[] int8, ArtifactMetadata metadata, LoadedData data, QuantizationJobOptions jobOptions)
+    {
+        using var model = Runtime.OnnxRuntimeSupport.Wrap(package.Spec, int8, package.Model.OutputShape);
+        var heldOut = data.Validation ?? data.Test;
+        return ReferenceProfileBuilder.Build(model, PackageInfo.From(metadata), data.Train, data.TrainRows, heldOut, data.Validation is null ? "test" : "validation", jobOptions.Seed);
     }
 
     /// <summary>
