@@ -72,8 +72,8 @@ internal static class ConfigBuilders
     }
 
     /// <summary>Each config group as a trainer group named after its prefix.</summary>
-    public static IReadOnlyList<ParameterGroup> ParameterGroups(IReadOnlyList<ParameterGroupConfig> groups) =>
-        groups.Select(g => new ParameterGroup(g.Match, name => name.StartsWith(g.Match, StringComparison.Ordinal))
+    public static IReadOnlyList<ParameterGroup> ParameterGroups(IReadOnlyList<ParameterGroupConfig>? groups) =>
+        (groups ?? []).Select(g => new ParameterGroup(g.Match, name => name.StartsWith(g.Match, StringComparison.Ordinal))
         {
             LearningRateScale = g.LearningRateScale,
             WeightDecay = g.WeightDecay,

@@ -86,9 +86,10 @@ public sealed record TrainingConfig
     public string? TransferFrom { get; init; }
     /// <summary>
     /// Parameters, by name prefix, that train at their own multiple of the learning rate (e.g. a new head at 10×);
-    /// a parameter joins the first group whose prefix it starts with, the rest keep the optimizer's rate. Defaults to none.
+    /// a parameter joins the first group whose prefix it starts with, the rest keep the optimizer's rate. Defaults to null
+    /// (none; left out of the JSON, so configs without groups keep their hash).
     /// </summary>
-    public IReadOnlyList<ParameterGroupConfig> ParameterGroups { get; init; } = [];
+    public IReadOnlyList<ParameterGroupConfig>? ParameterGroups { get; init; }
 
     /// <summary>Classification or regression: <see cref="DataConfig.Task"/> when given, else regression exactly when the loss is mse.</summary>
     [JsonIgnore]
@@ -215,7 +216,7 @@ public sealed record TrainingConfig
             throw new ArgumentException("transferFrom is empty; give a run folder, a package folder or .zip, or a registry reference NAME[:VERSION|ALIAS], or leave it out.");
         if (InitFrom is not null && TransferFrom is not null)
             throw new ArgumentException($"initFrom ('{InitFrom}') and transferFrom ('{TransferFrom}') both give starting weights; keep initFrom to fine-tune the same architecture, or transferFrom to load what fits into a new one.");
-        foreach (var group in ParameterGroups)
+        foreach (var group in ParameterGroups ?? [])
         {
             if (string.IsNullOrWhiteSpace(group.Match))
                 throw new ArgumentException("parameterGroups[].match is empty; give a parameter name prefix such as \"dense_2.\" (names as model.Summary() shows them).");
