@@ -9,7 +9,9 @@ public sealed record WeightTransferReport(IReadOnlyList<string> Loaded, IReadOnl
 {
     /// <summary>One line per kind, e.g. "loaded 4: conv2d_1.op.weight, …; skipped 2 (shape): dense_2.weight (10, 128) → (2, 128), …; new 0".</summary>
     public override string ToString() =>
-        $"loaded {Loaded.Count}: {string.Join(", ", Loaded)}; " +
-        $"skipped {Skipped.Count} (shape): {string.Join(", ", Skipped.Select(s => $"{s.Name} {s.SourceShape} → {s.TargetShape}"))}; " +
-        $"new {New.Count}: {string.Join(", ", New)}" + (Unused.Count > 0 ? $"; unused {Unused.Count}: {string.Join(", ", Unused)}" : "");
+        $"{List("loaded", Loaded)}; {List("skipped", Skipped.Select(s => $"{s.Name} {s.SourceShape} → {s.TargetShape}").ToList(), " (shape)")}; {List("new", New)}" +
+        (Unused.Count > 0 ? $"; {List("unused", Unused)}" : "");
+
+    private static string List(string kind, IReadOnlyList<string> names, string note = "") =>
+        names.Count == 0 ? $"{kind} 0" : $"{kind} {names.Count}{note}: {string.Join(", ", names)}";
 }
