@@ -19,6 +19,7 @@ return name switch
     "feedback" => FeedbackLoopBench.Run(options),
     "onnx" => OnnxLatency.Run(options),
     "quantization" => QuantizationBench.Run(options),
+    "compression" => CompressionBench.Run(options),
     _ => Usage(),
 };
 
@@ -46,6 +47,8 @@ static int Usage()
           onnx               ONNX Runtime fp32 vs TorchSharp: batch-1 latency and batched img/s of zoo models (--iterations N --batch B; --threads defaults to 1)
           quantization       seed Keras CNN: fp32 TorchSharp vs static int8 ONNX Runtime (and fp32 ORT): batch-1 latency, img/s,
                              size, test accuracy; interleaved (--epochs 3 --limit N --batch 256 --rounds 5 --calls 300 --threads 1,2 --save DIR --verbose)
+          compression        pruning (global 90%, channels 50%), distillation and few-label transfer of the seed Keras CNN on
+                             Fashion-MNIST, each against the baseline of the same run (--epochs E --fine-tune-epochs F --limit N --only abcd)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

@@ -71,5 +71,13 @@ internal static class ConfigBuilders
         return Data.Augmentation.Augmentation.Compose(steps);
     }
 
+    /// <summary>Each config group as a trainer group named after its prefix.</summary>
+    public static IReadOnlyList<ParameterGroup> ParameterGroups(IReadOnlyList<ParameterGroupConfig>? groups) =>
+        (groups ?? []).Select(g => new ParameterGroup(g.Match, name => name.StartsWith(g.Match, StringComparison.Ordinal))
+        {
+            LearningRateScale = g.LearningRateScale,
+            WeightDecay = g.WeightDecay,
+        }).ToArray();
+
     public static string Describe(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

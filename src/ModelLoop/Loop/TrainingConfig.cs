@@ -75,6 +75,21 @@ public sealed record TrainingConfig
     /// The config's model must build the same architecture, else the run stops before epoch 1. Defaults to null.
     /// </summary>
     public string? InitFrom { get; init; }
+    /// <summary>
+    /// Transfer learning: start from the weights of another model (same forms as <see cref="InitFrom"/>) where they fit —
+    /// each parameter and buffer of the config's model takes the package's one of the same name and shape; a changed head
+    /// (another class count) and new layers keep their fresh initialization. What was loaded, skipped (shape mismatch) and
+    /// newly initialized goes to <see cref="TrainingJobOptions.Log"/>, and the new package names the source as its parent
+    /// model. Unlike InitFrom the data gets a pipeline fitted on this run's training part (the new task may have other
+    /// classes). Combine with <see cref="Freeze"/> and <see cref="ParameterGroups"/>. Defaults to null.
+    /// </summary>
+    public string? TransferFrom { get; init; }
+    /// <summary>
+    /// Parameters, by name prefix, that train at their own multiple of the learning rate (e.g. a new head at 10×);
+    /// a parameter joins the first group whose prefix it starts with, the rest keep the optimizer's rate. Defaults to null
+    /// (none; left out of the JSON, so configs without groups keep their hash).
+    /// </summary>
+    public IReadOnlyList<ParameterGroupConfig>? ParameterGroups { get; init; }
 
     /// <summary>Classification or regression: <see cref="DataConfig.Task"/> when given, else regression exactly when the loss is mse.</summary>
     [JsonIgnore]
@@ -114,7 +129,7 @@ public sealed record TrainingConfig
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, reduceOnPlateau, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed, initFrom (data also takes extraTrain and replay).", e);
+            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, reduceOnPlateau, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed, initFrom, transferFrom, parameterGroups (data also takes extraTrain and replay).", e);
         }
     }
 
@@ -147,6 +162,8 @@ public sealed record TrainingConfig
         config = config with { Data = config.Data with { Source = Resolve(config.Data.Source), ExtraTrain = config.Data.ExtraTrain?.Select(Resolve).ToArray() } };
         if (config.InitFrom is { } initFrom)
             config = config with { InitFrom = Resolve(initFrom) };
+        if (config.TransferFrom is { } transferFrom)
+            config = config with { TransferFrom = Resolve(transferFrom) };
         return config;
     }
 
@@ -195,6 +212,17 @@ public sealed record TrainingConfig
             throw new ArgumentException("data.extraTrain holds an empty path; list .csv/.tsv files or image class folders, or leave it out.");
         if (InitFrom is { } initFrom && string.IsNullOrWhiteSpace(initFrom))
             throw new ArgumentException("initFrom is empty; give a run folder, a package folder or .zip, or a registry reference NAME[:VERSION|ALIAS], or leave it out.");
+        if (TransferFrom is { } transferFrom && string.IsNullOrWhiteSpace(transferFrom))
+            throw new ArgumentException("transferFrom is empty; give a run folder, a package folder or .zip, or a registry reference NAME[:VERSION|ALIAS], or leave it out.");
+        if (InitFrom is not null && TransferFrom is not null)
+            throw new ArgumentException($"initFrom ('{InitFrom}') and transferFrom ('{TransferFrom}') both give starting weights; keep initFrom to fine-tune the same architecture, or transferFrom to load what fits into a new one.");
+        foreach (var group in ParameterGroups ?? [])
+        {
+            if (string.IsNullOrWhiteSpace(group.Match))
+                throw new ArgumentException("parameterGroups[].match is empty; give a parameter name prefix such as \"dense_2.\" (names as model.Summary() shows them).");
+            if (!(group.LearningRateScale > 0) || group.WeightDecay is < 0)
+                throw new ArgumentException($"parameterGroups '{group.Match}': learningRateScale must be positive and weightDecay at least 0; received {group.LearningRateScale.ToString(CultureInfo.InvariantCulture)} and {group.WeightDecay?.ToString(CultureInfo.InvariantCulture) ?? "none"}.");
+        }
         if (L1 < 0 || L2 < 0)
             throw new ArgumentException($"l1 and l2 must be at least 0; received {L1.ToString(CultureInfo.InvariantCulture)} and {L2.ToString(CultureInfo.InvariantCulture)}.");
         return this;

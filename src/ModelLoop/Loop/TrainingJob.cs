@@ -48,7 +48,8 @@ public static class TrainingJob
                 throw new ArgumentException($"{field} monitors '{monitor}', but data.validation is 0, so there is no validation split. Set data.validation (e.g. 0.1) or monitor a training metric.");
         var seed = config.Seed ?? Random.Shared.NextInt64(1, int.MaxValue);
         TorchSharp.torch.random.manual_seed(seed);
-        using var model = WarmStart.Model(config, data, options.Home);
+        using var built = options.InitialModel is null ? WarmStart.Model(config, data, options.Home, options.Log) : null;
+        var model = built ?? CheckInitialModel(options.InitialModel!, config, data);
         CheckInputs(model, data);
         model.To(options.Device);
         model.Compile(ConfigBuilders.Optimizer(config.Optimizer), ConfigBuilders.Loss(config), ConfigBuilders.Metrics(config), new CompileOptions
@@ -57,6 +58,7 @@ public static class TrainingJob
             L1 = config.L1,
             L2 = config.L2,
             Trainable = config.Freeze.Count == 0 ? null : name => !config.Freeze.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)),
+            ParameterGroups = ConfigBuilders.ParameterGroups(config.ParameterGroups),
         });
         options.Log?.Invoke(model.Summary(TextWriter.Null));
         var ran = config with { Seed = seed };
@@ -98,6 +100,7 @@ public static class TrainingJob
                 CheckpointPath = options.CheckpointPath,
                 Progress = options.Progress,
                 AccumulateGradientBatches = config.AccumulateGradientBatches,
+                Plugins = options.Plugins,
             }, data.Validation, callbacks);
             if (history.Seed != seed)
             {
@@ -110,9 +113,10 @@ public static class TrainingJob
             {
                 Task = config.Task,
                 Output = OutputSchema(model, data),
-                Metrics = test.ToDictionary(p => "test_" + p.Key, p => p.Value),
+                Metrics = PackageMetrics(model, test, options),
+                Description = options.Description,
                 Preprocessing = data.Pipeline is { } pipeline ? System.Text.Json.Nodes.JsonNode.Parse(pipeline.ToJson()) : null,
-                Lineage = new ArtifactLineage(datasetHash, tracker?.RunId) { Split = data.Split, ParentModel = config.InitFrom },
+                Lineage = new ArtifactLineage(datasetHash, tracker?.RunId) { Split = data.Split, ParentModel = config.InitFrom ?? config.TransferFrom ?? options.ParentModel },
                 Config = ran.ToJsonNode(),
             };
             metadata = metadata with { Reference = Reference(model, PackageInfo.From(metadata), data, options, history.Seed) };
@@ -169,6 +173,28 @@ public static class TrainingJob
         var (items, rows) = DataSource.LoadLabelled(source, info, model.InputShape, "the model being trained");
         using (items)
             return ReferenceProfileBuilder.Build(model, info, items, rows, items, "reference source", seed);
+    }
+
+    /// <summary>The test metrics ("test_" + name) and whatever <see cref="TrainingJobOptions.PackageMetrics"/> adds.</summary>
+    private static Dictionary<string, double> PackageMetrics(Model model, IReadOnlyDictionary<string, double> test, TrainingJobOptions options)
+    {
+        var metrics = test.ToDictionary(p => "test_" + p.Key, p => p.Value);
+        if (options.PackageMetrics?.Invoke(model) is { } extra)
+            foreach (var (name, value) in extra)
+                metrics[name] = value;
+        return metrics;
+    }
+
+    /// <summary>A given network must be the one the config describes, since the package records the config as what made it.</summary>
+    private static Model CheckInitialModel(Model model, TrainingConfig config, LoadedData data)
+    {
+        if (config.InitFrom is not null || config.TransferFrom is not null)
+            throw new ArgumentException("TrainingJobOptions.InitialModel gives the starting weights, so the config cannot also name initFrom or transferFrom; drop one of them.");
+        using var described = ConfigBuilders.Model(config.Model, data.Train.SampleShape, data.Outputs);
+        if (described.ToSpec().ToJson() != model.ToSpec().ToJson())
+            throw new ArgumentException($"TrainingJobOptions.InitialModel ({model.ParameterCount:N0} parameters, {string.Join(", ", model.LayerSummaries.Select(l => $"{l.Name} {l.OutputShape}"))}) " +
+                "is not the network the config's model section builds. Set config.Model to { spec: <its spec> } (Model.ToSpec()) so the package records what it holds.");
+        return model;
     }
 
     /// <summary>Class names name a classifier's outputs when there is one output per class; a regressor's outputs are named after the label.</summary>

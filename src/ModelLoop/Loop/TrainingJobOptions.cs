@@ -21,7 +21,7 @@ public sealed record TrainingJobOptions
     public string? RegisterAs { get; init; }
     /// <summary>With <see cref="RegisterAs"/>: aliases to point at the new version. Defaults to none.</summary>
     public IReadOnlyList<string> Aliases { get; init; } = [];
-    /// <summary>Registry description of the new version. Defaults to null.</summary>
+    /// <summary>Description of the package and of the registered version. Defaults to null.</summary>
     public string? Description { get; init; }
     /// <summary>Registry tags of the new version. Defaults to none.</summary>
     public IReadOnlyDictionary<string, string> Tags { get; init; } = new Dictionary<string, string>();
@@ -49,4 +49,26 @@ public sealed record TrainingJobOptions
     /// judges the traffic it was adapted to, not the distribution it left. Defaults to null: training and validation data.
     /// </summary>
     public string? ReferenceSource { get; init; }
+    /// <summary>
+    /// Step plugins added to the fit, outermost first (pruning masks, a distillation loss); see <see cref="StepPlugin"/>.
+    /// Defaults to none.
+    /// </summary>
+    public IReadOnlyList<StepPlugin> Plugins { get; init; } = [];
+    /// <summary>
+    /// A network to train instead of one built from the config's model section, e.g. a pruned or channel-sliced copy of
+    /// a trained model. Its spec must be the one the config's model builds (the package records the config, so it can be
+    /// trained again). The job trains it in place and leaves disposing it to the caller. Defaults to null (built from the config).
+    /// </summary>
+    public Modeling.Model? InitialModel { get; init; }
+    /// <summary>
+    /// The model this one derives from, recorded as <see cref="ArtifactLineage.ParentModel"/> when the config names none
+    /// (no initFrom or transferFrom): the package a pruned model was cut from, the teacher of a distilled student.
+    /// Defaults to null.
+    /// </summary>
+    public string? ParentModel { get; init; }
+    /// <summary>
+    /// Called once after the test evaluation with the trained model; what it returns joins the package's metrics (e.g.
+    /// "sparsity"). Defaults to null (test metrics only).
+    /// </summary>
+    public Func<Modeling.Model, IReadOnlyDictionary<string, double>>? PackageMetrics { get; init; }
 }

@@ -18,11 +18,16 @@ internal static class WarmStart
         return ChampionChallenger.LoadFor(start.Package, config.Data);
     }
 
-    /// <summary>The network the run trains: built from the config, and with InitFrom loaded with that package's weights.</summary>
+    /// <summary>
+    /// The network the run trains: built from the config, with InitFrom loaded with that package's weights, or with
+    /// TransferFrom's weights where name and shape fit (the report goes to <paramref name="log"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The package's architecture or pipeline differs from the run's; nothing was trained.</exception>
-    public static Model Model(TrainingConfig config, LoadedData data, string? home)
+    public static Model Model(TrainingConfig config, LoadedData data, string? home, Action<string>? log = null)
     {
         var model = ConfigBuilders.Model(config.Model, data.Train.SampleShape, data.Outputs);
+        if (config.TransferFrom is { } source)
+            return Transfer(model, source, home, log);
         if (config.InitFrom is not { } reference)
             return model;
         try
@@ -36,6 +41,26 @@ internal static class WarmStart
                     $"({string.Join(", ", package.Model.LayerSummaries.Select(l => l.Name))}); the config builds {model.InputShape} with {model.ParameterCount:N0} " +
                     $"({string.Join(", ", model.LayerSummaries.Select(l => l.Name))}). Fine-tuning needs the same architecture: copy the model section of that package's config, or drop initFrom to train from scratch.");
             model.Network.load_state_dict(package.Model.Network.state_dict());
+            return model;
+        }
+        catch
+        {
+            model.Dispose();
+            throw;
+        }
+    }
+
+    private static Model Transfer(Model model, string reference, string? home, Action<string>? log)
+    {
+        try
+        {
+            using var source = ModelResolver.Resolve(reference, home);
+            var report = WeightTransfer.Load(model, source.Package.Model);
+            if (report.Loaded.Count == 0)
+                throw new ArgumentException($"transferFrom '{reference}' ({source.Description}) shares no parameter of the same name and shape with the config's model " +
+                    $"(skipped: {string.Join(", ", report.Skipped.Select(s => $"{s.Name} {s.SourceShape} → {s.TargetShape}"))}; new: {string.Join(", ", report.New)}). " +
+                    "Layers match by name (as model.Summary() shows them): keep the source's layers and names and change only the head.");
+            log?.Invoke($"transferFrom {source.Description}: {report}");
             return model;
         }
         catch

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using ModelLoop.Artifacts;
+using ModelLoop.Data;
+using ModelLoop.Loop;
+using ModelLoop.Modeling;
+using ModelLoop.Modeling.Zoo;
+using ModelLoop.Native;
+using ModelLoop.Optimization.Distillation;
+using ModelLoop.Optimization.Pruning;
+using ModelLoop.Samples;
+using ModelLoop.Training;
+
+namespace ModelLoop.Bench;
+
+/// <summary>
+/// The compression and transfer figures of the optimization stage, on real Fashion-MNIST with the seed's Keras CNN
+/// trained once by a <see cref="TrainingJob"/> (the baseline, the parent and the teacher), every variant made by the
+/// public jobs and measured against it in the same run: (a) unstructured global pruning with fine-tuning, (b) channel
+/// pruning: latency, throughput and accuracy, (c) distillation into a student of ≤ 1/4 of the parameters against the
+/// same student trained alone, (d) few-label transfer (samples/TransferLearning's experiment).
+/// </summary>
+internal static class CompressionBench
+{
+    public static int Run(BenchOptions options)
+    {
+        TorchRuntime.EnsureLoaded();
+        TorchRuntime.Threads = options.Int("threads", 2);
+        var epochs = options.Int("epochs", 2);
+        var fineTune = options.Int("fine-tune-epochs", 2);
+        int? limit = options.Int("limit", 0) is > 0 and var l ? l : null;
+        var seed = options.Int("seed", 1);
+        var only = options.String("only", "abcd");
+        var work = options.String("out", Path.Combine(Path.GetTempPath(), $"modelloop-compression-bench-{Environment.ProcessId}"));
+        var images = options.String("data", FashionMnist.DefaultDirectory);
+        var data = new DataConfig { Source = images, Validation = 0, Limit = limit };
+        var home = Path.Combine(work, "home");
+        TrainingJobOptions Job(string name) => new() { OutputDirectory = Path.Combine(work, name), Home = home, Track = false, Progress = ProgressMode.Silent };
+        var failed = 0;
+        void Figure(string what, double value, string target, bool met)
+        {
+            Console.WriteLine($"  {what,-58} {value.ToString("0.###", CultureInfo.InvariantCulture),10}   target {target,-10} {(met ? "met" : "NOT MET")}");
+            failed += met ? 0 : 1;
+        }
+
+        Console.WriteLine($"Compression on Fashion-MNIST ({(limit is null ? "all 60,000" : $"{limit:N0}")} training images, 10,000 test), seed Keras CNN, {epochs} epoch(s), fine-tuning {fineTune} epoch(s), seed {seed}, {TorchRuntime.Threads} threads.");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        TrainingResult? baseline = null;
+        var baseAccuracy = 0.0;
+        if (only.Any(part => part is 'a' or 'b' or 'c')) // (d) pretrains its own model
+        {
+            baseline = TrainingJob.Run(new TrainingConfig { Model = new ModelConfig { Zoo = "keras-cnn" }, Data = data, Epochs = epochs, Seed = seed }, Job("baseline"));
+            baseAccuracy = baseline.Test["accuracy"];
+            Console.WriteLine($"Baseline: {baseAccuracy:P2} test accuracy, {baseline.Parameters:N0} parameters ({clock.Elapsed.TotalSeconds:F0} s).");
+        }
+
+        if (baseline is not null && only.Contains('a', StringComparison.Ordinal))
+        {
+            clock.Restart();
+            var pruned = PruningJob.Run(baseline.RunDirectory, new PruningOptions { Sparsity = 0.9, Schedule = PruningSchedule.Polynomial },
+                new PruningJobOptions { Epochs = fineTune, Training = Job("pruned"), LearningRate = options.Double("prune-rate", 5e-4) });
+            Console.WriteLine($"(a) global magnitude pruning, polynomial ramp over half of {fineTune} fine-tuning epoch(s) ({clock.Elapsed.TotalSeconds:F0} s):");
+            Console.WriteLine(Indent(pruned.Sparsity.ToString()));
+            Figure("sparsity of the prunable weights", pruned.Sparsity.Overall, "≥ 0.9", pruned.Sparsity.Overall >= 0.9 - 1e-6);
+            Figure("accuracy loss (points)", (baseAccuracy - pruned.Test["accuracy"]) * 100, "≤ 0.5", baseAccuracy - pruned.Test["accuracy"] <= 0.005);
+        }
+
+        if (baseline is not null && only.Contains('b', StringComparison.Ordinal))
+        {
+            clock.Restart();
+            var narrow = PruningJob.Run(baseline.RunDirectory, new PruningOptions { Sparsity = 0.5, Structure = PruningStructure.Channels },
+                new PruningJobOptions { Epochs = fineTune, Training = Job("channels"), LearningRate = options.Double("channel-rate", 5e-4) });
+            Console.WriteLine($"(b) channel pruning, 50% of the filters and hidden units ({string.Join(", ", narrow.Channels.Select(c => $"{c.Name} {c.Before}→{c.After}"))}), {narrow.ParentParameters:N0} → {narrow.Parameters:N0} parameters ({clock.Elapsed.TotalSeconds:F0} s):");
+            using var parent = ModelPackage.Load(baseline.PackagePath);
+            using var smaller = ModelPackage.Load(narrow.PackagePath);
+            var (train, test) = FashionMnist.Load(images, testLimit: 2048);
+            train.Dispose();
+            using (test)
+            {
+                var rounds = options.Int("rounds", 500);
+                var parentLatency = CompressionLatency.Batch1Milliseconds(parent.Model, test.Features, rounds);
+                var prunedLatency = CompressionLatency.Batch1Milliseconds(smaller.Model, test.Features, rounds);
+                var parentThroughput = CompressionLatency.ImagesPerSecond(parent.Model, test.Features, 256);
+                var prunedThroughput = CompressionLatency.ImagesPerSecond(smaller.Model, test.Features, 256);
+                Console.WriteLine($"  batch-1 median latency {parentLatency:F3} ms → {prunedLatency:F3} ms; batch-256 throughput {parentThroughput:F0} → {prunedThroughput:F0} img/s");
+                Figure("batch-1 latency speed-up (×)", parentLatency / prunedLatency, "≥ 1.6", parentLatency / prunedLatency >= 1.6);
+                Figure("batch-256 throughput speed-up (×)", prunedThroughput / parentThroughput, "≥ 1.6", prunedThroughput / parentThroughput >= 1.6);
+            }
+            Figure("accuracy loss (points)", (baseAccuracy - narrow.Test["accuracy"]) * 100, "≤ 1", baseAccuracy - narrow.Test["accuracy"] <= 0.01);
+        }
+
+        if (baseline is not null && only.Contains('c', StringComparison.Ordinal))
+        {
+            clock.Restart();
+            var filters = options.Int("student-filters", 8);
+            var hidden = options.Int("student-hidden", 96);
+            using var studentModel = ModelZoo.KerasCnn(new Shape(1, 28, 28), 10, filters, hidden);
+            var student = new TrainingConfig
+            {
+                Model = new ModelConfig { Spec = JsonNode.Parse(studentModel.ToSpec().ToJson()) },
+                Data = data,
+                Epochs = epochs,
+                Seed = seed,
+            };
+            var distilled = DistillationJob.Run(baseline.RunDirectory, student, new DistillationOptions(), new DistillationJobOptions { Training = Job("distilled") });
+            var alone = TrainingJob.Run(student, Job("student-alone"));
+            Console.WriteLine($"(c) distillation (T = 4, α = 0.7) into a Keras CNN of {filters} filters and {hidden} hidden units, {epochs} epoch(s), seed {seed} ({clock.Elapsed.TotalSeconds:F0} s):");
+            Console.WriteLine($"  teacher {distilled.TeacherTest["accuracy"]:P2} ({distilled.TeacherParameters:N0} parameters), student distilled {distilled.Test["accuracy"]:P2}, alone {alone.Test["accuracy"]:P2} ({distilled.Parameters:N0} parameters)");
+            Figure("student parameters ÷ teacher's", (double)distilled.Parameters / distilled.TeacherParameters, "≤ 0.25", distilled.Parameters * 4 <= distilled.TeacherParameters);
+            Figure("teacher − distilled student (points)", (distilled.TeacherTest["accuracy"] - distilled.Test["accuracy"]) * 100, "≤ 1", distilled.TeacherTest["accuracy"] - distilled.Test["accuracy"] <= 0.01);
+            Figure("distilled − student alone (points)", (distilled.Test["accuracy"] - alone.Test["accuracy"]) * 100, "≥ 0.5", distilled.Test["accuracy"] - alone.Test["accuracy"] >= 0.005);
+        }
+
+        if (only.Contains('d', StringComparison.Ordinal))
+        {
+            clock.Restart();
+            var outcome = FewShotTransfer.Run(new FewShotSettings([0, 6], 100, null, epochs, options.Int("transfer-epochs", 30), seed, images, ["conv2d_1."]), line => Console.WriteLine("  " + line));
+            Console.WriteLine($"(d) transfer to T-shirt/top vs Shirt from 100 labels ({clock.Elapsed.TotalSeconds:F0} s): transferred {outcome.Transferred:P2}, from scratch {outcome.Scratch:P2}");
+            Figure("transferred − scratch (points)", (outcome.Transferred - outcome.Scratch) * 100, "≥ 10", outcome.Transferred - outcome.Scratch >= 0.10);
+        }
+        if (!options.Flag("keep"))
+            Directory.Delete(work, recursive: true);
+        return failed == 0 ? 0 : 1;
+    }
+
+    private static string Indent(string text) => string.Join(Environment.NewLine, text.Split(Environment.NewLine).Select(line => "    " + line));
+}

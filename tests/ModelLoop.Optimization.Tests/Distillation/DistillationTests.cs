@@ -1,0 +1,138 @@
+using ModelLoop.Artifacts;
+using ModelLoop.Loop;
+using ModelLoop.Modeling;
+using ModelLoop.Modeling.Layers;
+using ModelLoop.Optimization.Distillation;
+using ModelLoop.Optimization.Tests.Pruning;
+using ModelLoop.Training;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Optimization.Tests.Distillation;
+
+/// <summary>Knowledge distillation: the loss by hand, α = 0 is plain training, shape checks, the job's lineage.</summary>
+public sealed class DistillationTests : IDisposable
+{
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    [Fact]
+    public void The_distillation_loss_equals_a_hand_computation_on_two_examples()
+    {
+        float[] student = [1.0f, 2.0f, 0.5f, -1.0f, 0.0f, 3.0f];
+        float[] teacher = [2.0f, 1.0f, 0.0f, 0.5f, 0.5f, 2.0f];
+        using var s = tensor(student).reshape(2, 3);
+        using var t = tensor(teacher).reshape(2, 3);
+        using var hard = tensor(0.8f);
+        const double T = 2.5, alpha = 0.3;
+
+        using var loss = DistillationLoss.Compute(s, t, hard, new DistillationOptions { Temperature = T, Alpha = alpha });
+
+        double Kl(int row)
+        {
+            double[] Soft(float[] logits) => Enumerable.Range(0, 3).Select(i => Math.Exp(logits[row * 3 + i] / T)).ToArray() is var e ? e.Select(v => v / e.Sum()).ToArray() : [];
+            var (p, q) = (Soft(teacher), Soft(student));
+            return Enumerable.Range(0, 3).Sum(i => p[i] * Math.Log(p[i] / q[i]));
+        }
+        var expected = (1 - alpha) * 0.8 + alpha * T * T * (Kl(0) + Kl(1)) / 2;
+        Assert.Equal(expected, loss.item<float>(), 5);
+    }
+
+    [Fact]
+    public void Alpha_zero_trains_exactly_like_plain_cross_entropy()
+    {
+        using var train = CompressionFixtures.Images(128, seed: 6);
+        random.manual_seed(60);
+        using var teacher = CompressionFixtures.SmallCnn();
+        _ = teacher.Network;
+        Sequential Student()
+        {
+            random.manual_seed(61);
+            var model = new Sequential(1, 8, 8) { new Flatten(), new Dense(16, Activation.Relu), new Dense(3) };
+            _ = model.Network; // built now, so every student starts from the same weights
+            model.Compile(OptimizerOptions.Adam(0.01), Loss.CrossEntropy(), ["accuracy"]);
+            return model;
+        }
+        using var plain = Student();
+        using var distilled = Student();
+        var fit = new FitOptions { Epochs = 2, BatchSize = 32, Seed = 6, Progress = ProgressMode.Silent };
+
+        plain.Fit(train, fit);
+        distilled.Fit(train, fit with { Plugins = [new DistillationPlugin(teacher, new DistillationOptions { Alpha = 0 })] });
+        using var other = Student();
+        other.Fit(train, fit with { Plugins = [new DistillationPlugin(teacher, new DistillationOptions { Alpha = 0.5 })] });
+
+        var weights = plain.Network.parameters().Zip(distilled.Network.parameters());
+        Assert.All(weights, pair => Assert.True(pair.First.allclose(pair.Second, 0, 0)));
+        Assert.Contains(plain.Network.parameters().Zip(other.Network.parameters()), pair => !pair.First.allclose(pair.Second, 1e-4, 1e-6)); // the teacher does count when α > 0
+    }
+
+    [Fact]
+    public void A_student_with_other_classes_than_the_teacher_is_refused_before_training()
+    {
+        using var teacher = CompressionFixtures.SmallCnn();
+        using var student = new Sequential(1, 8, 8) { new Flatten(), new Dense(4) };
+        using var train = CompressionFixtures.Images(64, seed: 1);
+        student.Compile(OptimizerOptions.Adam(), Loss.CrossEntropy());
+        var before = student.Network.parameters().Select(p => p.detach().clone()).ToList();
+
+        var error = Assert.Throws<ArgumentException>(() => student.Fit(train, new FitOptions { Progress = ProgressMode.Silent, Plugins = [new DistillationPlugin(teacher, new DistillationOptions())] }));
+
+        Assert.Contains("(4)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(3)", error.Message, StringComparison.Ordinal);
+        Assert.All(student.Network.parameters().Zip(before), pair => Assert.True(pair.First.allclose(pair.Second, 0, 0)));
+    }
+
+    [Fact]
+    public void A_student_with_another_input_shape_is_refused_naming_both()
+    {
+        using var teacher = CompressionFixtures.SmallCnn();
+        using var student = new Sequential(64) { new Dense(3) };
+
+        var error = Assert.Throws<ArgumentException>(() => DistillationPlugin.CheckCompatible(teacher, student));
+
+        Assert.Contains("(64)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(1, 8, 8)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(0.0, 0.5, "temperature")]
+    [InlineData(-1.0, 0.5, "temperature")]
+    [InlineData(4.0, 1.5, "alpha")]
+    [InlineData(4.0, -0.1, "alpha")]
+    public void Temperature_and_alpha_out_of_range_are_refused_by_name(double temperature, double alpha, string field)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new DistillationOptions { Temperature = temperature, Alpha = alpha }.Validate());
+
+        Assert.StartsWith(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Distilling_a_package_writes_a_smaller_student_package_naming_its_teacher()
+    {
+        var teacher = CompressionFixtures.TrainParent(_folder.File("teacher"), hidden: [128, 64]);
+        var student = CompressionFixtures.ParentConfig(hidden: [8]) with { Data = new DataConfig() }; // the job replaces the data with the teacher's
+
+        var result = DistillationJob.Run(teacher, student, new DistillationOptions(), new DistillationJobOptions { Training = CompressionFixtures.Options(_folder.File("student")) });
+
+        using var package = ModelPackage.Load(result.PackagePath);
+        Assert.Equal(Path.GetFullPath(teacher), package.Lineage.ParentModel);
+        Assert.Equal(CompressionFixtures.BreastCancer().Source, TrainingConfig.FromJsonNode(package.Config).Data.Source);
+        Assert.True(result.Parameters * 4 < result.TeacherParameters, $"{result.Parameters} vs {result.TeacherParameters}");
+        Assert.Equal(result.TeacherParameters, package.Metadata.Metrics["teacher_parameters"]);
+        Assert.InRange(result.Test["accuracy"], 0.8, 1.0);
+    }
+
+    [Fact]
+    public void A_student_spec_with_other_classes_than_the_teacher_is_refused_by_the_job_before_epoch_one()
+    {
+        var teacher = CompressionFixtures.TrainParent(_folder.File("teacher"), epochs: 1);
+        var spec = new ModelSpec([30], [new Dense(8, Activation.Relu), new Dense(3)]);
+        var student = CompressionFixtures.ParentConfig() with { Model = new ModelConfig { Spec = System.Text.Json.Nodes.JsonNode.Parse(spec.ToJson()) } };
+
+        var error = Assert.Throws<ArgumentException>(() => DistillationJob.Run(teacher, student, jobOptions: new DistillationJobOptions { Training = CompressionFixtures.Options(_folder.File("student")) }));
+
+        Assert.Contains("Dense(2)", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_folder.File("student")));
+    }
+}
