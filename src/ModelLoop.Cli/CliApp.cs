@@ -19,6 +19,7 @@ public static class CliApp
         DataCommand.Create(),
         RetrainCommand.Create(),
         MonitorCommand.Create(),
+        TuneCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

@@ -44,7 +44,7 @@ public sealed class TrainingObjective(Study study, TrainingObjectiveOptions? opt
         };
         var result = config.InitFrom is null ? TrainingJob.Run(config, Data(config), jobOptions) : TrainingJob.Run(config, jobOptions);
         trial.RunId = result.RunId;
-        trial.Package = result.PackagePath;
+        trial.Package = Path.GetFullPath(result.PackagePath); // other workers and the registry may run elsewhere
         if (reporter.Pruned)
             throw new TrialPrunedException(result.History.StopReason ?? "pruned");
         if (reporter.Reported.Count == 0)
