@@ -59,6 +59,8 @@ public sealed class TrainingObjective(Study study, TrainingObjectiveOptions? opt
     private LoadedData Data(TrainingConfig config)
     {
         var key = $"{config.Task}|{config.ToJsonNode()["data"]?.ToJsonString()}";
+        if (_options.Data is { } given && key == $"{study.Options.BaseConfig.Task}|{study.Options.BaseConfig.ToJsonNode()["data"]?.ToJsonString()}")
+            return given;
         if (_cached is { } cached && cached.Key == key)
             return cached.Data;
         _cached?.Data.Dispose();

@@ -13,6 +13,11 @@ public sealed record TrainingObjectiveOptions
     public bool Track { get; init; } = true;
     /// <summary>Defaults to <see cref="ComputeDevice.Auto"/>.</summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
+    /// <summary>
+    /// Data already loaded for the base config, used by every trial that leaves data.* alone and never disposed here
+    /// (several studies on one load, e.g. a benchmark). Defaults to null: loaded on the first trial.
+    /// </summary>
+    public Loop.LoadedData? Data { get; init; }
     /// <summary>Receives one-line notes (data loads). Defaults to null (silent).</summary>
     public Action<string>? Log { get; init; }
 }
