@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
 using ModelLoop.Storage;
@@ -199,6 +198,4 @@ public sealed class StudyStorage
             Intermediate = steps.TryGetValue(r.GetInt64(0), out var values) ? values : new SortedDictionary<int, double>(),
         }, ("$s", studyId));
     }
-
-    internal static string Invariant(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -1,5 +1,4 @@
 using ModelLoop.Registry;
-using ModelLoop.Training;
 
 namespace ModelLoop.Optimization.Tuning;
 
