@@ -43,7 +43,8 @@ static int Usage()
           feedback           the demo's whole loop: drift false alarms (20 clean windows) and detection delay, recovery
                              after retraining on feedback (shifted +points with McNemar, clean −points) (--epochs E --out DIR)
           tuning             hyperparameter search: TPE vs random best-of-N val_loss over seeds (breast_cancer.csv), ASHA vs
-                             unpruned best accuracy and wall time on Fashion-MNIST (--trials 20 --seeds 5 --limit 3000 --epochs 9 --asha-trials 18)
+                             unpruned best accuracy and wall time on Fashion-MNIST (--part a|b|all --trials 20 --seeds 5 --tpe-epochs 10
+                             --limit 3000 --epochs 9 --asha-trials 18)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

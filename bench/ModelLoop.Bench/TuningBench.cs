@@ -47,7 +47,26 @@ internal static class TuningBench
             Directory.Delete(Path.Combine(folder.FullName, study.Name), recursive: true);
             return (study.BestTrial()?.Value ?? double.NaN, seconds, study.Trials());
         }
+        var part = options.String("part", "all");
         try
+        {
+            if (part is "all" or "a")
+                TpeVersusRandom(options, space, trials, seeds, Study);
+            if (part is "all" or "b")
+                AshaVersusUnpruned(options, space, Study);
+            return 0;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    private delegate (double Best, double Seconds, IReadOnlyList<TrialRecord> Trials) StudyRunner(TrainingConfig config, LoadedData data, string metric,
+        StudyDirection direction, Sampler sampler, Pruner? pruner, int count);
+
+    private static void TpeVersusRandom(BenchOptions options, SearchSpace space, int trials, int seeds, StudyRunner runStudy)
+    {
         {
             // (a) The breast-cancer MLP, minimizing validation loss (accuracy on 91 validation rows moves in 1.1-point steps
             // and saturates; the loss separates good settings from lucky ones).
@@ -67,8 +86,8 @@ internal static class TuningBench
                 var random = new List<double>();
                 for (var seed = 1; seed <= seeds; seed++)
                 {
-                    var t = Study(table, tableData, "val_loss", StudyDirection.Minimize, new TpeSampler(seed), null, trials);
-                    var r = Study(table, tableData, "val_loss", StudyDirection.Minimize, new RandomSampler(seed), null, trials);
+                    var t = runStudy(table, tableData, "val_loss", StudyDirection.Minimize, new TpeSampler(seed), null, trials);
+                    var r = runStudy(table, tableData, "val_loss", StudyDirection.Minimize, new RandomSampler(seed), null, trials);
                     tpe.Add(t.Best);
                     random.Add(r.Best);
                     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  seed {seed}: TPE {t.Best:F4} ({t.Seconds:F0} s), random {r.Best:F4} ({r.Seconds:F0} s)"));
@@ -76,6 +95,12 @@ internal static class TuningBench
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  mean best-of-{trials} val_loss: TPE {tpe.Average():F4}, random {random.Average():F4}; TPE better on {tpe.Zip(random).Count(p => p.First < p.Second)} of {seeds} seeds"));
             }
+        }
+    }
+
+    private static void AshaVersusUnpruned(BenchOptions options, SearchSpace space, StudyRunner runStudy)
+    {
+        {
 
             // (b) A Fashion-MNIST subset, up to 9 epochs per trial, maximizing validation accuracy.
             var epochs = options.Int("epochs", 9);
@@ -91,19 +116,14 @@ internal static class TuningBench
             using var imageData = DataSource.Load(images.Data, images.Task);
             Console.WriteLine($"(b) Fashion-MNIST ({imageData.Train.Count} training, {imageData.Validation!.Count} validation images), MLP: {ashaTrials} random-search trials (seed 1) " +
                 $"of up to {epochs} epochs, unpruned vs ASHA (η = 3, rungs at epochs 1, 3, 9):");
-            var full = Study(images, imageData, "val_accuracy", StudyDirection.Maximize, new RandomSampler(1), null, ashaTrials);
-            var asha = Study(images, imageData, "val_accuracy", StudyDirection.Maximize, new RandomSampler(1), new SuccessiveHalvingPruner(), ashaTrials);
+            var full = runStudy(images, imageData, "val_accuracy", StudyDirection.Maximize, new RandomSampler(1), null, ashaTrials);
+            var asha = runStudy(images, imageData, "val_accuracy", StudyDirection.Maximize, new RandomSampler(1), new SuccessiveHalvingPruner(), ashaTrials);
             static int Epochs(IReadOnlyList<TrialRecord> trials) => trials.Sum(t => t.Intermediate.Count);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  unpruned: best {full.Best:P2}, {full.Seconds:F1} s, {Epochs(full.Trials)} epochs"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  ASHA:     best {asha.Best:P2}, {asha.Seconds:F1} s, {Epochs(asha.Trials)} epochs, {asha.Trials.Count(t => t.State == TrialState.Pruned)} of {ashaTrials} pruned"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  best accuracy ASHA − unpruned {100 * (asha.Best - full.Best):+0.00;-0.00} pt (target ±0.3); wall time ASHA/unpruned = 1/{full.Seconds / asha.Seconds:F2} (target ≤ 1/2.5)"));
-            return 0;
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
         }
     }
 }
