@@ -20,6 +20,7 @@ return name switch
     "onnx" => OnnxLatency.Run(options),
     "quantization" => QuantizationBench.Run(options),
     "compression" => CompressionBench.Run(options),
+    "tuning" => TuningBench.Run(options),
     _ => Usage(),
 };
 
@@ -49,6 +50,9 @@ static int Usage()
                              size, test accuracy; interleaved (--epochs 3 --limit N --batch 256 --rounds 5 --calls 300 --threads 1,2 --save DIR --verbose)
           compression        pruning (global 90%, channels 50%), distillation and few-label transfer of the seed Keras CNN on
                              Fashion-MNIST, each against the baseline of the same run (--epochs E --fine-tune-epochs F --limit N --only abcd)
+          tuning             hyperparameter search: TPE vs random best-of-N val_loss over seeds (breast_cancer.csv), ASHA vs
+                             unpruned best accuracy and wall time on Fashion-MNIST (--part a|b|all --trials 20 --seeds 5 --tpe-epochs 10
+                             --limit 3000 --epochs 9 --asha-trials 18)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

@@ -20,6 +20,8 @@ public static class CliApp
         RetrainCommand.Create(),
         MonitorCommand.Create(),
         ExportCommand.Create(),
+        TuneCommand.Create(),
+        OptimizeCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>
