@@ -46,8 +46,8 @@ public sealed record OptimizationRequest
             throw new ArgumentException($"--distill-epochs must be at least 1; received {DistillEpochs}.");
         if (DistillInto is { } spec && !File.Exists(spec))
             throw new ArgumentException($"--distill-into '{spec}' does not exist; give a student layer spec (.yaml/.json, see samples/configs) or a training config.");
-        if (Register is { } name)
-            Registry.ModelRegistry.CheckName(name);
+        if (Register is { } registryName)
+            Registry.ModelRegistry.CheckName(registryName);
         Benchmark.Validate();
         return this;
     }
