@@ -25,7 +25,11 @@ public static class CliApp
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>
-    public static int Run(string[] args) =>
+    public static int Run(string[] args)
+    {
+        // Every command can load int8 (ONNX-only) packages: eval, models, retrain (from their fp32 parent), demo, serve.
+        Optimization.Runtime.OnnxRuntimeSupport.Register();
         // System.CommandLine's own handler would print the stack trace and return 1; ours prints one line and returns 2.
-        CliErrors.Run(() => Create().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+        return CliErrors.Run(() => Create().Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false }));
+    }
 }

@@ -20,6 +20,9 @@ namespace ModelLoop.Demo;
 /// </summary>
 public static class OptimizationStage
 {
+    /// <summary>The stage's title in the demo's progress.</summary>
+    public const string Name = "optimization: int8 through the not-worse gate";
+
     /// <summary>The largest accuracy drop the int8 model may cost: half a point, the bound.</summary>
     public const double MaxAccuracyDrop = 0.005;
 

@@ -32,6 +32,8 @@ public static class ServingApp
     /// <summary>A ready-to-run server; <paramref name="configure"/> may add settings or services (e.g. a catalog).</summary>
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
+        // int8 (ONNX-only) packages load as models in this process too (the monitoring endpoint, retraining's gate).
+        Optimization.Runtime.OnnxRuntimeSupport.Register();
         var builder = WebApplication.CreateBuilder(args);
         // ASP.NET Core logs several Information lines per request; at thousands of requests a second that is noise
         // and cost. Start-up, model loads and warnings still show; Logging:LogLevel:Microsoft.AspNetCore overrides.

@@ -33,9 +33,10 @@ internal static class DemoCommand
         var labelsOption = new Option<int>("--training-labels") { Description = $"Once the drift alarm is up, retrain when this many shifted requests (from the onset) came back labelled. Defaults to {defaults.TrainingLabels:N0}.", DefaultValueFactory = _ => defaults.TrainingLabels };
         var shareOption = new Option<double>("--feedback-share") { Description = $"Share of requests whose users send the true label. Defaults to {defaults.FeedbackShare}.", DefaultValueFactory = _ => defaults.FeedbackShare };
         var noFeedbackOption = new Option<bool>("--no-feedback") { Description = "Stop after the gated promotion: no serving, shifted traffic, feedback or retraining. Defaults to off (the whole loop)." };
+        var noOptimizeOption = new Option<bool>("--no-optimize") { Description = "Skip the optimization stage (int8 quantization of the production model through the not-worse gate). Defaults to off." };
         var command = new Command("demo", "Run the whole loop on Fashion-MNIST: data → champion → challenger → gated promotion → serve → shifted traffic → drift alarm → feedback → retraining → gated promotion.")
         {
-            dataOption, epochsOption, championEpochsOption, limitOption, outOption, nameOption, homeOption, noFeedbackOption,
+            dataOption, epochsOption, championEpochsOption, limitOption, outOption, nameOption, homeOption, noFeedbackOption, noOptimizeOption,
             cleanOption, shiftedOption, afterOption, labelsOption, shareOption,
         };
         common.AddTo(command);
@@ -63,30 +64,37 @@ internal static class DemoCommand
                 TrainingLabels = result.GetValue(labelsOption),
                 FeedbackShare = result.GetValue(shareOption),
             }).Validate(); // before any training, like DemoOptions
-            // With the feedback half, the first half's "summary" stage is replaced by the second half's stages.
-            var stages = withFeedback ? DemoLoop.Stages.Count - 1 + FeedbackLoopDemo.Stages.Count : DemoLoop.Stages.Count;
+            var optimize = !result.GetValue(noOptimizeOption);
+            // The first half's stages but its "summary", the optimization stage, then the feedback half's stages (or the summary).
+            var stages = DemoLoop.Stages.Count - 1 + (optimize ? 1 : 0) + (withFeedback ? FeedbackLoopDemo.Stages.Count : 1);
+            var stage = 0;
+            void Stage(string name) => AnsiConsole.Write(new Rule(Invariant($"[bold]{++stage}/{stages}[/] {Markup.Escape(name)} [grey](at {clock.Elapsed.TotalSeconds:F0} s)[/]")).LeftJustified());
             AnsiConsole.Write(new Rule("[bold]ModelLoop demo[/]: the whole loop on Fashion-MNIST").LeftJustified());
-            AnsiConsole.Write(new Rule(Invariant($"[bold]1/{stages}[/] {Markup.Escape(DemoLoop.Stages[0])} [grey](at 0 s)[/]")).LeftJustified());
+            Stage(DemoLoop.Stages[0]);
             FashionMnistInstaller.Ensure(options.Data);
             if (!Directory.Exists(options.Data))
                 throw new DirectoryNotFoundException($"--data '{options.Data}' is not a folder; the demo expects Fashion-MNIST's four IDX files in a folder (train with `modelloop train --data file.csv` for tables).");
             options = options with { Device = common.Apply(result) };
+            void Log(string text) => AnsiConsole.MarkupLine(Markup.Escape(text));
             var outcome = DemoLoop.Run(options,
-                stage =>
+                index =>
                 {
-                    if (stage > 0 && !(withFeedback && stage == DemoLoop.Stages.Count - 1))
-                        AnsiConsole.Write(new Rule(Invariant($"[bold]{stage + 1}/{stages}[/] {Markup.Escape(DemoLoop.Stages[stage])} [grey](at {clock.Elapsed.TotalSeconds:F0} s)[/]")).LeftJustified());
+                    if (index > 0 && index < DemoLoop.Stages.Count - 1)
+                        Stage(DemoLoop.Stages[index]);
                 },
-                text => AnsiConsole.MarkupLine(Markup.Escape(text)));
+                Log);
+            OptimizationStageOutcome? optimized = null;
+            if (optimize)
+            {
+                Stage(OptimizationStage.Name);
+                optimized = OptimizationStage.Run(outcome, options, Log);
+            }
             FeedbackDemoOutcome? feedback = null;
             if (withFeedback)
-            {
-                var offset = DemoLoop.Stages.Count - 1;
-                feedback = FeedbackLoopDemo.RunAsync(outcome, options, feedbackOptions, onStage: stage =>
-                    AnsiConsole.Write(new Rule(Invariant($"[bold]{offset + stage + 1}/{stages}[/] {Markup.Escape(FeedbackLoopDemo.Stages[stage])} [grey](at {clock.Elapsed.TotalSeconds:F0} s)[/]")).LeftJustified()),
-                    log: text => AnsiConsole.MarkupLine(Markup.Escape(text))).GetAwaiter().GetResult();
-            }
-            DemoSummary.Print(outcome, feedback, clock.Elapsed);
+                feedback = FeedbackLoopDemo.RunAsync(outcome, options, feedbackOptions, onStage: index => Stage(FeedbackLoopDemo.Stages[index]), log: Log).GetAwaiter().GetResult();
+            else
+                Stage(DemoLoop.Stages[^1]);
+            DemoSummary.Print(outcome, optimized, feedback, clock.Elapsed);
             return 0;
         });
         return command;

@@ -9,7 +9,7 @@ namespace ModelLoop.Cli.Commands;
 /// <summary>The demo loop's outcome as the loop summary table and the next commands.</summary>
 internal static class DemoSummary
 {
-    public static void Print(DemoOutcome outcome, FeedbackDemoOutcome? feedback = null, TimeSpan? total = null)
+    public static void Print(DemoOutcome outcome, OptimizationStageOutcome? optimized = null, FeedbackDemoOutcome? feedback = null, TimeSpan? total = null)
     {
         var (Name, Home, DatasetHash, ChampionVersion, ChallengerVersion) = (outcome.Name, outcome.Home, outcome.DatasetHash, outcome.ChampionVersion, outcome.ChallengerVersion);
         var (ChampionAccuracy, ChallengerAccuracy, Comparison, Decision, ProductionVersion) = (outcome.ChampionAccuracy, outcome.ChallengerAccuracy, outcome.Comparison, outcome.Decision, outcome.ProductionVersion);
@@ -22,7 +22,10 @@ internal static class DemoSummary
         Row("p-value (McNemar)", Comparison.McNemar is { } test ? test.PValueText : "—");
         Row("verdict", Comparison.Verdict.ToString());
         Row("decision", Decision.Promoted ? $"promoted v{ChallengerVersion} to champion, production" : $"rejected v{ChallengerVersion} (alias challenger); v{ChampionVersion} stays");
-        Row("production", feedback?.Retraining is { Promoted: true } retrained ? $"{Name} v{retrained.Job.ChallengerVersion} (retrained on feedback)" : $"{Name} v{ProductionVersion}");
+        if (optimized is { Measurements: [var fp32, var int8] })
+            Row($"int8        {Name} v{optimized.Int8Version}", Invariant($"test accuracy {int8.Accuracy:P2} (fp32 {fp32.Accuracy:P2}), batch-1 ×{fp32.Batch1LatencyMs / int8.Batch1LatencyMs:0.0} faster, ×{(double)fp32.SizeBytes!.Value / int8.SizeBytes!.Value:0.0} smaller; ")
+                + (optimized.Decision.Promoted ? "not worse: promoted to production" : "rejected: production stays fp32") + $"; report {optimized.Report}");
+        Row("production", feedback?.Retraining is { Promoted: true } retrained ? $"{Name} v{retrained.Job.ChallengerVersion} (retrained on feedback)" : optimized is { Decision.Promoted: true } ? $"{Name} v{optimized.Int8Version} (int8, ONNX Runtime)" : $"{Name} v{ProductionVersion}");
         Row("champion report", ChampionReport);
         Row("challenger report", ChallengerReport);
         Row("comparison", ComparisonJson);

@@ -54,7 +54,7 @@ internal static class WarmStart
     {
         try
         {
-            using var source = ModelResolver.Resolve(reference, home);
+            using var source = ResolveTrainable(reference, home);
             var report = WeightTransfer.Load(model, source.Package.Model);
             if (report.Loaded.Count == 0)
                 throw new ArgumentException($"transferFrom '{reference}' ({source.Description}) shares no parameter of the same name and shape with the config's model " +
@@ -70,9 +70,29 @@ internal static class WarmStart
         }
     }
 
+    /// <summary>
+    /// Resolves a reference to a package with trainable weights: an inference-only package (int8, run by ONNX Runtime) is
+    /// followed up its lineage to the fp32 model it was made from — fine-tuning "production" when production is the int8
+    /// variant starts from the weights the variant was quantized from, through the same pipeline.
+    /// </summary>
+    internal static ResolvedModel ResolveTrainable(string reference, string? home)
+    {
+        var resolved = ModelResolver.Resolve(reference, home);
+        for (var hops = 0; resolved.Package.Model is InferenceOnlyModel; hops++)
+        {
+            var parent = resolved.Package.Lineage.ParentModel;
+            var description = resolved.Description;
+            resolved.Dispose();
+            if (parent is null || hops == 4)
+                throw new ArgumentException($"'{reference}' ({description}) runs in ONNX Runtime for inference only and its lineage names no trainable parent; fine-tune the fp32 model it was made from instead.");
+            resolved = ModelResolver.Resolve(parent, home);
+        }
+        return resolved;
+    }
+
     private static ResolvedModel Resolve(string reference, TrainingConfig config, string? home)
     {
-        var start = ModelResolver.Resolve(reference, home);
+        var start = ResolveTrainable(reference, home);
         if (start.Package.Task != config.Task)
         {
             start.Dispose();

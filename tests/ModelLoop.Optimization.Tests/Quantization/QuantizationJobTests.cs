@@ -30,6 +30,35 @@ public sealed class QuantizationJobTests : IDisposable
         Assert.StartsWith("int8 static quantization (per-channel weights, 128 calibration samples", metadata.Description);
         using var onnx = new OnnxModel(ModelArtifact.ReadOnnx(output));
         Assert.Equal([1L, 28, 28], onnx.InputShape);
+        // Drift monitoring works on the int8 model: its graph gives embeddings, and the reference profile holds its own.
+        Assert.True(onnx.HasEmbedding);
+        var reference = Assert.IsType<ReferenceProfile>(metadata.Reference);
+        var (_, parent) = ModelArtifact.ReadMetadata(Path.Combine(run, "artifact"));
+        Assert.Equal(parent.Reference!.Embeddings!.Dimensions, reference.Embeddings!.Dimensions);
+        Assert.NotEqual(parent.Reference.Embeddings.Sample[0], reference.Embeddings.Sample[0]);
+    }
+
+    [Fact]
+    public void Fine_tuning_from_an_int8_package_starts_from_the_fp32_weights_it_was_quantized_from()
+    {
+        var run = Train("keras-cnn", SyntheticImages.Write(Path.Combine(_folder, "images"), train: 300, test: 100), epochs: 1);
+        var int8 = QuantizationJob.Run(run, new QuantizationOptions { CalibrationSamples = 32 },
+            new QuantizationJobOptions { Output = Path.Combine(_folder, "int8"), MaxAccuracyDrop = null }).Path;
+        var parentConfig = TrainingConfig.Load(Path.Combine(run, "config.json"));
+
+        // A learning rate of ~0 keeps the starting weights: the fine-tuned package must hold the fp32 parent's weights.
+        var tuned = TrainingJob.Run(parentConfig with
+        {
+            InitFrom = int8,
+            Optimizer = new OptimizerConfig { Name = "sgd", LearningRate = 1e-30 },
+            Epochs = 1,
+        }, new TrainingJobOptions { OutputDirectory = Path.Combine(_folder, "tuned"), Track = false, Progress = ProgressMode.Silent });
+
+        using var before = ModelPackage.Load(Path.Combine(run, "artifact"));
+        using var after = ModelPackage.Load(tuned.PackagePath);
+        foreach (var (name, weight) in before.Model.Network.state_dict())
+            Assert.True(weight.allclose(after.Model.Network.state_dict()[name], rtol: 0, atol: 1e-6), $"{name} changed");
+        Assert.Equal(int8, after.Lineage.ParentModel);
     }
 
     [Fact]
@@ -94,8 +123,12 @@ public sealed class QuantizationJobTests : IDisposable
         var (_, metadata, _) = ModelArtifact.Validate(folder);
         Assert.Equal(ModelRuntime.Onnx, metadata.Runtime);
         Assert.Equal(result.SizeBytes, ModelArtifact.ReadOnnx(folder).LongLength);
-        Assert.Throws<NotSupportedException>(() => ModelArtifact.Load(folder)); // no weights: ONNX Runtime only
+        // No weights: ONNX Runtime only — it loads as an inference-only model once ONNX Runtime's loader is registered.
+        ModelLoop.Optimization.Runtime.OnnxRuntimeSupport.Register();
+        using (var loaded = ModelArtifact.Load(folder))
+            Assert.IsType<Modeling.InferenceOnlyModel>(loaded.Model);
         Assert.Equal(result.ParentModel, metadata.Lineage.ParentModel);
+        Assert.True(Path.IsPathRooted(metadata.Lineage.ParentModel), "the lineage names the exact parent package");
         Assert.NotNull(metadata.Lineage.Split); // evaluation can rebuild the test rows
         Assert.Equal(result.TestMetrics["test_accuracy"], metadata.Metrics["test_accuracy"]);
         Assert.Equal(result.Fp32TestMetrics["test_accuracy"], metadata.Metrics["fp32_test_accuracy"]);
