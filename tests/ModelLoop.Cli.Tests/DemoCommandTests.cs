@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
+using ModelLoop.Artifacts;
 using ModelLoop.Cli.Commands;
 using ModelLoop.Data;
 using ModelLoop.Data.Preprocessing;
@@ -86,7 +87,7 @@ public sealed class DemoCommandTests : IDisposable
         var data = WriteIdxFolder(trainCount: 400, testCount: 200);
         var home = Out("home");
 
-        var exit = CliApp.Run(["demo", "--data", data, "--epochs", "2", "--limit", "300", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "1", "--precision", "Float32", "--no-feedback"]);
+        var exit = CliApp.Run(["demo", "--data", data, "--epochs", "2", "--limit", "300", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "1", "--precision", "Float32", "--no-feedback", "--no-optimize"]);
 
         Assert.Equal(0, exit);
         foreach (var file in new[] { "champion/eval/report.html", "champion/eval/evaluation.json", "challenger/eval/report.html", "challenger/eval/evaluation.json",
@@ -168,12 +169,25 @@ public sealed class DemoCommandTests : IDisposable
         var exit = CliApp.Run(["eval", "fashion:production", data, "--home", home, "--out", Out("prod-eval"), "--threads", "1"]);
 
         Assert.Equal(0, exit);
-        var production = new ModelRegistry(home).GetAliasVersion("fashion", "production");
-        var run = production == 1 ? "champion" : "challenger";
+        var registry = new ModelRegistry(home);
+        var production = registry.GetAliasVersion("fashion", "production");
         using var registryEval = JsonDocument.Parse(File.ReadAllText(Out("prod-eval/evaluation.json")));
-        using var demoEval = JsonDocument.Parse(File.ReadAllText(Out($"demo/{run}/eval/evaluation.json")));
         double Accuracy(JsonDocument d) => d.RootElement.GetProperty("summary").GetProperty("metrics").GetProperty("accuracy").GetDouble();
+        // The optimization stage registered the int8 model as v3; it is production only when the not-worse gate let it in.
+        var int8 = registry.GetVersion("fashion", 3);
+        Assert.Equal("int8", int8.Tags["optimization"]);
+        Assert.Equal(production == 3 ? "promoted" : "rejected", int8.Tags["promotion"]);
+        if (production == 3)
+        {
+            // eval ran the int8 graph in ONNX Runtime on the same test images the quantization job measured.
+            var (_, metadata) = ModelArtifact.ReadMetadata(int8.ArtifactPath);
+            Assert.Equal(metadata.Metrics["test_accuracy"], Accuracy(registryEval), 2);
+            return;
+        }
+        var run = production == 1 ? "champion" : "challenger";
+        using var demoEval = JsonDocument.Parse(File.ReadAllText(Out($"demo/{run}/eval/evaluation.json")));
         Assert.Equal(Accuracy(demoEval), Accuracy(registryEval), 9);
+        Assert.True(File.Exists(Out("demo/optimization/report/report.html")));
     }
 
     [Fact]
@@ -181,7 +195,7 @@ public sealed class DemoCommandTests : IDisposable
     {
         var data = WriteIdxFolder(trainCount: 200, testCount: 50);
         var home = Out("home");
-        Assert.Equal(0, CliApp.Run(["demo", "--data", data, "--epochs", "1", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "3", "--precision", "Float32", "--no-feedback"]));
+        Assert.Equal(0, CliApp.Run(["demo", "--data", data, "--epochs", "1", "--out", Out("demo"), "--home", home, "--threads", "1", "--seed", "3", "--precision", "Float32", "--no-feedback", "--no-optimize"]));
         // What the production model answers for the first raw test image, normalized by the pipeline in its artifact.
         float[] raw, expected;
         using (var production = new ModelRegistry(home).Load("fashion", "production"))

@@ -1,0 +1,74 @@
+using ModelLoop.Artifacts;
+using ModelLoop.Optimization.Reports;
+using ModelLoop.Registry;
+
+namespace ModelLoop.Cli.Tests;
+
+public sealed class OptimizeCommandTests : IDisposable
+{
+    private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("modelloop-cli-optimize-");
+
+    public void Dispose() => _folder.Delete(recursive: true);
+
+    private string Out(string name) => Path.Combine(_folder.FullName, name);
+
+    private string Home => Out("home");
+
+    private int Train(string name, params string[] extra) => CliApp.Run(["train", "--model", "mlp", "--data", ShippedDatasets.Find("breast_cancer.csv"), "--epochs", "3",
+        "--seed", "2", "--threads", "1", "--device", "cpu", "--out", Out(name), "--home", Home, .. extra]);
+
+    private static (int Exit, string Output) Capture(params string[] args) => RegistryCommandsTests.Capture(args);
+
+    [Fact]
+    public void Pruning_and_int8_make_two_registered_variants_measured_beside_the_model_in_one_report()
+    {
+        Assert.Equal(0, Train("run", "--register", "bc"));
+
+        var (exit, output) = Capture("optimize", "bc:1", "--prune", "0.5", "--quantize", "int8", "--epochs", "1", "--rounds", "1",
+            "--register", "bc", "--out", Out("opt"), "--home", Home, "--threads", "1");
+
+        Assert.True(exit == 0, output);
+        var report = OptimizationReport.FromJson(File.ReadAllText(Out("opt/report/report.json")));
+        Assert.Equal(["baseline", "pruned-50", "int8"], report.Variants.Select(v => v.Name));
+        var (baseline, pruned, int8) = (report.Variants[0], report.Variants[1], report.Variants[2]);
+        Assert.Equal("onnxruntime", int8.Runtime);
+        Assert.True(int8.SizeBytes * 3 < baseline.SizeBytes, $"int8 {int8.SizeBytes} bytes vs fp32 {baseline.SizeBytes}");
+        // Half of the weight matrices are zero (biases are kept), and the model keeps its shape.
+        Assert.Equal(baseline.Parameters, pruned.Parameters);
+        Assert.InRange((double)pruned.NonZeroParameters!.Value / pruned.Parameters!.Value, 0.45, 0.6);
+        Assert.All(report.Variants, v => Assert.Equal(baseline.TestRows, v.TestRows));
+        Assert.All(report.Variants.Skip(1), v => Assert.NotNull(v.VerdictVersusBaseline));
+        Assert.True(File.Exists(Out("opt/report/report.html")) && File.Exists(Out("opt/report/pareto.png")));
+        Assert.Contains("report.html", output);
+
+        var registry = new ModelRegistry(Home);
+        var versions = registry.ListVersions("bc");
+        Assert.Equal(3, versions.Count);
+        Assert.Equal("int8", versions[2].Tags["optimization"]);
+        Assert.Equal("bc:1", versions[2].Tags["parent"]);
+        var (_, metadata) = ModelArtifact.ReadMetadata(versions[2].ArtifactPath);
+        Assert.Equal(ModelRuntime.Onnx, metadata.Runtime);
+        Assert.Equal("bc:1", metadata.Lineage.ParentModel);
+    }
+
+    [Theory]
+    [InlineData("--prune", "1.5", "--prune (sparsity) must be in (0, 1)")]
+    [InlineData("--prune-channels", "0", "--prune-channels (fraction of channels) must be in (0, 1)")]
+    [InlineData("--quantize", "int4", "--quantize 'int4' is not supported")]
+    public void Out_of_range_options_are_exit_2_naming_the_option_before_anything_runs(string option, string value, string message)
+    {
+        var (exit, output) = Capture("optimize", Out("no-such-run"), option, value);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(message, output);
+    }
+
+    [Fact]
+    public void Asking_for_nothing_is_exit_2_listing_what_can_be_asked()
+    {
+        var (exit, output) = Capture("optimize", Out("no-such-run"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--prune SPARSITY, --prune-channels FRACTION, --quantize int8, --distill-into SPEC", output);
+    }
+}
