@@ -49,6 +49,11 @@ internal static class ExportCommand
             using (resolved)
             {
                 var model = resolved.Package.Model;
+                if (model is Modeling.InferenceOnlyModel)
+                {
+                    AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape($"'{reference}' ({resolved.Description}) already runs through ONNX Runtime: it is an ONNX package whose graph is its {ModelArtifact.OnnxFile} (read it with ModelArtifact.ReadOnnx); export the fp32 model it was made from instead.")}");
+                    return 2;
+                }
                 var output = result.GetValue(outputOption) ?? DefaultOutput(reference, resolved);
                 byte[] onnx;
                 try
