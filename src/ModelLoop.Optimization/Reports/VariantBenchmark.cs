@@ -42,8 +42,11 @@ public static class VariantBenchmark
         using (var batch = Batch(testInputs, options.ThroughputBatch))
         {
             for (var i = 0; i < candidates.Count; i++)
+            {
                 for (var w = 0; w < options.WarmupCalls; w++)
                     candidates[i].Predictor.Predict(one).Dispose();
+                candidates[i].Predictor.Predict(batch).Dispose(); // the first large batch allocates what later ones reuse
+            }
             for (var round = 0; round < options.Rounds; round++)
             {
                 for (var i = 0; i < candidates.Count; i++)
@@ -55,10 +58,16 @@ public static class VariantBenchmark
                         predictor.Predict(one).Dispose();
                         latencies[i].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
                     }
+                    // At least ThroughputBatches batches and at least MinThroughputSeconds: a small model's few batches
+                    // take microseconds, which timer resolution and one page fault would dominate.
                     var clock = Stopwatch.StartNew();
-                    for (var b = 0; b < options.ThroughputBatches; b++)
+                    var batches = 0;
+                    do
+                    {
                         predictor.Predict(batch).Dispose();
-                    throughput[i].Add(batch.shape[0] * options.ThroughputBatches / clock.Elapsed.TotalSeconds);
+                        batches++;
+                    } while (batches < options.ThroughputBatches || clock.Elapsed.TotalSeconds < options.MinThroughputSeconds);
+                    throughput[i].Add(batch.shape[0] * batches / clock.Elapsed.TotalSeconds);
                 }
                 progress?.Invoke($"timing round {round + 1}/{options.Rounds} done");
             }

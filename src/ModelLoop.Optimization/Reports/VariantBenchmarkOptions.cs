@@ -11,6 +11,8 @@ public sealed record VariantBenchmarkOptions
     public int ThroughputBatch { get; init; } = 256;
     /// <summary>Timed batches per variant per round. Defaults to 4.</summary>
     public int ThroughputBatches { get; init; } = 4;
+    /// <summary>Least seconds of batches per variant per round, whatever <see cref="ThroughputBatches"/> says. Defaults to 0.25.</summary>
+    public double MinThroughputSeconds { get; init; } = 0.25;
     /// <summary>
     /// Rounds: each round times every variant once, in turn, so a machine slowing down or speeding up hits all variants
     /// alike (the figures are compared with each other). Defaults to 3.
@@ -25,5 +27,7 @@ public sealed record VariantBenchmarkOptions
                      ("ThroughputBatches", ThroughputBatches, 1), ("Rounds", Rounds, 1), ("ScoreBatch", ScoreBatch, 1) })
             if (value < min)
                 throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least {min}; received {value}.");
+        if (!(MinThroughputSeconds >= 0))
+            throw new ArgumentOutOfRangeException(nameof(MinThroughputSeconds), MinThroughputSeconds, $"MinThroughputSeconds must be 0 or more; received {MinThroughputSeconds}.");
     }
 }

@@ -49,7 +49,7 @@ public sealed class VariantBenchmarkTests
         using var model = Perfect();
         using var baseline = new ModelVariantPredictor(model);
         using var broken = new ConstantPredictor(2);
-        var options = new VariantBenchmarkOptions { LatencyCalls = 3, WarmupCalls = 1, ThroughputBatch = 64, ThroughputBatches = 1, Rounds = 1 };
+        var options = new VariantBenchmarkOptions { LatencyCalls = 3, WarmupCalls = 1, ThroughputBatch = 64, ThroughputBatches = 1, MinThroughputSeconds = 0, Rounds = 1 };
         var measured = VariantBenchmark.Measure(
             [new VariantCandidate { Name = "baseline", Method = "fp32", Predictor = baseline, Runtime = "torchsharp" },
              new VariantCandidate { Name = "broken", Method = "class 0", Predictor = broken, Runtime = "test" }], x, y, options);
@@ -69,7 +69,7 @@ public sealed class VariantBenchmarkTests
         var (x, y) = Separable(200);
         using var model = Perfect();
         using var a = new ModelVariantPredictor(model);
-        var options = new VariantBenchmarkOptions { LatencyCalls = 2, WarmupCalls = 0, ThroughputBatch = 32, ThroughputBatches = 1, Rounds = 1 };
+        var options = new VariantBenchmarkOptions { LatencyCalls = 2, WarmupCalls = 0, ThroughputBatch = 32, ThroughputBatches = 1, MinThroughputSeconds = 0, Rounds = 1 };
         var measured = VariantBenchmark.Measure(
             [new VariantCandidate { Name = "a", Method = "fp32", Predictor = a, Runtime = "torchsharp" },
              new VariantCandidate { Name = "b", Method = "fp32", Predictor = a, Runtime = "torchsharp" }], x, y, options);
