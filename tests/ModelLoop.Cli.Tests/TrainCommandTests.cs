@@ -171,6 +171,13 @@ public sealed class TrainCommandTests : IDisposable
         Assert.NotEmpty(configs);
         foreach (var path in configs)
         {
+            if (path.EndsWith("-space.yaml", StringComparison.Ordinal))
+            {
+                // A search space (modelloop tune --space) over the training config it is named after.
+                var baseConfig = ModelLoop.Loop.TrainingConfig.Load(path.Replace("-space.yaml", ".yaml", StringComparison.Ordinal));
+                ModelLoop.Optimization.Tuning.SearchSpace.Load(path).CheckAgainst(baseConfig);
+                continue;
+            }
             var config = ModelLoop.Loop.TrainingConfig.Load(path).Validate();
             var source = ModelLoop.Loop.DataSource.ResolveSource(config.Data.Source);
             Assert.True(Path.Exists(source) || source == ModelLoop.Data.FashionMnist.DefaultDirectory, $"{path}: data.source {source} does not exist");
