@@ -67,8 +67,15 @@ case "${1:-}" in
     # The shipped training configs run too (1 epoch, 2,000 training samples), so none of them rots.
     runs=$(mktemp -d)
     for config in samples/configs/*.yaml; do
-      echo "── config $(basename "$config") (1 epoch, 2,000 samples) ──"
-      ./modelloop train --config "$config" --epochs 1 --limit 2000 --no-track --out "$runs/$(basename "$config" .yaml)" | tail -n 14
+      case "$config" in
+        *-space.yaml) # a search space: a 3-trial study over the config it is named after
+          echo "── search space $(basename "$config") (3 trials) ──"
+          ./modelloop tune --config "${config%-space.yaml}.yaml" --space "$config" --trials 3 --home "$runs/home" \
+            --output "$runs/$(basename "$config" .yaml)" | tail -n 8 ;;
+        *)
+          echo "── config $(basename "$config") (1 epoch, 2,000 samples) ──"
+          ./modelloop train --config "$config" --epochs 1 --limit 2000 --no-track --out "$runs/$(basename "$config" .yaml)" | tail -n 14 ;;
+      esac
     done
     rm -rf "$runs"
     echo "tests: $passed passed, $failed failed"
