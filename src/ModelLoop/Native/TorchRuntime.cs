@@ -28,6 +28,7 @@ public static class TorchRuntime
             if (_loaded)
                 return;
             var patchNote = FixNativeCopiesIfNeeded();
+            AllocatorTuned = TuneAllocator();
             try
             {
                 torch.InitializeDeviceType(DeviceType.CPU);
@@ -46,6 +47,44 @@ public static class TorchRuntime
             _loaded = true;
         }
     }
+
+    /// <summary>
+    /// True when <see cref="EnsureLoaded"/> raised glibc's mmap and trim thresholds for this process (see
+    /// <see cref="TuneAllocator"/>); false on other C libraries, with MODELLOOP_MALLOC_TUNING=0, or when GLIBC_TUNABLES
+    /// already sets malloc options.
+    /// </summary>
+    public static bool AllocatorTuned { get; private set; }
+
+    private const int MallocTrimThreshold = -1, MallocMmapThreshold = -3; // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
+
+    /// <summary>
+    /// libtorch allocates every activation of a forward or backward pass with malloc; a CNN's batch tensors are a few
+    /// hundred KiB to a few MiB, above glibc's mmap threshold, so each one is a fresh mmap whose pages fault in (and are
+    /// zeroed) on first touch and are unmapped when freed — measured on the 2-core EPYC: one bn-cnn training epoch on
+    /// 10,000 images 34.9 s → 14.9 s, a 10,000-image evaluation 12.7 s → 6.9 s with the thresholds raised. Raising the
+    /// mmap threshold to 32 MiB (glibc's own upper bound for its dynamic threshold) keeps those blocks in the heap and
+    /// reuses them; the trim threshold of 1 GiB keeps freed heap memory for the next batch instead of returning it to
+    /// the system after every step — the price is up to that much free memory held by the process. Same effect as
+    /// GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824, but for every
+    /// process that loads libtorch, tests and library users included. Off with MODELLOOP_MALLOC_TUNING=0.
+    /// </summary>
+    private static bool TuneAllocator()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MODELLOOP_MALLOC_TUNING") == "0"
+            || Environment.GetEnvironmentVariable("GLIBC_TUNABLES")?.Contains("glibc.malloc.", StringComparison.Ordinal) == true)
+            return false;
+        try
+        {
+            return MallOpt(MallocMmapThreshold, 32 << 20) == 1 && MallOpt(MallocTrimThreshold, 1 << 30) == 1;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return false; // not glibc (e.g. musl): its allocator has no such thresholds
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int MallOpt(int parameter, int value);
 
     /// <summary>
     /// libtorch's C++ log (not its Python-style warnings) prints "Could not initialize NNPACK! Reason: Unsupported
