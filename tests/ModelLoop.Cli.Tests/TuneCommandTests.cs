@@ -1,7 +1,6 @@
 using System.Text.Json;
 using ModelLoop.Registry;
 using ModelLoop.Tracking;
-using Spectre.Console;
 
 namespace ModelLoop.Cli.Tests;
 
@@ -32,22 +31,7 @@ public sealed class TuneCommandTests : IDisposable
         return (Out("run.yaml"), Out("space.yaml"));
     }
 
-    /// <summary>Runs the CLI with its console output captured.</summary>
-    private static (int Exit, string Output) Capture(params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
-        AnsiConsole.Profile.Width = 240;
-        try
-        {
-            return (CliApp.Run(args), writer.ToString());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
+    private static (int Exit, string Output) Capture(params string[] args) => RegistryCommandsTests.Capture(args);
 
     [Fact]
     public void A_tiny_study_runs_every_trial_as_a_tracked_run_and_writes_its_summary_and_plots()

@@ -6,6 +6,7 @@ using ModelLoop.Optimization.Distillation;
 using ModelLoop.Optimization.Tests.Pruning;
 using ModelLoop.Training;
 using static TorchSharp.torch;
+using ModelLoop.Tests.Training;
 
 namespace ModelLoop.Optimization.Tests.Distillation;
 

@@ -2,6 +2,7 @@ using ModelLoop.Modeling;
 using ModelLoop.Optimization.Pruning;
 using ModelLoop.Training;
 using static TorchSharp.torch;
+using ModelLoop.Tests.Training;
 
 namespace ModelLoop.Optimization.Tests.Pruning;
 

@@ -1,5 +1,6 @@
 using ModelLoop.Artifacts;
 using ModelLoop.Optimization.Pruning;
+using ModelLoop.Tests.Training;
 
 namespace ModelLoop.Optimization.Tests.Pruning;
 

@@ -1,4 +1,4 @@
-using System.Buffers.Binary;
+using ModelLoop.Tests.Data;
 
 namespace ModelLoop.Optimization.Tests.Quantization;
 
@@ -34,19 +34,7 @@ internal static class SyntheticImages
                 for (var b = offset; b < offset + 4; b++)
                     image[label % 2 == 0 ? b * 28 + a : a * 28 + b] = (byte)random.Next(180, 256);
         }
-        File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), Idx([count, 28, 28], pixels));
-        File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), Idx([count], labels));
-    }
-
-    /// <summary>IDX: two zero bytes, type 0x08 (unsigned byte), the rank, big-endian int32 dimensions, then the data.</summary>
-    private static byte[] Idx(int[] shape, byte[] data)
-    {
-        var bytes = new byte[4 + 4 * shape.Length + data.Length];
-        bytes[2] = 0x08;
-        bytes[3] = (byte)shape.Length;
-        for (var i = 0; i < shape.Length; i++)
-            BinaryPrimitives.WriteInt32BigEndian(bytes.AsSpan(4 + 4 * i), shape[i]);
-        data.CopyTo(bytes, 4 + 4 * shape.Length);
-        return bytes;
+        File.WriteAllBytes(Path.Combine(folder, $"{prefix}-images-idx3-ubyte"), IdxFiles.Encode([count, 28, 28], pixels));
+        File.WriteAllBytes(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte"), IdxFiles.Encode([count], labels));
     }
 }
