@@ -83,7 +83,7 @@ public static class VariantBenchmark
             if (classification)
             {
                 var probabilities = scores[i].Probabilities!;
-                accuracy = Accuracy(labels!, probabilities);
+                accuracy = ClassificationMetrics.Accuracy(labels!, ClassificationMetrics.ArgMax(probabilities));
                 if (i > 0)
                     comparison = ModelComparison.CompareClassifiers(labels!, scores[0].Probabilities!, probabilities, new ComparisonOptions { BootstrapResamples = 0 });
             }
@@ -136,22 +136,6 @@ public static class VariantBenchmark
             foreach (var part in parts)
                 part.Dispose();
         }
-    }
-
-    private static double Accuracy(IReadOnlyList<int> labels, double[,] probabilities)
-    {
-        var right = 0;
-        var classes = probabilities.GetLength(1);
-        for (var row = 0; row < labels.Count; row++)
-        {
-            var best = 0;
-            for (var k = 1; k < classes; k++)
-                if (probabilities[row, k] > probabilities[row, best])
-                    best = k;
-            if (best == labels[row])
-                right++;
-        }
-        return (double)right / labels.Count;
     }
 
     private static Tensor Batch(Tensor inputs, int size) => inputs.narrow(0, 0, Math.Min(size, inputs.shape[0])).contiguous();
