@@ -249,13 +249,13 @@ public abstract class Model : IDisposable
         _rows = rows;
     }
 
-    /// <summary>Checks that token-id models start with an Embedding and only they do.</summary>
+    /// <summary>Checks that token-id models start with a layer that reads token ids (Embedding, Gpt) and only they do.</summary>
     private protected void CheckInputKind(Layer first)
     {
-        var startsWithEmbedding = first is Embedding;
+        var startsWithEmbedding = first.TakesTokenIds;
         if (startsWithEmbedding != (InputKind == InputKind.TokenIds))
             throw new ModelBuildException(startsWithEmbedding
-                ? $"The first layer is an Embedding, which takes integer token ids, but the model's input kind is {InputKind}. Create the model with InputKind.TokenIds and the sequence length as input shape."
+                ? $"The first layer is {(first is Embedding ? "an Embedding" : $"a {first.GetType().Name}")}, which takes integer token ids, but the model's input kind is {InputKind}. Create the model with InputKind.TokenIds and the sequence length as input shape."
                 : $"The model's input kind is TokenIds but its first layer is {first.GetType().Name}; token ids must go through an Embedding first. Start with new Embedding(vocabularySize, dimensions), or use InputKind.Float.");
     }
 }

@@ -11,6 +11,8 @@ namespace ModelLoop.Modeling.Layers;
 /// <param name="Dimensions">Length of each token's vector. Must be positive.</param>
 public sealed record Embedding(int VocabularySize, int Dimensions) : Layer
 {
+    internal override bool TakesTokenIds => true;
+
     internal override LayerBuild Build(Shape input, string name)
     {
         RequirePositive(name, nameof(VocabularySize), VocabularySize);

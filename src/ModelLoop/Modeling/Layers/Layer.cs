@@ -13,6 +13,9 @@ public abstract record Layer
     [JsonPropertyOrder(-1)]
     public string? Name { get; init; }
 
+    /// <summary>Whether the layer reads integer token ids (Embedding, Gpt), so it must come first in a token-id model.</summary>
+    internal virtual bool TakesTokenIds => false;
+
     /// <summary>Checks the input shape and creates the module. Errors name the layer and both shapes.</summary>
     internal abstract LayerBuild Build(Shape input, string name);
 

@@ -26,5 +26,6 @@ internal static class LayerCatalog
         typeof(MultiHeadAttention),
         typeof(TransformerEncoderBlock),
         typeof(SequenceMeanPool),
+        typeof(Gpt),
     ];
 }

@@ -49,6 +49,24 @@ public static class SequenceZoo
         return model;
     }
 
+    /// <summary>
+    /// A GPT-2-layout language model: (blockSize) token ids → (blockSize, vocabularySize) next-token logits, one
+    /// <see cref="Layers.Gpt"/> layer named "transformer" so parameter names read as Hugging Face's GPT2LMHeadModel's
+    /// ("transformer.h.0.attn.c_attn.weight"). The defaults are nanoGPT's CPU configuration (4 layers, 4 heads, width 128).
+    /// </summary>
+    /// <param name="vocabularySize">Distinct token ids (the tokenizer's vocabulary size). Must be positive.</param>
+    /// <param name="blockSize">The longest context in tokens. Must be positive.</param>
+    /// <param name="layers">Transformer blocks. Defaults to 4.</param>
+    /// <param name="heads">Attention heads; must divide <paramref name="width"/>. Defaults to 4.</param>
+    /// <param name="width">Embedding width. Defaults to 128.</param>
+    /// <param name="dropout">Dropout while training. Defaults to 0.</param>
+    /// <param name="bias">Biases in linear layers and LayerNorms. Defaults to true.</param>
+    public static Sequential Gpt(int vocabularySize, int blockSize, int layers = 4, int heads = 4, int width = 128, double dropout = 0.0, bool bias = true) =>
+        new(Input(blockSize), InputKind.TokenIds)
+        {
+            new Layers.Gpt(vocabularySize, layers, heads, width, dropout, bias) { Name = "transformer" },
+        };
+
     private static Shape Input(int sequenceLength) => sequenceLength >= 1
         ? new Shape(sequenceLength)
         : throw new ArgumentOutOfRangeException(nameof(sequenceLength), sequenceLength, $"sequenceLength must be at least 1; received sequenceLength={sequenceLength}.");

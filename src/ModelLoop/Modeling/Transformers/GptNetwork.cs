@@ -1,0 +1,66 @@
+using Gpt = ModelLoop.Modeling.Layers.Gpt;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Modeling.Transformers;
+
+/// <summary>
+/// The module <see cref="Gpt"/> builds: (B, T) int64 token ids → (B, T, vocabulary) logits, T ≤ block size.
+/// Field names are GPT-2's Hugging Face parameter names (hence snake_case), so weights map one to one.
+/// </summary>
+internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
+{
+#pragma warning disable IDE1006 // names are GPT-2's parameter names
+    private readonly Embedding wte;   // (vocabulary, D) token embedding, also the output head
+    private readonly Embedding wpe;   // (block size, D) learned position embedding
+    private readonly nn.Module<Tensor, Tensor> drop;
+    private readonly ModuleList<GptBlock> h;
+    private readonly LayerNorm ln_f;
+#pragma warning restore IDE1006
+
+    public GptNetwork(Gpt config, long blockSize) : base(nameof(GptNetwork))
+    {
+        BlockSize = blockSize;
+        wte = nn.Embedding(config.VocabularySize, config.Width);
+        wpe = nn.Embedding(blockSize, config.Width);
+        drop = nn.Dropout(config.Dropout);
+        h = nn.ModuleList([.. Enumerable.Range(0, config.Layers).Select(_ => new GptBlock(config))]);
+        ln_f = nn.LayerNorm(config.Width, bias: config.Bias);
+        RegisterComponents();
+        Initialize(config.Layers);
+    }
+
+    /// <summary>The longest sequence the position embedding covers.</summary>
+    public long BlockSize { get; }
+
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = NewDisposeScope();
+        var time = input.shape[1];
+        if (time > BlockSize)
+            throw new ArgumentException($"The input holds {time} tokens per sequence but this GPT's block size is {BlockSize}. Feed at most the last {BlockSize} tokens (crop the context).", nameof(input));
+        var positions = arange(time, dtype: ScalarType.Int64, device: input.device);   // (T)
+        var x = drop.forward(wte.forward(input) + wpe.forward(positions));           // (B, T, D)
+        foreach (var block in h)
+            x = block.forward(x);                                                      // (B, T, D)
+        x = ln_f.forward(x);
+        // Weight tying: the head is the token embedding itself (one tensor), logits = x · wteᵀ.
+        return nn.functional.linear(x, wte.weight!).MoveToOuterDisposeScope();        // (B, T, vocabulary)
+    }
+
+    /// <summary>GPT-2's initialization: weights N(0, 0.02), biases 0, residual projections (c_proj) N(0, 0.02/√(2·layers)).</summary>
+    private void Initialize(int layers)
+    {
+        using var _ = no_grad();
+        foreach (var (name, parameter) in named_parameters())
+        {
+            if (name.StartsWith("ln_", StringComparison.Ordinal) || name.Contains(".ln_", StringComparison.Ordinal))
+                continue; // LayerNorm: weight 1, bias 0 as created
+            if (name.EndsWith(".bias", StringComparison.Ordinal))
+                nn.init.zeros_(parameter);
+            else
+                nn.init.normal_(parameter, 0.0, name.EndsWith("c_proj.weight", StringComparison.Ordinal) ? 0.02 / Math.Sqrt(2.0 * layers) : 0.02);
+        }
+    }
+}
