@@ -70,6 +70,10 @@ internal static class LayerConformance
         // 2·8 + (4·12 + 12) + (4·4 + 4) + (4·8 + 8) + (8·4 + 4)
         ["TransformerEncoderBlock/causal-no-dropout"] = new(new TransformerEncoderBlock(2, 8, Dropout: 0, Causal: true), new Shape(3, 4), 172),
         ["SequenceMeanPool"] = new(new SequenceMeanPool(), new Shape(5, 16), 0),
+        // wte 20·8 + wpe 6·8 + one block (12·8² + 13·8) + ln_f 2·8; the output head is wte (tied)
+        ["Gpt"] = new(new Gpt(20, Layers: 1, Heads: 2, Width: 8), new Shape(6), 1_096, InputKind.TokenIds, Vocabulary: 20),
+        // without biases: 160 + 48 + (12·64 + 2·8 LayerNorm weights) + 8
+        ["Gpt/no-bias-dropout"] = new(new Gpt(20, Layers: 1, Heads: 2, Width: 8, Dropout: 0.1, Bias: false), new Shape(6), 1_000, InputKind.TokenIds, Vocabulary: 20),
     };
 
     /// <summary>Sample names as xunit theory data.</summary>
