@@ -123,10 +123,10 @@ public sealed class GptTests
         using var scope = NewDisposeScope();
         var ids = randint(0, 29, [4, 13], dtype: ScalarType.Int64);
         var (input, target) = (ids[.., ..12], ids[.., 1..]);
-        var optimizer = optim.AdamW(model.Network.parameters(), lr: 3e-3);
+        var optimizer = optim.AdamW(model.Network.parameters(), lr: 1e-2);
         model.Network.train();
         float first = 0, last = 0;
-        for (var step = 0; step < 150; step++)
+        for (var step = 0; step < 60; step++)
         {
             using var stepScope = NewDisposeScope();
             optimizer.zero_grad();
@@ -137,7 +137,7 @@ public sealed class GptTests
             if (step == 0)
                 first = last;
         }
-        Assert.True(last < 0.2 && first > 3.0, $"loss {first:F3} → {last:F3}");
+        Assert.True(last < 0.3 && first > 3.0, $"loss {first:F3} → {last:F3}");
     }
 
     [Fact]
