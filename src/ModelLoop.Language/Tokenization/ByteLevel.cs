@@ -31,12 +31,14 @@ internal static partial class ByteLevel
     /// <summary>The byte-level word of a pre-token: its UTF-8 bytes, each as its <see cref="ByteToChar"/> character.</summary>
     public static string ToSymbols(ReadOnlySpan<char> text)
     {
-        var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToArray());
-        return string.Create(bytes.Length, bytes, static (span, b) =>
-        {
-            for (var i = 0; i < b.Length; i++)
-                span[i] = ByteToChar[b[i]];
-        });
+        var count = System.Text.Encoding.UTF8.GetByteCount(text);
+        // Pre-tokens are short words: stack buffers avoid two allocations per word on the encoding hot path.
+        var bytes = count <= 512 ? stackalloc byte[count] : new byte[count];
+        System.Text.Encoding.UTF8.GetBytes(text, bytes);
+        var symbols = count <= 512 ? stackalloc char[count] : new char[count];
+        for (var i = 0; i < count; i++)
+            symbols[i] = ByteToChar[bytes[i]];
+        return new string(symbols);
     }
 
     private static bool IsPrintable(int b) => b is >= '!' and <= '~' or >= '¡' and <= '¬' or >= '®' and <= 'ÿ';

@@ -10,7 +10,7 @@ namespace ModelLoop.Language.Tokenization;
 /// GPT-2-style byte-level BPE: text → GPT-2 pre-tokens → UTF-8 bytes as printable characters → merges applied by
 /// rank (lowest first) → ids. Every byte has a token, so any text encodes (no unknown token). Saved as GPT-2's
 /// <c>vocab.json</c> (token → id) and <c>merges.txt</c> ("left right" per line, rank order), which
-/// Microsoft.ML.Tokenizers (CodeGenTokenizer) and Hugging Face load as they are. Train one with <see cref="BpeTrainer"/>.
+/// Microsoft.ML.Tokenizers (byte-level BpeTokenizer, CodeGenTokenizer) and Hugging Face read. Train one with <see cref="BpeTrainer"/>.
 /// </summary>
 public sealed class ByteLevelBpeTokenizer : ITextTokenizer
 {

@@ -14,8 +14,9 @@ public interface ITextTokenizer
     int EndOfTextId { get; }
 
     /// <summary>
-    /// The ids of <paramref name="text"/>. Plain text only: a literal "&lt;|endoftext|&gt;" in the text is encoded as
-    /// ordinary characters, never as <see cref="EndOfTextId"/>, so no user text can forge a document boundary.
+    /// The ids of <paramref name="text"/>. A literal "&lt;|endoftext|&gt;" in the text becomes <see cref="EndOfTextId"/>,
+    /// as with GPT-2's own tokenizers (so decoding gives it back); callers that must not let user text forge a document
+    /// boundary remove it first.
     /// </summary>
     IReadOnlyList<int> Encode(string text);
 
