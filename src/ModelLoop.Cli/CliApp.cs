@@ -22,6 +22,7 @@ public static class CliApp
         ExportCommand.Create(),
         TuneCommand.Create(),
         OptimizeCommand.Create(),
+        KeysCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

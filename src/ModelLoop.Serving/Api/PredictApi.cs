@@ -38,7 +38,7 @@ internal static class PredictApi
     private const string PredictExample = "{ \"inputs\": [[…]] }; GET /v1/models/{name} shows an example for the model";
 
     private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Predict(string name, string? version, string? outputs, HttpContext context,
-        ModelHost host, UsageMeter meter, PredictionRecorder recorder, IOptions<ServingOptions> options, CancellationToken cancellationToken)
+        ModelHost host, UsageMeter meter, PredictionRecorder recorder, IOptions<ServingOptions> options, IdempotencyStore idempotency, CancellationToken cancellationToken)
     {
         // Every answer, errors included, names its request: feedback and support questions refer to it.
         var request = new RequestContext(Guid.CreateVersion7().ToString("N"), Stopwatch.GetTimestamp());
@@ -46,6 +46,10 @@ internal static class PredictApi
         var tenant = ApiKeyMiddleware.Current(context);
         if (!tenant.IsGranted(name))
             return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
+        // A retry with the call's Idempotency-Key gets the stored answer: not run, not metered, no quota taken.
+        using var claim = await idempotency.Claim(context, tenant.Id, cancellationToken);
+        if (claim.Answer is { } answered)
+            return answered;
         // The quota counts requests in flight too (a reservation until the request is metered or fails): checking
         // only committed usage let a burst of concurrent requests all pass a nearly used-up quota.
         if (tenant.DailyRequestQuota is { } quota && !meter.TryReserve(tenant.Id, quota))
@@ -55,7 +59,7 @@ internal static class PredictApi
         }
         try
         {
-            return await Serve(name, version, outputs, context, host, meter, recorder, options, tenant, request, cancellationToken);
+            return claim.Keep(await Serve(name, version, outputs, context, host, meter, recorder, options, tenant, request, cancellationToken));
         }
         finally
         {
