@@ -21,7 +21,8 @@ namespace ModelLoop.Serving.Api;
 /// its log entry) was committed, with the request's id in the body and the X-Request-Id header. Each item's prediction
 /// says what a user wants: a classifier's label, class index and class probabilities, or a regression model's
 /// values by output name (<see cref="PackageInfo"/> reads which from the model package). The raw outputs are added
-/// only when asked for, with <c>?outputs=raw</c> or <c>"returnOutputs": true</c> in the body.
+/// only when asked for, with <c>?outputs=raw</c> or <c>"returnOutputs": true</c> in the body. A call sent with an
+/// <c>Idempotency-Key</c> header is answered once per tenant and key (<see cref="IdempotencyStore"/>): its retries get the stored answer.
 /// </summary>
 internal static class PredictApi
 {
