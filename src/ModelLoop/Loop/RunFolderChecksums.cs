@@ -8,7 +8,7 @@ namespace ModelLoop.Loop;
 /// <summary>
 /// A run folder's <c>checksums.json</c>: the SHA-256 and size of every file the training job wrote (config.json,
 /// history.csv, summary.json, dataset.json and each file of artifact/, paths relative to the run folder, '/'-separated),
-/// written last. <c>serve --models</c> verifies it before loading a run's artifact, so a run folder copied half-way, a
+/// written last (<see cref="Write"/>). <c>serve --models</c> verifies it before loading a run's artifact, so a run folder copied half-way, a
 /// file replaced in it, or a file added to its artifact/ is refused naming the file. It catches corruption and edits
 /// that leave checksums.json alone; an attacker who can rewrite the folder can rewrite it too, which a signed artifact
 /// (<see cref="ArtifactSaveOptions.SigningKey"/>, <c>serve --require-signature</c>) guards against.
@@ -21,11 +21,20 @@ public static class RunFolderChecksums
     private const string Format = "modelloop-run-checksums";
     private const string ArtifactFolder = "artifact";
 
-    /// <summary>Writes checksums.json over every file under <paramref name="runFolder"/> (atomically).</summary>
+    /// <summary>The files of a run the training job writes beside artifact/; those present are listed.</summary>
+    private static readonly string[] RunFiles = ["config.json", "history.csv", "summary.json", "dataset.json"];
+
+    /// <summary>
+    /// Writes checksums.json (atomically) over the run's own files: config.json, history.csv, summary.json and dataset.json
+    /// where present, and every file of artifact/. Other files in the folder (a checkpoint, reports) are not listed.
+    /// </summary>
     public static void Write(string runFolder)
     {
         var files = new JsonObject();
-        foreach (var file in Directory.EnumerateFiles(runFolder, "*", SearchOption.AllDirectories).Select(f => Relative(runFolder, f)).Where(f => f != FileName).Order(StringComparer.Ordinal))
+        var artifact = Path.Combine(runFolder, ArtifactFolder);
+        var listed = RunFiles.Where(f => File.Exists(Path.Combine(runFolder, f)))
+            .Concat(Directory.Exists(artifact) ? Directory.EnumerateFiles(artifact, "*", SearchOption.AllDirectories).Select(f => Relative(runFolder, f)) : []);
+        foreach (var file in listed.Order(StringComparer.Ordinal))
         {
             var bytes = File.ReadAllBytes(Path.Combine(runFolder, file));
             files[file] = new JsonObject { ["sha256"] = ModelArtifact.Sha256(bytes), ["bytes"] = bytes.LongLength };
