@@ -52,9 +52,13 @@ public sealed class ArtifactSigningKey
         var pem = string.IsNullOrEmpty(password)
             ? ecdsa.ExportPkcs8PrivateKeyPem()
             : ecdsa.ExportEncryptedPkcs8PrivateKeyPem(password, new PbeParameters(PbeEncryptionAlgorithm.Aes256Cbc, HashAlgorithmName.SHA256, 600_000));
-        IO.AtomicFile.WriteAllText(path, pem);
-        if (!OperatingSystem.IsWindows())
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        IO.AtomicFile.Write(path, stream =>
+        {
+            // Owner-only before the key is written, so no reader can open it in between.
+            if (stream is FileStream file && !OperatingSystem.IsWindows())
+                File.SetUnixFileMode(file.SafeFileHandle, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(pem));
+        });
         IO.AtomicFile.WriteAllText(publicPath, PublicKey.ToPem());
         return publicPath;
     }
