@@ -23,6 +23,7 @@ public static class CliApp
         TuneCommand.Create(),
         OptimizeCommand.Create(),
         LmCommand.Create(),
+        KeysCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

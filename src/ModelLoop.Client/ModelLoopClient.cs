@@ -13,7 +13,12 @@ namespace ModelLoop.Client;
 /// Typed calls to a ModelLoop server: predict, feedback on predictions, model metadata, usage and (with the admin key) tenants.
 /// Transient failures (connection errors, 408, 429 with a short Retry-After, 5xx) are retried with
 /// exponential backoff and jitter by Microsoft.Extensions.Http.Resilience's retry strategy, which also
-/// honours Retry-After; other errors throw <see cref="ModelLoopApiException"/> with the server's
+/// honours Retry-After — but only for calls that are safe to repeat: reads, replacements and deletions (GET, PUT,
+/// DELETE), feedback (the server answers a repeat with Unchanged), and predictions, which carry an
+/// <c>Idempotency-Key</c> header made once per call and sent again on each of its retries, so a response lost after the
+/// server metered it is answered from the server's store, not run and billed twice. Creating a tenant or a key is never
+/// retried (a retry could create a second one): on a transient failure it throws, and the caller checks
+/// <see cref="ListTenantsAsync"/> before trying again. Other errors throw <see cref="ModelLoopApiException"/> with the server's
 /// explanation. Every call takes a CancellationToken. Thread-safe; keep one per server.
 /// <code>
 /// using var client = new ModelLoopClient(new Uri("http://localhost:5000"), apiKey);
@@ -68,7 +73,7 @@ public sealed class ModelLoopClient : IDisposable
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 ShouldRetryAfterHeader = true,
-                ShouldHandle = args => ValueTask.FromResult(IsTransient(args.Outcome, options.MaxRetryAfter)),
+                ShouldHandle = args => ValueTask.FromResult(IsSafeToRetry(args.Context.GetRequestMessage()) && IsTransient(args.Outcome, options.MaxRetryAfter)),
             });
         }
         return new ResilienceHandler(builder.Build()) { InnerHandler = inner };
@@ -86,11 +91,11 @@ public sealed class ModelLoopClient : IDisposable
 
     /// <summary>Predicts for items given as flat arrays (each the model's input shape, flattened).</summary>
     public Task<PredictResponse> PredictAsync(string model, IEnumerable<float[]> inputs, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
-        Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { inputs = inputs.ToArray() }, cancellationToken);
+        Send<PredictResponse>(HttpMethod.Post, Retry.WithIdempotencyKey, PredictPath(model, version, returnOutputs), new { inputs = inputs.ToArray() }, cancellationToken);
 
     /// <summary>Predicts for records of named numeric features (models whose input lists feature names).</summary>
     public Task<PredictResponse> PredictRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, double>> records, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
-        Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { records = records.ToArray() }, cancellationToken);
+        Send<PredictResponse>(HttpMethod.Post, Retry.WithIdempotencyKey, PredictPath(model, version, returnOutputs), new { records = records.ToArray() }, cancellationToken);
 
     /// <summary>
     /// Predicts for raw rows, column → value (a string, a number, a boolean, or null when missing), for models
@@ -98,11 +103,11 @@ public sealed class ModelLoopClient : IDisposable
     /// (imputation, scaling, category encoding…) to each row, and answers 400 naming the column a row gets wrong.
     /// </summary>
     public Task<PredictResponse> PredictRawRecordsAsync(string model, IEnumerable<IReadOnlyDictionary<string, object?>> records, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
-        Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { records = records.ToArray() }, cancellationToken);
+        Send<PredictResponse>(HttpMethod.Post, Retry.WithIdempotencyKey, PredictPath(model, version, returnOutputs), new { records = records.ToArray() }, cancellationToken);
 
     /// <summary>Predicts for images: image files (PNG, JPEG… of the model's height × width) or raw 8-bit pixels (channels × height × width bytes).</summary>
     public Task<PredictResponse> PredictImagesAsync(string model, IEnumerable<byte[]> images, string? version = null, bool returnOutputs = false, CancellationToken cancellationToken = default) =>
-        Send<PredictResponse>(HttpMethod.Post, PredictPath(model, version, returnOutputs), new { images = images.Select(Convert.ToBase64String).ToArray() }, cancellationToken);
+        Send<PredictResponse>(HttpMethod.Post, Retry.WithIdempotencyKey, PredictPath(model, version, returnOutputs), new { images = images.Select(Convert.ToBase64String).ToArray() }, cancellationToken);
 
     /// <summary>
     /// Sends feedback on one item of a prediction: the <see cref="PredictResponse.RequestId"/> it returned, the item's
@@ -115,7 +120,7 @@ public sealed class ModelLoopClient : IDisposable
     public Task<FeedbackResponse> SendFeedbackAsync(string model, FeedbackRequest feedback, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(feedback);
-        return Send<FeedbackResponse>(HttpMethod.Post, $"v1/models/{Escape(model)}/feedback", feedback, cancellationToken);
+        return Send<FeedbackResponse>(HttpMethod.Post, Retry.Safe, $"v1/models/{Escape(model)}/feedback", feedback, cancellationToken);
     }
 
     /// <summary>Hourly usage rows in [from, to) (UTC); a tenant key sees its own, the admin key all or <paramref name="tenantId"/>'s.</summary>
@@ -129,7 +134,10 @@ public sealed class ModelLoopClient : IDisposable
         return await response.Content.ReadAsStringAsync(cancellationToken);
     }
 
-    /// <summary>Admin: creates a tenant granted <paramref name="models"/> ("*" for all) and returns its first key (shown once).</summary>
+    /// <summary>
+    /// Admin: creates a tenant granted <paramref name="models"/> ("*" for all) and returns its first key (shown once). Not
+    /// retried: after a transient failure, see whether it was created (<see cref="ListTenantsAsync"/>) before calling again.
+    /// </summary>
     public Task<CreatedApiKey> CreateTenantAsync(string name, IEnumerable<string> models, int? requestsPerMinute = null, long? dailyRequestQuota = null, CancellationToken cancellationToken = default) =>
         Send<CreatedApiKey>(HttpMethod.Post, "v1/admin/tenants", new CreateTenantRequest(name, models.ToArray(), requestsPerMinute, dailyRequestQuota), cancellationToken);
 
@@ -137,7 +145,7 @@ public sealed class ModelLoopClient : IDisposable
     public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(CancellationToken cancellationToken = default) =>
         await Send<TenantSummary[]>(HttpMethod.Get, "v1/admin/tenants", null, cancellationToken);
 
-    /// <summary>Admin: another key for a tenant (rotation: create the new key, switch, revoke the old one).</summary>
+    /// <summary>Admin: another key for a tenant (rotation: create the new key, switch, revoke the old one). Not retried, as <see cref="CreateTenantAsync"/>.</summary>
     public Task<CreatedApiKey> AddKeyAsync(string tenantId, CancellationToken cancellationToken = default) =>
         Send<CreatedApiKey>(HttpMethod.Post, $"v1/admin/tenants/{Escape(tenantId)}/keys", null, cancellationToken);
 
@@ -159,16 +167,36 @@ public sealed class ModelLoopClient : IDisposable
             _http.Dispose();
     }
 
-    private async Task<T> Send<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    private Task<T> Send<T>(HttpMethod method, string path, object? body, CancellationToken cancellationToken) =>
+        Send<T>(method, Retry.ByMethod, path, body, cancellationToken);
+
+    private async Task<T> Send<T>(HttpMethod method, Retry retry, string path, object? body, CancellationToken cancellationToken)
     {
-        using var response = await SendRaw(method, path, body, cancellationToken);
+        using var response = await SendRaw(method, path, body, cancellationToken, retry);
         return await response.Content.ReadFromJsonAsync<T>(Json, cancellationToken)
             ?? throw new ModelLoopApiException(response.StatusCode, "Empty response", $"The server answered {path} with no body; expected JSON.", null);
     }
 
-    private async Task<HttpResponseMessage> SendRaw(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
+    /// <summary>The request header that makes a predict call idempotent: Idempotency-Key.</summary>
+    public const string IdempotencyKeyHeader = "Idempotency-Key";
+
+    // Whether a call may be sent again after a transient failure.
+    private enum Retry
+    {
+        ByMethod,          // GET, HEAD, PUT, DELETE and OPTIONS are; POST is not
+        Safe,              // a POST the server treats as idempotent by its content (feedback)
+        WithIdempotencyKey, // a POST made idempotent by a key made once for the call (predict)
+    }
+
+    private static readonly HttpRequestOptionsKey<bool> SafeToRetry = new("ModelLoop.SafeToRetry");
+
+    private async Task<HttpResponseMessage> SendRaw(HttpMethod method, string path, object? body, CancellationToken cancellationToken, Retry retry = Retry.ByMethod)
     {
         using var request = new HttpRequestMessage(method, path);
+        // One key per logical call: the retry handler sends this same message again, header included.
+        if (retry == Retry.WithIdempotencyKey)
+            request.Headers.TryAddWithoutValidation(IdempotencyKeyHeader, Guid.NewGuid().ToString("N"));
+        request.Options.Set(SafeToRetry, retry != Retry.ByMethod || IsIdempotentMethod(method));
         if (ApiKey is not null)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", ApiKey);
         if (body is not null)
@@ -192,6 +220,13 @@ public sealed class ModelLoopClient : IDisposable
             throw new ModelLoopApiException(response.StatusCode, title ?? response.ReasonPhrase, detail, RetryAfter(response));
         }
     }
+
+    // A request this client built says whether it may be repeated; another's (an HttpClient built with CreateHandler) goes by its method and header.
+    private static bool IsSafeToRetry(HttpRequestMessage? request) =>
+        request is not null && (request.Options.TryGetValue(SafeToRetry, out var safe) ? safe : IsIdempotentMethod(request.Method) || request.Headers.Contains(IdempotencyKeyHeader));
+
+    private static bool IsIdempotentMethod(HttpMethod method) =>
+        method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Put || method == HttpMethod.Delete || method == HttpMethod.Options;
 
     private static bool IsTransient(Outcome<HttpResponseMessage> outcome, TimeSpan maxRetryAfter)
     {

@@ -52,12 +52,17 @@ public static class ServingApp
         {
             var options = sp.GetRequiredService<IOptions<ServingOptions>>().Value;
             return options.RegistryHome is { } home
-                ? new RegistryCatalog(new Registry.ModelRegistry(home), options.Batching) { Backend = options.Backend, OnnxThreads = options.TorchThreads }
-                : new RunFolderCatalog(options.ModelsPath, options.Batching) { Backend = options.Backend, OnnxThreads = options.TorchThreads };
+                ? new RegistryCatalog(new Registry.ModelRegistry(home), options.Batching) { Backend = options.Backend, OnnxThreads = options.TorchThreads, Verification = options.Verification }
+                : new RunFolderCatalog(options.ModelsPath, options.Batching)
+                {
+                    Backend = options.Backend, OnnxThreads = options.TorchThreads,
+                    Verification = options.Verification with { TrustedKeys = Registry.ModelRegistry.ReadTrustedKeys(options.TrustedKeysHome) },
+                };
         });
         services.AddSingleton(sp => ServingSchema.Open(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<UsageMeter>();
+        services.AddSingleton<Api.IdempotencyStore>();
         services.AddOptions<PredictionLogOptions>().Bind(configuration.GetSection(PredictionLogOptions.Section));
         services.AddSingleton<PredictionRecorder>();
         services.AddHostedService<PredictionLogPruner>();

@@ -62,6 +62,36 @@ public sealed class ServingOptions
     /// </summary>
     public ServingBackend Backend { get; set; }
 
+    /// <summary>
+    /// Refuse (503 for that model) every version whose artifact is not signed by a trusted key: the registry's trusted
+    /// keys (<c>modelloop keys trust</c>) — for run folders, those of the registry in <see cref="TrustedKeysHome"/>. Defaults to false.
+    /// </summary>
+    public bool RequireSignature { get; set; }
+
+    /// <summary>Refuse (503 for that model) every version whose artifact is not encrypted at rest. Defaults to false.</summary>
+    public bool RequireEncryption { get; set; }
+
+    /// <summary>
+    /// Registry home whose trusted keys verify the signatures of run folders served from <see cref="ModelsPath"/> (read at
+    /// start). Defaults to null: $MODELLOOP_HOME, else .modelloop, when a registry is there; none otherwise.
+    /// </summary>
+    public string? TrustedKeysHome { get; set; }
+
+    /// <summary>
+    /// How long the answer to a predict call sent with an Idempotency-Key is kept for its retries (same tenant, same
+    /// key: the stored answer, not run or billed again). Defaults to 1 hour.
+    /// </summary>
+    public TimeSpan IdempotencyWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Most answers kept for Idempotency-Key retries; beyond it the oldest go. Defaults to 10,000.</summary>
+    public int IdempotencyMaxEntries { get; set; } = 10_000;
+
+    /// <summary>Memory the kept answers may take (estimated), in MiB; beyond it the oldest go. Defaults to 64.</summary>
+    public double IdempotencyMaxMegabytes { get; set; } = 64;
+
+    /// <summary>What every catalog built from these options insists on when it loads an artifact.</summary>
+    internal Artifacts.ArtifactLoadOptions Verification => new() { RequireSignature = RequireSignature, RequireEncryption = RequireEncryption };
+
     internal Catalog.BatchingOptions Batching => new()
     {
         MaxBatchSize = MaxBatchSize,

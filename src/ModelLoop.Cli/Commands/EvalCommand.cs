@@ -3,6 +3,7 @@ using System.Globalization;
 using ModelLoop.Data;
 using ModelLoop.Evaluation;
 using ModelLoop.Evaluation.Report;
+using ModelLoop.Artifacts;
 using ModelLoop.Loop;
 using Spectre.Console;
 
@@ -31,9 +32,10 @@ internal static class EvalCommand
         var limitOption = new Option<int?>("--limit") { Description = "Cross-validate on the first N training samples only (quick runs)." };
         var wrongOption = new Option<int>("--wrong-examples") { Description = "How many of the most confidently wrong test images to show. Defaults to 16.", DefaultValueFactory = _ => 16 };
         var homeOption = RunsTrackingOptions.HomeOption();
+        var (requireSignature, requireEncryption) = KeysCommand.RequireOptions();
         var command = new Command("eval", "Evaluate a trained model: metrics, plots and an HTML report with a JSON summary.")
         {
-            modelArgument, dataArgument, labelOption, splitSeedOption, testOption, standardizeOption, outOption, groupOption, positiveOption, againstOption, foldsOption, limitOption, wrongOption, homeOption,
+            modelArgument, dataArgument, labelOption, splitSeedOption, testOption, standardizeOption, outOption, groupOption, positiveOption, againstOption, foldsOption, limitOption, wrongOption, homeOption, requireSignature, requireEncryption,
         };
         common.AddTo(command);
         command.SetAction(result =>
@@ -60,6 +62,7 @@ internal static class EvalCommand
                 OutputDirectory = result.GetValue(outOption),
                 Seed = result.GetValue(common.Seed) ?? 0,
                 Device = device,
+                Verification = new ArtifactLoadOptions { RequireSignature = result.GetValue(requireSignature), RequireEncryption = result.GetValue(requireEncryption) },
             }, text => AnsiConsole.MarkupLine(Markup.Escape(text)));
             foreach (var note in outcome.Notes)
                 AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");

@@ -8,14 +8,14 @@ using ModelLoop.Registry;
 namespace ModelLoop.Cli.Commands;
 
 /// <summary>
-/// <c>modelloop models list|show|register|promote|rollback</c>: the model registry from the command line.
+/// <c>modelloop models list|show|register|promote|rollback|sign</c>: the model registry from the command line.
 /// Every subcommand takes <c>--home</c> (defaults to $MODELLOOP_HOME, else ./.modelloop).
 /// </summary>
 internal static class ModelsCommand
 {
     public static Command Create() => new("models", "Model registry: named models, versions, aliases (champion, challenger, production…) and their history.")
     {
-        List(), Show(), Register(), Promote(), Rollback(),
+        List(), Show(), Register(), Promote(), Rollback(), Sign(),
     };
 
     private static Command List()
@@ -86,7 +86,9 @@ internal static class ModelsCommand
         var description = new Option<string?>("--description") { Description = "Defaults to the artifact's description." };
         var actor = ActorOption();
         var keyFile = new Option<string?>("--key-file") { Description = $"Key of an encrypted artifact. Defaults to ${ArtifactEncryptionKey.EnvironmentVariable}." };
-        var command = new Command("register", "Verify an artifact and register it as the next version of a model.") { name, artifact, alias, tag, description, actor, keyFile, home };
+        var signKey = KeysCommand.SignKeyOption();
+        var requireSignature = new Option<bool>("--require-signature") { Description = "Refuse an artifact not signed by a key the registry trusts (unless --sign-key signs it now). Defaults to off." };
+        var command = new Command("register", "Verify an artifact and register it as the next version of a model.") { name, artifact, alias, tag, description, actor, keyFile, signKey, requireSignature, home };
         command.SetAction(result =>
         {
             var tags = (result.GetValue(tag) ?? []).Select(t => t.Split('=', 2)).ToList();
@@ -101,6 +103,8 @@ internal static class ModelsCommand
                 Description = result.GetValue(description),
                 Actor = result.GetValue(actor),
                 EncryptionKey = result.GetValue(keyFile) is { } file ? ArtifactEncryptionKey.FromFile(file) : null,
+                SigningKey = result.GetValue(signKey) is { } pem ? ArtifactSigningKey.FromPemFile(pem) : null,
+                RequireSignature = result.GetValue(requireSignature),
             });
             AnsiConsole.MarkupLine($"Registered [bold]{Markup.Escape(version.Name)}[/] v{version.Version}{(version.Aliases.Count > 0 ? " (" + Markup.Escape(string.Join(", ", version.Aliases)) + ")" : "")}.");
             return 0;
@@ -142,6 +146,28 @@ internal static class ModelsCommand
             var model = result.GetValue(name)!;
             var change = new ModelRegistry(result.GetValue(home)).Rollback(model, result.GetValue(alias)!, result.GetValue(reason), result.GetValue(actor));
             AnsiConsole.MarkupLine($"{Markup.Escape(model)}: [bold]{Markup.Escape(change.Alias)}[/] rolled back v{change.FromVersion} → v{change.ToVersion}.");
+            return 0;
+        });
+        return command;
+    }
+
+    private static Command Sign()
+    {
+        var artifact = new Argument<string>("artifact") { Description = "Artifact folder or .zip (e.g. runs/train/artifact) to sign in place." };
+        var signKey = KeysCommand.SignKeyOption();
+        signKey.Required = true;
+        var command = new Command("sign", "Sign an artifact's manifest (ECDSA P-256) after checking every checksum; register it afterwards (a registered copy is signed with `register --sign-key`).") { artifact, signKey };
+        command.SetAction(result =>
+        {
+            var key = ArtifactSigningKey.FromPemFile(result.GetValue(signKey)!);
+            var path = result.GetValue(artifact)!;
+            // An artifact inside a run folder: its checksums.json must hold before, and is rewritten over the signed manifest.
+            var run = Path.GetDirectoryName(Path.GetFullPath(path).TrimEnd(Path.DirectorySeparatorChar))!;
+            var inRun = Loop.RunFolderChecksums.Verify(run);
+            var sha = ModelArtifact.Sign(path, key);
+            if (inRun)
+                Loop.RunFolderChecksums.Write(run);
+            AnsiConsole.MarkupLine($"Signed {Markup.Escape(result.GetValue(artifact)!)} with key [bold]{key.Id}[/] (manifest sha256 {sha}).");
             return 0;
         });
         return command;

@@ -16,6 +16,7 @@ internal sealed class RunsTrackingOptions
     public Option<bool> NoTrack { get; } = new("--no-track") { Description = "Do not record the run in the run store. Defaults to false (runs are recorded)." };
     public Option<string?> Register { get; } = new("--register") { Description = "Register the trained model's artifact in the registry under this name (a new version)." };
     public Option<string[]> Alias { get; } = new("--alias") { Description = "With --register: aliases to point at the new version (e.g. challenger). Repeatable.", AllowMultipleArgumentsPerToken = false };
+    public Option<string?> SignKey { get; } = KeysCommand.SignKeyOption();
     public Option<bool> Encrypt { get; } = new("--encrypt") { Description = $"Encrypt the saved artifact (AES-256-GCM) with the key in ${ArtifactEncryptionKey.EnvironmentVariable} (base64). Defaults to false." };
 
     /// <summary>The shared --home option: registry and run store folder.</summary>
@@ -31,6 +32,7 @@ internal sealed class RunsTrackingOptions
         command.Add(Register);
         command.Add(Alias);
         command.Add(Encrypt);
+        command.Add(SignKey);
     }
 
     /// <summary>The job options with the tracking, registration and encryption the user asked for.</summary>
@@ -55,6 +57,7 @@ internal sealed class RunsTrackingOptions
             RegisterAs = register,
             Aliases = aliases,
             EncryptionKey = key,
+            SigningKey = result.GetValue(SignKey) is { } signKey ? ArtifactSigningKey.FromPemFile(signKey) : null,
         };
     }
 }

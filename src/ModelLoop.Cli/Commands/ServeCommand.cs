@@ -40,6 +40,9 @@ internal static class ServeCommand
 
         /// <summary>What runs the forward passes. Defaults to <see cref="ServingBackend.Auto"/>: each package's runtime.</summary>
         public ServingBackend Backend { get; init; }
+
+        /// <summary>What every load insists on (a signature by a trusted key, encryption). Defaults to nothing required.</summary>
+        public ArtifactLoadOptions Verification { get; init; } = new();
     }
 
     public static Command Create()
@@ -67,10 +70,11 @@ internal static class ServeCommand
         var retrainInterval = new Option<double>("--retrain-interval") { Description = "Seconds between two rounds of the background policy. Defaults to 60.", DefaultValueFactory = _ => 60 };
         var noLogFeatures = new Option<bool>("--no-log-features") { Description = "Do not keep each item's monitored features (what drift detection reads). Defaults to off: they are kept." };
         var backend = new Option<string>("--backend") { Description = "What runs the models: auto (each package's runtime: TorchSharp, or ONNX Runtime for ONNX packages) or onnx (ONNX Runtime for all; TorchSharp packages are exported to ONNX at load). Defaults to auto.", DefaultValueFactory = _ => "auto" };
+        var (requireSignature, requireEncryption) = KeysCommand.RequireOptions();
         var command = new Command("serve", "Serve the registry's models (or --models DIR) over HTTP: predict with dynamic batching, hot reload on promotion, API keys, metering, a prediction log with feedback, /metrics, /openapi/v1.json.")
         {
             home, models, urls, database, adminKeyFile, adminKey, noKeys, maxBatch, maxDelay, queue, threads,
-            logPredictions, logPath, logInputs, logRate, logDays, logMb, noLogFeatures, retrain, retrainPolicy, retrainInterval, backend,
+            logPredictions, logPath, logInputs, logRate, logDays, logMb, noLogFeatures, retrain, retrainPolicy, retrainInterval, backend, requireSignature, requireEncryption,
         };
         command.SetAction(result =>
         {
@@ -82,6 +86,7 @@ internal static class ServeCommand
             {
                 Home = result.GetValue(home),
                 Backend = ParseBackend(result.GetValue(backend)!),
+                Verification = new ArtifactLoadOptions { RequireSignature = result.GetValue(requireSignature), RequireEncryption = result.GetValue(requireEncryption) },
                 Log = new PredictionLogOptions
                 {
                     Enabled = result.GetValue(logPredictions),
@@ -168,8 +173,12 @@ internal static class ServeCommand
         }.Validate();
         // Both check their source before anything listens.
         IModelCatalog catalog = settings.Models is { } folder
-            ? new RunFolderCatalog(folder, batching) { Backend = settings.Backend, OnnxThreads = settings.Threads }
-            : new RegistryCatalog(OpenRegistry(settings.Home), batching) { Backend = settings.Backend, OnnxThreads = settings.Threads };
+            ? new RunFolderCatalog(folder, batching)
+            {
+                Backend = settings.Backend, OnnxThreads = settings.Threads,
+                Verification = settings.Verification with { TrustedKeys = ModelRegistry.ReadTrustedKeys(settings.Home) }, // the registry's keys verify run folders too
+            }
+            : new RegistryCatalog(OpenRegistry(settings.Home), batching) { Backend = settings.Backend, OnnxThreads = settings.Threads, Verification = settings.Verification };
         return ServingApp.Build(["--urls", settings.Urls], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>

@@ -21,7 +21,8 @@ namespace ModelLoop.Serving.Api;
 /// its log entry) was committed, with the request's id in the body and the X-Request-Id header. Each item's prediction
 /// says what a user wants: a classifier's label, class index and class probabilities, or a regression model's
 /// values by output name (<see cref="PackageInfo"/> reads which from the model package). The raw outputs are added
-/// only when asked for, with <c>?outputs=raw</c> or <c>"returnOutputs": true</c> in the body.
+/// only when asked for, with <c>?outputs=raw</c> or <c>"returnOutputs": true</c> in the body. A call sent with an
+/// <c>Idempotency-Key</c> header is answered once per tenant and key (<see cref="IdempotencyStore"/>): its retries get the stored answer.
 /// </summary>
 internal static class PredictApi
 {
@@ -38,7 +39,7 @@ internal static class PredictApi
     private const string PredictExample = "{ \"inputs\": [[…]] }; GET /v1/models/{name} shows an example for the model";
 
     private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Predict(string name, string? version, string? outputs, HttpContext context,
-        ModelHost host, UsageMeter meter, PredictionRecorder recorder, IOptions<ServingOptions> options, CancellationToken cancellationToken)
+        ModelHost host, UsageMeter meter, PredictionRecorder recorder, IOptions<ServingOptions> options, IdempotencyStore idempotency, CancellationToken cancellationToken)
     {
         // Every answer, errors included, names its request: feedback and support questions refer to it.
         var request = new RequestContext(Guid.CreateVersion7().ToString("N"), Stopwatch.GetTimestamp());
@@ -46,6 +47,10 @@ internal static class PredictApi
         var tenant = ApiKeyMiddleware.Current(context);
         if (!tenant.IsGranted(name))
             return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
+        // A retry with the call's Idempotency-Key gets the stored answer: not run, not metered, no quota taken.
+        using var claim = await idempotency.Claim(context, tenant.Id, cancellationToken);
+        if (claim.Answer is { } answered)
+            return answered;
         // The quota counts requests in flight too (a reservation until the request is metered or fails): checking
         // only committed usage let a burst of concurrent requests all pass a nearly used-up quota.
         if (tenant.DailyRequestQuota is { } quota && !meter.TryReserve(tenant.Id, quota))
@@ -55,7 +60,7 @@ internal static class PredictApi
         }
         try
         {
-            return await Serve(name, version, outputs, context, host, meter, recorder, options, tenant, request, cancellationToken);
+            return claim.Keep(await Serve(name, version, outputs, context, host, meter, recorder, options, tenant, request, cancellationToken));
         }
         finally
         {

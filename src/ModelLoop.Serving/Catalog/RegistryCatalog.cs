@@ -42,6 +42,13 @@ public sealed class RegistryCatalog : IModelCatalog
     /// <summary>ONNX Runtime intra-op threads per version served through it; null lets ONNX Runtime choose. Defaults to 1, as libtorch's (ServingOptions.TorchThreads).</summary>
     public int? OnnxThreads { get; init; } = 1;
 
+    /// <summary>
+    /// What every load insists on (<see cref="ArtifactLoadOptions.RequireSignature"/>, <see cref="ArtifactLoadOptions.RequireEncryption"/>);
+    /// signatures are checked against the registry's trusted keys, read at each load. Defaults to checking signatures
+    /// by trusted keys without requiring one.
+    /// </summary>
+    public ArtifactLoadOptions Verification { get; init; } = new();
+
     public IReadOnlyList<ModelInfo> List() =>
         Registry.ListModels().Where(m => m.VersionCount > 0).Select(m =>
         {
@@ -73,7 +80,7 @@ public sealed class RegistryCatalog : IModelCatalog
     /// <summary>
     /// Loads a verified version. Throws <see cref="InvalidDataException"/> (the server answers 503 for this
     /// model and keeps serving the others) when a file does not verify, the artifact is encrypted and the key
-    /// is missing or wrong, or its preprocessing does not fit the model; <see cref="FormatException"/> when the
+    /// is missing or wrong, a required signature or encryption is missing (<see cref="Verification"/>), or its preprocessing does not fit the model; <see cref="FormatException"/> when the
     /// key in MODELLOOP_ARTIFACT_KEY or the pipeline JSON is malformed.
     /// </summary>
     public ValueTask<ServableModel?> Load(string name, string version, CancellationToken cancellationToken)
@@ -90,7 +97,7 @@ public sealed class RegistryCatalog : IModelCatalog
             return ValueTask.FromResult<ServableModel?>(null);
         }
         // Verified against the manifest recorded at registration, as ModelRegistry.Load does.
-        var options = new ArtifactLoadOptions { EncryptionKey = _key, ExpectedManifestSha256 = registered.ManifestSha256 };
+        var options = Registry.WithTrustedKeys(Verification with { EncryptionKey = _key ?? Verification.EncryptionKey, ExpectedManifestSha256 = registered.ManifestSha256 });
         return ValueTask.FromResult<ServableModel?>(ServableModel.Load(name, Text(number), registered.ArtifactPath, options, DefaultBatching, Backend, OnnxThreads));
     }
 

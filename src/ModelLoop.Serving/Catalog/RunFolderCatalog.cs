@@ -52,6 +52,12 @@ public sealed class RunFolderCatalog : IModelCatalog
     /// <summary>ONNX Runtime intra-op threads per version served through it; null lets ONNX Runtime choose. Defaults to 1, as libtorch's (ServingOptions.TorchThreads).</summary>
     public int? OnnxThreads { get; init; } = 1;
 
+    /// <summary>
+    /// What every load insists on, and the keys whose signatures it accepts (<see cref="ArtifactLoadOptions.TrustedKeys"/>,
+    /// e.g. <see cref="ModelRegistry.ReadTrustedKeys"/>). Defaults to none required and no trusted keys.
+    /// </summary>
+    public ArtifactLoadOptions Verification { get; init; } = new();
+
     public IReadOnlyList<ModelInfo> List() =>
         Directory.EnumerateDirectories(Root)
             .Select(dir => Path.GetFileName(dir))
@@ -76,16 +82,19 @@ public sealed class RunFolderCatalog : IModelCatalog
     }
 
     /// <summary>
-    /// Loads and verifies a run's artifact. Throws <see cref="InvalidDataException"/> (the server answers 503 for this
-    /// model and keeps serving the others) when a file does not verify, the artifact is encrypted and the key is
+    /// Loads and verifies a run: its checksums.json (<see cref="Loop.RunFolderChecksums"/>) when it has one, then its
+    /// artifact. Throws <see cref="InvalidDataException"/> (the server answers 503 for this
+    /// model and keeps serving the others) when a file does not verify, a required signature or encryption is missing, the artifact is encrypted and the key is
     /// missing or wrong, or its preprocessing does not fit the model.
     /// </summary>
     public ValueTask<ServableModel?> Load(string name, string version, CancellationToken cancellationToken)
     {
         if (!IsSafeName(name) || !IsSafeName(version) || !Versions(name).Contains(version))
             return ValueTask.FromResult<ServableModel?>(null);
-        var options = new ArtifactLoadOptions { EncryptionKey = _key };
-        return ValueTask.FromResult<ServableModel?>(ServableModel.Load(name, version, ArtifactPath(RunFolder(name, version)), options, DefaultBatching, Backend, OnnxThreads));
+        var run = RunFolder(name, version);
+        Loop.RunFolderChecksums.Verify(run); // the run's checksums.json, when training wrote one
+        var options = Verification with { EncryptionKey = _key ?? Verification.EncryptionKey };
+        return ValueTask.FromResult<ServableModel?>(ServableModel.Load(name, version, ArtifactPath(run), options, DefaultBatching, Backend, OnnxThreads));
     }
 
     /// <summary>Points <paramref name="alias"/> of a model at <paramref name="version"/> (atomic rewrite of aliases.json).</summary>

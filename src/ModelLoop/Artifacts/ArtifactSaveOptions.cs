@@ -6,6 +6,11 @@ public sealed record ArtifactSaveOptions
     /// <summary>Encrypt model.json and the weights with AES-256-GCM. Defaults to null (not encrypted).</summary>
     public ArtifactEncryptionKey? EncryptionKey { get; init; }
     /// <summary>
+    /// Sign the manifest (ECDSA P-256) so a changed checksum, a stripped encryption block or a swapped file is refused
+    /// by anyone who trusts the key. Defaults to null (not signed).
+    /// </summary>
+    public ArtifactSigningKey? SigningKey { get; init; }
+    /// <summary>
     /// The model's ONNX graph, stored as <c>model.onnx</c> beside the weights (checksummed, and encrypted with the
     /// other files); a package whose <see cref="ArtifactMetadata.Runtime"/> is ONNX must have one. Defaults to null (none).
     /// </summary>

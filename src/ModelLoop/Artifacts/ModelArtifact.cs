@@ -16,9 +16,11 @@ namespace ModelLoop.Artifacts;
 /// <item><c>weights.safetensors</c>: every tensor of the network's state (parameters and buffers);</item>
 /// <item><c>model.onnx</c> (optional): the model's ONNX graph; an ONNX package (<see cref="ModelRuntime.Onnx"/>, e.g. int8)
 /// may carry it instead of the weights (<see cref="SaveOnnx"/>), and then runs through ONNX Runtime only;</item>
-/// <item><c>manifest.json</c>: the SHA-256 and size of every other file, and the encryption key id if encrypted.</item>
+/// <item><c>manifest.json</c>: the SHA-256 and size of every other file, the encryption key id and artifact id if encrypted,
+/// and an ECDSA P-256 signature over all of it if signed (<see cref="ArtifactSaveOptions.SigningKey"/>, <see cref="Sign"/>).</item>
 /// </list>
-/// <see cref="Load"/> checks every checksum, then the weights against the architecture the spec builds
+/// <see cref="Load"/> checks every checksum, the signature against the trusted keys, decrypts (each file authenticated as
+/// that file of that artifact), then the weights against the architecture the spec builds
 /// (names, shapes, dtypes) and the schemas against the model, and refuses any mismatch naming the file.
 /// Nothing in an artifact is executed: the spec names layer types from a fixed catalog.
 /// </summary>
@@ -82,8 +84,10 @@ public static partial class ModelArtifact
             plain[WeightsFile] = weights;
         if (onnx is not null)
             plain[OnnxFile] = onnx;
+        // Encrypted files are bound to this artifact's id and their own names (ArtifactCipher's associated data).
+        var artifactId = Guid.NewGuid().ToString("N");
         var stored = options.EncryptionKey is { } key
-            ? plain.ToDictionary(p => p.Key, p => ArtifactCipher.Encrypt(key, p.Key, p.Value))
+            ? plain.ToDictionary(p => p.Key, p => ArtifactCipher.Encrypt(key, artifactId, p.Key, p.Value))
             : plain;
         var manifest = new JsonObject
         {
@@ -96,7 +100,9 @@ public static partial class ModelArtifact
             }))),
         };
         if (options.EncryptionKey is { } used)
-            manifest["encryption"] = new JsonObject { ["algorithm"] = "AES-256-GCM", ["keyId"] = used.Id };
+            manifest["encryption"] = new JsonObject { ["algorithm"] = "AES-256-GCM", ["keyId"] = used.Id, ["artifactId"] = artifactId };
+        if (options.SigningKey is { } signer)
+            ArtifactSignature.Sign(manifest, signer);
         var manifestBytes = Encoding.UTF8.GetBytes(manifest.ToJsonString(Json));
         ArtifactFiles.Write(path, new Dictionary<string, byte[]>(stored) { [ManifestFile] = manifestBytes }, options.Overwrite);
         return Sha256(manifestBytes);
@@ -163,67 +169,6 @@ public static partial class ModelArtifact
 
     /// <summary>Lowercase hex SHA-256.</summary>
     public static string Sha256(ReadOnlySpan<byte> bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
-
-    private static (Dictionary<string, byte[]> Plain, string ManifestSha256) Verify(string path, Dictionary<string, byte[]> files, ArtifactLoadOptions options)
-    {
-        try
-        {
-            return VerifyManifest(path, files, options);
-        }
-        catch (Exception e) when (e is InvalidOperationException or FormatException or OverflowException)
-        {
-            // A manifest value of the wrong JSON type (e.g. a number where a hash belongs).
-            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' is malformed: {e.Message} Save the artifact again.", e);
-        }
-    }
-
-    private static (Dictionary<string, byte[]> Plain, string ManifestSha256) VerifyManifest(string path, Dictionary<string, byte[]> files, ArtifactLoadOptions options)
-    {
-        if (!files.TryGetValue(ManifestFile, out var manifestBytes))
-            throw new InvalidDataException($"Artifact '{path}' has no {ManifestFile}; it holds [{string.Join(", ", files.Keys)}]. Save artifacts with ModelArtifact.Save.");
-        var manifestSha = Sha256(manifestBytes);
-        if (options.ExpectedManifestSha256 is { } expected && !string.Equals(expected, manifestSha, StringComparison.OrdinalIgnoreCase))
-            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' has SHA-256 {manifestSha}, but {expected} was recorded when it was registered. The artifact was changed after registration; register it again or restore it.");
-        JsonObject manifest;
-        try
-        {
-            manifest = JsonNode.Parse(manifestBytes) as JsonObject ?? throw new InvalidDataException($"{ManifestFile} in artifact '{path}' is not a JSON object.");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' is not valid JSON: {e.Message}", e);
-        }
-        if ((string?)manifest["format"] != Format || (int?)manifest["formatVersion"] != FormatVersion)
-            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' has format '{manifest["format"]}' version {manifest["formatVersion"]}; expected '{Format}' version {FormatVersion}.");
-        var listed = manifest["files"] as JsonObject ?? throw new InvalidDataException($"{ManifestFile} in artifact '{path}' lacks \"files\".");
-        foreach (var name in files.Keys.Where(n => n != ManifestFile && !listed.ContainsKey(n)))
-            throw new InvalidDataException($"{name} in artifact '{path}' is not listed in {ManifestFile}; an artifact holds only checksummed files. Remove it or save the artifact again.");
-        if (!listed.ContainsKey(ModelFile))
-            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' does not list {ModelFile}.");
-        if (!listed.ContainsKey(WeightsFile) && !listed.ContainsKey(OnnxFile))
-            throw new InvalidDataException($"{ManifestFile} in artifact '{path}' lists neither {WeightsFile} nor {OnnxFile}; a package holds the weights, the ONNX graph, or both.");
-        foreach (var (name, entry) in listed)
-        {
-            if (!files.TryGetValue(name, out var bytes))
-                throw new InvalidDataException($"{name} is missing from artifact '{path}' although {ManifestFile} lists it. Restore the file or the whole artifact.");
-            var want = (string?)entry?["sha256"];
-            var actual = Sha256(bytes);
-            if (!string.Equals(want, actual, StringComparison.OrdinalIgnoreCase))
-                throw new InvalidDataException($"{name} in artifact '{path}' has SHA-256 {actual} ({bytes.Length} bytes), but {ManifestFile} records {want} ({entry?["bytes"]} bytes). The file is corrupt or was modified; refusing to load it.");
-        }
-
-        var plain = files.Where(p => p.Key != ManifestFile).ToDictionary(p => p.Key, p => p.Value);
-        if (manifest["encryption"] is JsonObject encryption)
-        {
-            var keyId = (string?)encryption["keyId"];
-            var key = options.EncryptionKey ?? ArtifactEncryptionKey.FromEnvironment()
-                ?? throw new InvalidDataException($"Artifact '{path}' is encrypted (AES-256-GCM, key id {keyId}). Set {ArtifactEncryptionKey.EnvironmentVariable} to its key (base64) or pass ArtifactLoadOptions.EncryptionKey.");
-            if (key.Id != keyId)
-                throw new InvalidDataException($"Artifact '{path}' was encrypted with key id {keyId}, but the key given has id {key.Id}. Use the key it was saved with.");
-            plain = plain.ToDictionary(p => p.Key, p => ArtifactCipher.Decrypt(key, p.Key, p.Value, path));
-        }
-        return (plain, manifestSha);
-    }
 
     private static (ModelSpec Spec, ArtifactMetadata Metadata) ReadModelJson(string path, byte[] bytes)
     {

@@ -11,8 +11,10 @@ namespace ModelLoop.IO;
 public static class CanonicalJson
 {
     /// <summary>Lowercase hex SHA-256 of the canonical form of <paramref name="node"/>.</summary>
-    public static string Sha256(JsonNode? node) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Canonical(node)?.ToJsonString() ?? "null")));
+    public static string Sha256(JsonNode? node) => Convert.ToHexStringLower(SHA256.HashData(Utf8(node)));
+
+    /// <summary>The canonical form of <paramref name="node"/> as UTF-8 bytes: what is hashed, or signed (artifact manifests).</summary>
+    public static byte[] Utf8(JsonNode? node) => Encoding.UTF8.GetBytes(Canonical(node)?.ToJsonString() ?? "null");
 
     /// <summary>A copy of a JSON tree with every object's keys in ordinal order.</summary>
     public static JsonNode? Canonical(JsonNode? node) => node switch

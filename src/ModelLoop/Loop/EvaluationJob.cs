@@ -20,7 +20,7 @@ public static class EvaluationJob
     {
         ArgumentNullException.ThrowIfNull(request);
         Native.TorchRuntime.EnsureLoaded();
-        using var resolved = ModelResolver.Resolve(request.Model, request.Home);
+        using var resolved = ModelResolver.Resolve(request.Model, request.Home, request.Verification);
         var package = resolved.Package;
         package.Model.To(request.Device);
         var trained = DataOf(resolved);
@@ -55,7 +55,7 @@ public static class EvaluationJob
         string? comparisonPath = null;
         if (request.Against is { } against)
         {
-            using var champion = ModelResolver.Resolve(against, request.Home);
+            using var champion = ModelResolver.Resolve(against, request.Home, request.Verification);
             champion.Package.Model.To(request.Device);
             comparison = ChampionChallenger.Compare(champion.Package, package, data, challengerData: loaded);
             comparisonPath = Path.Combine(output, "comparison.json");

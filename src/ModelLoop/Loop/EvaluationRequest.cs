@@ -35,6 +35,11 @@ public sealed record EvaluationRequest
     public string? OutputDirectory { get; init; }
     /// <summary>Seed of the cross-validation folds and their training. Defaults to 0.</summary>
     public long Seed { get; init; }
+    /// <summary>
+    /// What loading the model (and <see cref="Against"/>) insists on: <see cref="Artifacts.ArtifactLoadOptions.RequireSignature"/>,
+    /// <see cref="Artifacts.ArtifactLoadOptions.RequireEncryption"/>. Defaults to null: nothing required.
+    /// </summary>
+    public Artifacts.ArtifactLoadOptions? Verification { get; init; }
     /// <summary>Defaults to <see cref="ComputeDevice.Auto"/>.</summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
 }

@@ -19,7 +19,8 @@ namespace ModelLoop.Loop;
 /// </summary>
 /// <remarks>
 /// A run folder holds config.json (the config as run, seed included), history.csv (one row per epoch), summary.json,
-/// dataset.json (the dataset manifest) and artifact/ (the model package). Every file is written atomically.
+/// dataset.json (the dataset manifest), artifact/ (the model package) and, last, checksums.json (<see cref="RunFolderChecksums"/>).
+/// Every file is written atomically.
 /// </remarks>
 public static class TrainingJob
 {
@@ -120,7 +121,7 @@ public static class TrainingJob
                 Config = ran.ToJsonNode(),
             };
             metadata = metadata with { Reference = Reference(model, PackageInfo.From(metadata), data, options, history.Seed) };
-            packageSha = ModelArtifact.Save(model, package, metadata, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = options.EncryptionKey });
+            packageSha = ModelArtifact.Save(model, package, metadata, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = options.EncryptionKey, SigningKey = options.SigningKey });
         }
         catch (Exception e)
         {
@@ -131,6 +132,7 @@ public static class TrainingJob
         if (encrypted && options.CheckpointPath is { } checkpoint && File.Exists(checkpoint))
             File.Delete(checkpoint); // it holds plain weights; the encrypted package is the model now
         WriteSummary(folder, ran, data, history, test, seconds, model.ParameterCount, tracker?.RunId, datasetHash);
+        RunFolderChecksums.Write(folder); // last: it covers every file above
         if (tracker?.RunId is { } runId)
         {
             new RunStore(home).LogArtifact(runId, "artifact", package, packageSha);

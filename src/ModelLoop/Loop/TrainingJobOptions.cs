@@ -31,6 +31,8 @@ public sealed record TrainingJobOptions
     /// run has finished. Defaults to null (not encrypted).
     /// </summary>
     public ArtifactEncryptionKey? EncryptionKey { get; init; }
+    /// <summary>Signs the package's manifest (ECDSA P-256), see <see cref="ArtifactSaveOptions.SigningKey"/>. Defaults to null (not signed).</summary>
+    public ArtifactSigningKey? SigningKey { get; init; }
     /// <summary>Checkpoint file, rewritten every epoch; a killed run started again with it resumes. Defaults to null.</summary>
     public string? CheckpointPath { get; init; }
     /// <summary>Defaults to <see cref="ComputeDevice.Auto"/>.</summary>

@@ -54,7 +54,7 @@ public sealed partial class ModelRegistry
     public ModelRegistry(string? home = null)
     {
         Home = ModelLoopHome.Resolve(home);
-        _db = new SqliteDatabase(Path.Combine(Home, "registry.db"), Schema, SchemaVersion);
+        _db = new SqliteDatabase(Path.Combine(Home, "registry.db"), Schema + KeysSchema, SchemaVersion);
     }
 
     private ModelRegistry(string home, SqliteDatabase db)
@@ -97,7 +97,7 @@ public sealed partial class ModelRegistry
         options ??= new RegisterOptions();
         foreach (var alias in options.Aliases)
             CheckAlias(alias);
-        var loadOptions = new ArtifactLoadOptions { EncryptionKey = options.EncryptionKey };
+        var loadOptions = WithTrustedKeys(new ArtifactLoadOptions { EncryptionKey = options.EncryptionKey, RequireSignature = options.RequireSignature && options.SigningKey is null });
         ArtifactMetadata metadata;
         string manifestSha;
         (_, metadata, manifestSha) = ModelArtifact.Validate(artifactPath, loadOptions); // ONNX-only packages too
@@ -105,6 +105,8 @@ public sealed partial class ModelRegistry
         var actor = options.Actor ?? Environment.UserName;
         try
         {
+            if (options.SigningKey is { } signer)
+                manifestSha = ModelArtifact.Sign(copy, signer); // the copy is signed; the registry records the signed manifest
             ModelArtifact.VerifyFiles(copy, loadOptions with { ExpectedManifestSha256 = manifestSha });
             return Commit(name, copy, manifestSha, metadata, options, actor);
         }
@@ -169,19 +171,20 @@ public sealed partial class ModelRegistry
 
     /// <summary>
     /// Loads the version's artifact, verifying every file and that its manifest is the one recorded at
-    /// registration (so an artifact edited inside the registry folder is refused).
+    /// registration (so an artifact edited inside the registry folder is refused), and its signature against the
+    /// registry's trusted keys unless <paramref name="options"/> names others.
     /// </summary>
     public LoadedArtifact Load(string name, string versionOrAlias, ArtifactLoadOptions? options = null)
     {
         var version = GetVersion(name, versionOrAlias);
-        return ModelArtifact.Load(version.ArtifactPath, (options ?? new ArtifactLoadOptions()) with { ExpectedManifestSha256 = version.ManifestSha256 });
+        return ModelArtifact.Load(version.ArtifactPath, WithTrustedKeys(options) with { ExpectedManifestSha256 = version.ManifestSha256 });
     }
 
     /// <summary>The version's spec and metadata (reference profile, task, names), verified like <see cref="Load"/>, without building the model.</summary>
     public (ModelSpec Spec, ArtifactMetadata Metadata) ReadMetadata(string name, string versionOrAlias, ArtifactLoadOptions? options = null)
     {
         var version = GetVersion(name, versionOrAlias);
-        return ModelArtifact.ReadMetadata(version.ArtifactPath, (options ?? new ArtifactLoadOptions()) with { ExpectedManifestSha256 = version.ManifestSha256 });
+        return ModelArtifact.ReadMetadata(version.ArtifactPath, WithTrustedKeys(options) with { ExpectedManifestSha256 = version.ManifestSha256 });
     }
 
     /// <summary>Where an alias points now, or null if it is not set. One indexed read: fine to poll.</summary>

@@ -14,4 +14,11 @@ public sealed record RegisterOptions
     public string? Actor { get; init; }
     /// <summary>Key for an encrypted artifact (it is verified by loading). Defaults to MODELLOOP_ARTIFACT_KEY.</summary>
     public ArtifactEncryptionKey? EncryptionKey { get; init; }
+    /// <summary>
+    /// Sign the registered copy's manifest with this key (the source artifact is left as it is); trust its public key
+    /// (<see cref="ModelRegistry.TrustKey"/>) for servers that require signatures. Defaults to null (not signed here).
+    /// </summary>
+    public ArtifactSigningKey? SigningKey { get; init; }
+    /// <summary>Refuse an artifact not signed by a key the registry trusts (unless <see cref="SigningKey"/> signs it now). Defaults to false.</summary>
+    public bool RequireSignature { get; init; }
 }

@@ -71,7 +71,7 @@ public sealed class ModelArtifactTests : IDisposable
 
         var error = Assert.Throws<InvalidDataException>(() => ModelArtifact.Load(_folder.File("a")));
 
-        Assert.StartsWith(file, error.Message);
+        Assert.StartsWith($"Checksum check failed: {file}", error.Message);
         Assert.Contains("SHA-256", error.Message);
     }
 
@@ -109,8 +109,8 @@ public sealed class ModelArtifactTests : IDisposable
         File.Delete(Path.Combine(_folder.File("a"), ModelArtifact.WeightsFile));
         var missing = Assert.Throws<InvalidDataException>(() => ModelArtifact.Load(_folder.File("a")));
 
-        Assert.StartsWith("payload.dll", extra.Message);
-        Assert.StartsWith(ModelArtifact.WeightsFile, missing.Message);
+        Assert.StartsWith("Manifest check failed: payload.dll", extra.Message);
+        Assert.StartsWith($"Manifest check failed: {ModelArtifact.WeightsFile}", missing.Message);
     }
 
     [Fact]
@@ -166,7 +166,7 @@ public sealed class ModelArtifactTests : IDisposable
         using (ModelArtifact.Load(_folder.File("a"), new ArtifactLoadOptions { ExpectedManifestSha256 = sha })) { }
         var error = Assert.Throws<InvalidDataException>(() => ModelArtifact.Load(_folder.File("a"), new ArtifactLoadOptions { ExpectedManifestSha256 = new string('0', 64) }));
 
-        Assert.StartsWith(ModelArtifact.ManifestFile, error.Message);
+        Assert.StartsWith($"Registered-manifest check failed: {ModelArtifact.ManifestFile}", error.Message);
     }
 
     [Fact]

@@ -94,7 +94,7 @@ public sealed class TrainingJobTests : IDisposable
         TrainingJob.Run(MixedConfig(2), Options("secret") with { EncryptionKey = key, CheckpointPath = checkpoint });
 
         var files = Directory.EnumerateFiles(_folder.File("secret"), "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(_folder.File("secret"), f)).Order().ToArray();
-        Assert.Equal(["artifact/manifest.json", "artifact/model.json", "artifact/weights.safetensors", "config.json", "history.csv", "summary.json"], files);
+        Assert.Equal(["artifact/manifest.json", "artifact/model.json", "artifact/weights.safetensors", "checksums.json", "config.json", "history.csv", "summary.json"], files);
         Assert.False(File.Exists(checkpoint), "the checkpoint holds plain weights");
         Assert.DoesNotContain("\"mean\"", File.ReadAllText(_folder.File("secret/artifact/model.json")));
         Assert.Throws<InvalidDataException>(() => ModelPackage.Load(_folder.File("secret/artifact"), new ArtifactLoadOptions()));
