@@ -63,7 +63,9 @@ public static class ServingApp
         services.AddHostedService<PredictionLogPruner>();
         services.AddOptions<RetrainingOptions>().Bind(configuration.GetSection(RetrainingOptions.Section));
         services.AddHostedService<RetrainingService>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ModelHost>();
+        services.AddSingleton<AdmissionGate>();
         services.AddHostedService<ReloadWatcher>();
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -124,6 +126,7 @@ public static class ServingApp
     public static WebApplication MapModelServing(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ServingOptions>>().Value;
+        AdminKeyPolicy.Check(options.AdminKey); // a guessable admin key stops the start, with how to make one
         TorchRuntime.EnsureLoaded();
         if (options.TorchThreads is { } threads)
             TorchRuntime.Threads = threads;
