@@ -71,7 +71,10 @@ internal sealed class ModelHost : IAsyncDisposable
             _resolved.Set(key, version, new MemoryCacheEntryOptions { Size = 1 });
             Volatile.Write(ref _added, 1);
         }
-        _lastUsed[(name, version)] = _clock.GetUtcNow().UtcTicks;
+        // Written at most once a second per version: idle times are minutes, and a write per request contends.
+        var now = _clock.GetUtcNow().UtcTicks;
+        if (!_lastUsed.TryGetValue((name, version), out var used) || now - used >= TimeSpan.TicksPerSecond)
+            _lastUsed[(name, version)] = now;
         var lazy = _runners.GetOrAdd((name, version), k => new Lazy<Task<ModelRunner?>>(() => LoadRunner(k.Name, k.Version)));
         var loading = !lazy.IsValueCreated;
         ModelRunner? runner;
