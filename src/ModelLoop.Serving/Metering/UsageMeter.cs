@@ -131,10 +131,11 @@ internal sealed class UsageMeter : IAsyncDisposable
                 r => (r.GetInt64(0), r.GetInt64(1)),
                 ("$t", tenantId), ("$from", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
                 ("$to", day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))[0]);
+            var sameDay = Today() == day;
             lock (_lock)
             {
                 RollDay();
-                if (_day != day) // the day turned while we read: a stale count must not be stored for the new day
+                if (!sameDay || _day != day) // the day turned while we read: a stale count must not be stored for the new day
                     return new DayCount(requests, items);
                 if (!_today.TryGetValue(tenantId, out var counter))
                     _today[tenantId] = counter = new DayCount(requests, items);

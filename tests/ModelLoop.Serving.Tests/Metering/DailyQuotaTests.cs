@@ -44,22 +44,46 @@ public sealed class DailyQuotaTests
     }
 
     [Fact]
-    public async Task Usage_committed_while_the_counters_refill_after_midnight_is_never_missed()
+    public async Task Usage_committed_while_the_days_counter_is_being_read_is_not_missed()
     {
         using var folder = new TestModels.TempFolder();
-        var clock = new FakeTimeProvider(BeforeMidnight.AddMinutes(2));
+        var clock = new PausingClock(BeforeMidnight.AddMinutes(2));
         await using var meter = new UsageMeter(ServingSchema.Open(Path.Combine(folder.Path, "serving.db")), clock);
-        for (var day = 0; day < 20; day++)
-        {
-            clock.Advance(TimeSpan.FromDays(1));
-            // Commits and first reads of the day's counter race: each commit must be seen by the read or added after it.
-            var records = Enumerable.Range(0, 8).Select(_ => Task.Run(() => meter.Record("t", "m", "1", 3, 1))).ToArray();
-            var reads = Enumerable.Range(0, 8).Select(_ => Task.Run(() => meter.UsedToday("t", UsageUnit.Items))).ToArray();
-            await Task.WhenAll(records);
-            await Task.WhenAll(reads);
+        var release = new TaskCompletionSource();
+        // The first read of today's counter reads the clock three times: the day (twice) before its database read and
+        // once after it. Pause there, and commit a request meanwhile.
+        clock.PauseAt(clock.Calls + 3, release.Task);
 
-            Assert.Equal(8 * 3, meter.UsedToday("t", UsageUnit.Items));
-            Assert.Equal(8, meter.RequestsToday("t"));
+        var read = Task.Run(() => meter.UsedToday("t", UsageUnit.Items));
+        await clock.Paused.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        var record = meter.Record("t", "m", "1", 3, 1);
+        await Task.WhenAny(record, Task.Delay(300)); // committed during the pause, unless commits wait for the read
+        release.SetResult();
+        await read;
+        await record;
+
+        Assert.Equal(3, meter.UsedToday("t", UsageUnit.Items));
+        Assert.Equal(1, meter.RequestsToday("t"));
+    }
+
+    /// <summary>A fake clock that holds one chosen reading (by count) until released or 1 s passed.</summary>
+    private sealed class PausingClock(DateTimeOffset start) : FakeTimeProvider(start)
+    {
+        private int _pauseAt = -1;
+        private Task _release = Task.CompletedTask;
+        public int Calls;
+        public TaskCompletionSource Paused { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void PauseAt(int call, Task release) => (_pauseAt, _release) = (call, release);
+
+        public override DateTimeOffset GetUtcNow()
+        {
+            if (Interlocked.Increment(ref Calls) == _pauseAt)
+            {
+                Paused.TrySetResult();
+                _release.Wait(TimeSpan.FromSeconds(1));
+            }
+            return base.GetUtcNow();
         }
     }
 }
