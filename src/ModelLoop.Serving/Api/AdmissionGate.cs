@@ -61,7 +61,8 @@ internal sealed class AdmissionGate : IDisposable
             return admission.Refuse(new AdmissionRefusedException(StatusCodes.Status429TooManyRequests, "Too many requests.",
                 $"Model '{model}' has {runner.QueueDepth} requests waiting, its queue's bound; the request was not read. Retry after the Retry-After delay, with backoff.",
                 TimeSpan.FromSeconds(1)));
-        var body = Math.Min(context.Request.ContentLength ?? Options.MaxRequestBytes, Options.MaxRequestBytes);
+        // The body is held twice while it is parsed: the bytes read and the JSON document's copy.
+        var body = 2 * Math.Min(context.Request.ContentLength ?? Options.MaxRequestBytes, Options.MaxRequestBytes);
         if (!admission.TryReserveBytes(runner.Model.Name, body))
             return admission.Refuse(Overloaded(model));
         return admission;
@@ -69,8 +70,14 @@ internal sealed class AdmissionGate : IDisposable
 
     internal AdmissionRefusedException Overloaded(string model) =>
         new(StatusCodes.Status503ServiceUnavailable, "The model is overloaded.",
-            $"Model '{model}' holds {Options.MaxInFlightBytesPerModel / (1 << 20)} MiB of requests in flight, its bound (Serving:MaxInFlightBytesPerModel); the request was not read. Retry after the Retry-After delay, with backoff.",
+            $"Model '{model}' holds {Size(Options.MaxInFlightBytesPerModel)} of requests in flight, its bound (Serving:MaxInFlightBytesPerModel); the request was not read. Retry after the Retry-After delay, with backoff.",
             TimeSpan.FromSeconds(1));
+
+    /// <summary>A byte count as people read it: "512 MiB", or "1000 bytes" below 1 MiB.</summary>
+    internal static string Size(long bytes) =>
+        bytes >= 1 << 20
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes / (double)(1 << 20):0.#} MiB")
+            : string.Create(CultureInfo.InvariantCulture, $"{bytes} bytes");
 
     internal bool TryReserveBytes(string model, long bytes)
     {

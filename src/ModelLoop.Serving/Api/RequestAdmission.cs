@@ -49,7 +49,7 @@ internal sealed class RequestAdmission : IDisposable
         {
             var fit = Math.Max(1, limit / Math.Max(1, model.Schema.Elements * sizeof(float) * 2));
             throw new AdmissionRefusedException(StatusCodes.Status413PayloadTooLarge, "The request is too large.",
-                $"The request's {items} items would decode to {decoded / (1 << 20)} MiB for model '{model.Name}' (input {string.Join("×", model.Schema.Shape)} per item); at most {limit / (1 << 20)} MiB are accepted per request (Serving:MaxDecodedBytesPerRequest). Send at most {fit} items per request.",
+                $"The request's {items} items would decode to {AdmissionGate.Size(decoded)} for model '{model.Name}' (input {string.Join("×", model.Schema.Shape)} per item); at most {AdmissionGate.Size(limit)} are accepted per request (Serving:MaxDecodedBytesPerRequest). Send at most {fit} items per request.",
                 null);
         }
         if (!TryReserveBytes(model.Name, decoded))

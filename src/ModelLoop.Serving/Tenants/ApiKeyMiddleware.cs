@@ -37,8 +37,9 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, TenantStore store, 
             return;
         }
         var key = ReadKey(context.Request);
-        var address = context.Connection.RemoteIpAddress?.ToString() ?? "(unknown)";
-        if ((key is not null || options.Value.RequireApiKeys) && _failures.GetStatistics(address)?.CurrentAvailablePermits == 0)
+        var checks = key is not null || options.Value.RequireApiKeys;
+        var address = checks ? context.Connection.RemoteIpAddress?.ToString() ?? "(unknown)" : "";
+        if (checks && _failures.GetStatistics(address)?.CurrentAvailablePermits == 0)
         {
             await TooManyFailures(context);
             return;

@@ -34,8 +34,8 @@ public sealed class AdmissionTests
         using var client = new HttpClient { BaseAddress = KestrelLoadTests.Address(app) };
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/v1/models/iris/predict", new { inputs = new[] { new[] { 5f, 3f, 1f, 0f } } })).StatusCode);
 
-        // A holds 900 bytes of the bound while its body is still arriving.
-        var holding = new StalledBody("{\"inputs\": [[5, 3, 1, 0]]}".PadRight(900));
+        // A holds 900 bytes of the bound (twice its 450-byte body) while its body is still arriving.
+        var holding = new StalledBody("{\"inputs\": [[5, 3, 1, 0]]}".PadRight(450));
         var first = client.PostAsync("/v1/models/iris/predict", holding);
         var gate = app.Services.GetRequiredService<AdmissionGate>();
         for (var wait = 0; gate.InFlightBytes("iris") < 900 && wait < 400; wait++)
