@@ -21,6 +21,7 @@ return name switch
     "quantization" => QuantizationBench.Run(options),
     "compression" => CompressionBench.Run(options),
     "tuning" => TuningBench.Run(options),
+    "overload" => OverloadBench.Run(options),
     _ => Usage(),
 };
 
@@ -53,6 +54,9 @@ static int Usage()
           tuning             hyperparameter search: TPE vs random best-of-N val_loss over seeds (breast_cancer.csv), ASHA vs
                              unpruned best accuracy and wall time on Fashion-MNIST (--part a|b|all --trials 20 --seeds 5 --tpe-epochs 10
                              --limit 3000 --epochs 9 --asha-trials 18)
+          overload           the server as a process under 2,000 clients at once: only 200/429/503, peak RSS vs --memory-bound-mb,
+                             metered items == answered items; then req/s at --clients 32 vs --baseline PATH (another build's
+                             ModelLoop.Cli) (--server PATH --overload-clients 2000 --requests 3 --items 64 --seconds 10 --rounds 3)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

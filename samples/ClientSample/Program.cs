@@ -67,7 +67,7 @@ var registry = new ModelRegistry(home);
 var v1 = TrainAndRegister(hidden: 16, seed: 1, aliases: ["production"]);
 
 // 2. The provider's server over the registry, on a free loopback port, polling it for promotions every 200 ms.
-const string adminKey = "sample-admin-key";
+const string adminKey = "sample-admin-key-0123456789-abcdefghij";
 await using var server = ServingApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
 {
     builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -38,6 +38,9 @@ public static class ServingApp
         // ASP.NET Core logs several Information lines per request; at thousands of requests a second that is noise
         // and cost. Start-up, model loads and warnings still show; Logging:LogLevel:Microsoft.AspNetCore overrides.
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        // Kestrel reads ahead of the handler up to this much per connection (default 1 MiB). A shed request's body is never
+        // read by the handler, so under thousands of connections the read-ahead, not the admitted work, would fill memory.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBufferSize = 64 * 1024);
         configure?.Invoke(builder);
         builder.Services.AddModelServing(builder.Configuration);
         var app = builder.Build();
@@ -68,7 +71,9 @@ public static class ServingApp
         services.AddHostedService<PredictionLogPruner>();
         services.AddOptions<RetrainingOptions>().Bind(configuration.GetSection(RetrainingOptions.Section));
         services.AddHostedService<RetrainingService>();
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<ModelHost>();
+        services.AddSingleton<AdmissionGate>();
         services.AddHostedService<ReloadWatcher>();
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
@@ -129,6 +134,7 @@ public static class ServingApp
     public static WebApplication MapModelServing(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<IOptions<ServingOptions>>().Value;
+        AdminKeyPolicy.Check(options.AdminKey); // a guessable admin key stops the start, with how to make one
         TorchRuntime.EnsureLoaded();
         if (options.TorchThreads is { } threads)
             TorchRuntime.Threads = threads;

@@ -20,7 +20,11 @@ public sealed class ServingOptions
     /// <summary>SQLite file for tenants, API keys and usage. Defaults to "modelloop-serving.db".</summary>
     public string DatabasePath { get; set; } = "modelloop-serving.db";
 
-    /// <summary>Key that manages tenants (sent like any API key). Null: management is disabled. Defaults to null.</summary>
+    /// <summary>
+    /// Key that manages tenants (sent like any API key). Null: management is disabled. The server refuses to start with a
+    /// key shorter than <see cref="Tenants.AdminKeyPolicy.MinLength"/> characters or with too few distinct characters
+    /// (generate one with <c>openssl rand -base64 32</c>). Defaults to null.
+    /// </summary>
     public string? AdminKey { get; set; }
 
     /// <summary>When false, calls without a key act as tenant "anonymous" granted every model (local use,
@@ -91,6 +95,42 @@ public sealed class ServingOptions
 
     /// <summary>What every catalog built from these options insists on when it loads an artifact.</summary>
     internal Artifacts.ArtifactLoadOptions Verification => new() { RequireSignature = RequireSignature, RequireEncryption = RequireEncryption };
+
+    /// <summary>
+    /// Most spellings of (model, version or alias) whose resolution is cached and re-resolved on each poll; least recently
+    /// used ones are dropped beyond it. Defaults to 1024.
+    /// </summary>
+    public int MaxResolvedVersions { get; set; } = 1024;
+
+    /// <summary>
+    /// Most model versions loaded at once (each holds its weights and a worker thread). Beyond it the least recently used
+    /// version that no alias or default points to is unloaded (its queued requests finish first); versions an alias or a
+    /// model's default points to stay loaded. Defaults to 16.
+    /// </summary>
+    public int MaxLoadedVersions { get; set; } = 16;
+
+    /// <summary>A version no alias or default points to is unloaded after this long without requests. Defaults to 10 minutes.</summary>
+    public TimeSpan IdleUnloadAfter { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Most bytes one predict request may expand to once decoded (items × the model's input elements × 4 bytes, twice:
+    /// each item and the batch), checked before decoding; larger requests get 413. A 1 MiB body of small PNGs for a
+    /// 224×224×3 model would otherwise expand to ~1.2 GB. Defaults to 64 MiB.
+    /// </summary>
+    public long MaxDecodedBytesPerRequest { get; set; } = 64L << 20;
+
+    /// <summary>
+    /// Most bytes in flight per model: the bodies being read and the decoded inputs of requests not yet answered. A request
+    /// arriving when the model is at this bound, or its queue is full, is shed before its body is read: 503 (memory) or
+    /// 429 (queue) with Retry-After. Defaults to 512 MiB.
+    /// </summary>
+    public long MaxInFlightBytesPerModel { get; set; } = 512L << 20;
+
+    /// <summary>
+    /// Requests with a missing, unknown or revoked API key allowed per client address and minute; beyond it 429 with
+    /// Retry-After, so keys cannot be guessed at speed. Defaults to 30.
+    /// </summary>
+    public int FailedKeyAttemptsPerMinute { get; set; } = 30;
 
     internal Catalog.BatchingOptions Batching => new()
     {

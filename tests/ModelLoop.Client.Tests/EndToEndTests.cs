@@ -11,7 +11,7 @@ namespace ModelLoop.Client.Tests;
 /// <summary>The SDK against a real server (WebApplicationFactory, prediction log on) serving a tiny Dense model.</summary>
 public sealed class EndToEndTests : IDisposable
 {
-    private const string AdminKey = "client-tests-admin";
+    private const string AdminKey = "client-tests-admin-0123456789-abcdefgh";
     private readonly string _folder = Directory.CreateTempSubdirectory("modelloop-client-").FullName;
     private readonly WebApplicationFactory<Serving.Program> _factory;
 

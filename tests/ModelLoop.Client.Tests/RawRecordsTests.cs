@@ -14,7 +14,7 @@ namespace ModelLoop.Client.Tests;
 /// <summary>The SDK sending raw rows (strings, missing values) to a registry model whose artifact carries its fitted pipeline.</summary>
 public sealed class RawRecordsTests : IDisposable
 {
-    private const string AdminKey = "client-tests-admin";
+    private const string AdminKey = "client-tests-admin-0123456789-abcdefgh";
     private readonly string _folder = Directory.CreateTempSubdirectory("modelloop-client-raw-").FullName;
     private readonly WebApplicationFactory<Serving.Program> _factory;
     private readonly PreprocessingPipeline _pipeline;

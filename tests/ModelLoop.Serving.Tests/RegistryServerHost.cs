@@ -21,7 +21,7 @@ namespace ModelLoop.Serving.Tests;
 /// </summary>
 internal sealed class RegistryServerHost : IDisposable
 {
-    public const string AdminKey = "test-admin-key";
+    public const string AdminKey = "test-admin-key-0123456789-abcdefghij";
     private readonly TestModels.TempFolder _folder = new();
     private readonly Lazy<WebApplicationFactory<Program>> _factory;
     private readonly List<IDisposable> _owned = [];

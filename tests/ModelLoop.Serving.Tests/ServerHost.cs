@@ -14,7 +14,7 @@ namespace ModelLoop.Serving.Tests;
 /// </summary>
 internal sealed class ServerHost : IDisposable
 {
-    public const string AdminKey = "test-admin-key";
+    public const string AdminKey = "test-admin-key-0123456789-abcdefghij";
     private readonly TestModels.TempFolder _folder = new();
     private readonly WebApplicationFactory<Program> _factory;
 

@@ -11,6 +11,13 @@ internal sealed class BadRequestExceptionHandler : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is BadInputException input)
+        {
+            // A bad ?version= met outside predict (e.g. GET /v1/models/{name}?version=): a 400, not a 500.
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await Problems.BadInput(input.Message).ExecuteAsync(context);
+            return true;
+        }
         if (exception is not BadHttpRequestException bad)
             return false;
         var detail = $"{bad.Message.TrimEnd('.')}: {bad.InnerException?.Message ?? "the request could not be read"}. Send a JSON body as the OpenAPI document (/openapi/v1.json) describes.";

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using ModelLoop.Artifacts;
 using ModelLoop.Contracts;
@@ -75,6 +76,10 @@ internal static class PredictApi
     private static async Task<Results<Ok<PredictResponse>, ProblemHttpResult>> Serve(string name, string? version, string? outputs, HttpContext context,
         ModelHost host, UsageMeter meter, PredictionRecorder recorder, IOptions<ServingOptions> options, Tenant tenant, RequestContext request, CancellationToken cancellationToken)
     {
+        // Shed before the body is read or decoded when the model's queue or memory bound is full (AdmissionGate).
+        using var admission = context.RequestServices.GetRequiredService<AdmissionGate>().Begin(context, name, version, tenant);
+        if (admission.Refusal is { } shed)
+            return Count(Label(host, name), tenant, "rejected", shed);
         var (body, problem) = await JsonBody.Read(context.Request, options.Value.MaxRequestBytes, PredictExample, cancellationToken);
         if (problem is not null)
             return Count(Label(host, name), tenant, "invalid", problem);
@@ -87,7 +92,7 @@ internal static class PredictApi
             (ModelRunner? Runner, EnqueueResult Result, Task<Batching.PredictOutcome>? Outcome, ParsedInput? Input) queued;
             try
             {
-                queued = await host.Enqueue(name, version, model => PredictInput.Parse(body!.RootElement, model, options.Value.MaxItemsPerRequest), cancellationToken,
+                queued = await host.Enqueue(name, version, admission.Guard(body!.RootElement, model => PredictInput.Parse(body!.RootElement, model, options.Value.MaxItemsPerRequest)), cancellationToken,
                     log is null ? null : log.NeedsEmbeddings);
             }
             catch (BadInputException e)
@@ -97,6 +102,10 @@ internal static class PredictApi
             catch (ModelUnavailableException e)
             {
                 return Count(name, tenant, "unavailable", Problems.Unavailable(e.Message));
+            }
+            catch (AdmissionRefusedException e)
+            {
+                return Count(name, tenant, "rejected", e.ToProblem(context));
             }
             if (queued.Runner is null)
                 return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));

@@ -10,7 +10,7 @@ namespace ModelLoop.Serving.Api;
 
 /// <summary>
 /// Management with the admin key: POST /v1/admin/tenants (creates a tenant and returns its first key,
-/// once), GET /v1/admin/tenants, PUT /v1/admin/tenants/{id} (replace grants, rate limit, quota), POST /v1/admin/tenants/{id}/keys (another key), DELETE /v1/admin/keys/{keyId} (revoke).
+/// once), GET /v1/admin/tenants, PUT /v1/admin/tenants/{id} (replace grants, rate limits, quotas in requests and items), POST /v1/admin/tenants/{id}/keys (another key), DELETE /v1/admin/keys/{keyId} (revoke).
 /// </summary>
 internal static class TenantsApi
 {
@@ -21,7 +21,7 @@ internal static class TenantsApi
                 ? await next(context)
                 : Problems.Forbidden("Managing tenants needs the admin key (configured as Serving:AdminKey); this key belongs to a tenant."));
         admin.MapPost("/tenants", Create).WithName("CreateTenant");
-        admin.MapGet("/tenants", (TenantStore store) => TypedResults.Ok(store.List().Select(t => new TenantSummary(t.Id, t.Name, t.Models, t.RequestsPerMinute, t.DailyRequestQuota)).ToArray())).WithName("ListTenants");
+        admin.MapGet("/tenants", (TenantStore store) => TypedResults.Ok(store.List().Select(t => new TenantSummary(t.Id, t.Name, t.Models, t.RequestsPerMinute, t.DailyRequestQuota, t.ItemsPerMinute, t.DailyItemQuota)).ToArray())).WithName("ListTenants");
         admin.MapPut("/tenants/{id}", Update).WithName("UpdateTenant");
         admin.MapPost("/tenants/{id}/keys", AddKey).WithName("AddKey");
         admin.MapDelete("/keys/{keyId}", Revoke).WithName("RevokeKey");
@@ -36,7 +36,10 @@ internal static class TenantsApi
             return Problems.BadInput("\"models\" must list at least one model name the tenant may call (or \"*\" for all).");
         if (request.RequestsPerMinute is < 1 || request.DailyRequestQuota is < 1)
             return Problems.BadInput($"\"requestsPerMinute\" and \"dailyRequestQuota\" must be at least 1 when given; received {request.RequestsPerMinute} and {request.DailyRequestQuota}.");
-        var (tenant, keyId, key) = store.Create(request.Name, request.Models, request.RequestsPerMinute ?? options.Value.DefaultRequestsPerMinute, request.DailyRequestQuota);
+        if (ItemLimitsProblem(request.ItemsPerMinute, request.DailyItemQuota) is { } items)
+            return items;
+        var (tenant, keyId, key) = store.Create(request.Name, request.Models, request.RequestsPerMinute ?? options.Value.DefaultRequestsPerMinute, request.DailyRequestQuota,
+            request.ItemsPerMinute, request.DailyItemQuota);
         return TypedResults.Created($"/v1/admin/tenants/{tenant.Id}", new CreatedApiKey(tenant.Id, keyId, key));
     }
 
@@ -46,10 +49,17 @@ internal static class TenantsApi
             return Problems.BadInput("\"models\" must list at least one model name the tenant may call (or \"*\" for all); to stop a tenant, revoke its keys.");
         if (request.RequestsPerMinute < 1 || request.DailyRequestQuota is < 1)
             return Problems.BadInput($"\"requestsPerMinute\" must be at least 1 and \"dailyRequestQuota\" at least 1 or null (no quota); received {request.RequestsPerMinute} and {request.DailyRequestQuota}.");
-        return store.Update(id, request.Models, request.RequestsPerMinute, request.DailyRequestQuota) is { } tenant
+        if (ItemLimitsProblem(request.ItemsPerMinute, request.DailyItemQuota) is { } items)
+            return items;
+        return store.Update(id, request.Models, request.RequestsPerMinute, request.DailyRequestQuota, request.ItemsPerMinute, request.DailyItemQuota) is { } tenant
             ? TypedResults.Ok(tenant)
             : Problems.NotFound($"No tenant '{id}'. GET /v1/admin/tenants lists them.");
     }
+
+    private static ProblemHttpResult? ItemLimitsProblem(long? itemsPerMinute, long? dailyItemQuota) =>
+        itemsPerMinute is < 1 || dailyItemQuota is < 1
+            ? Problems.BadInput($"\"itemsPerMinute\" and \"dailyItemQuota\" must be at least 1 or null (no limit); received {itemsPerMinute?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"} and {dailyItemQuota?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}.")
+            : null;
 
     private static Results<Created<CreatedApiKey>, ProblemHttpResult> AddKey(string id, TenantStore store) =>
         store.AddKey(id) is { } created

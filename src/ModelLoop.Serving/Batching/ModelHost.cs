@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using ModelLoop.Serving.Catalog;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -11,14 +12,41 @@ namespace ModelLoop.Serving.Batching;
 /// <see cref="ReloadWatcher"/>) re-resolves every alias seen so far. When an alias moved, requests go to
 /// the new version at once and the old runner — if nothing else points at it — drains its queue and
 /// disposes its model. A request that met a runner just as it closed resolves again, so none fails.
+/// Both caches are bounded: spellings are normalized (<see cref="VersionReference"/>), the resolved spellings are an LRU
+/// cache of <see cref="ServingOptions.MaxResolvedVersions"/> entries, and a version no alias or default points to is
+/// unloaded after <see cref="ServingOptions.IdleUnloadAfter"/> without requests, or sooner, least recently used first,
+/// when more than <see cref="ServingOptions.MaxLoadedVersions"/> are loaded.
 /// </summary>
-internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger, IOptions<ServingOptions>? options = null) : IAsyncDisposable
+internal sealed class ModelHost : IAsyncDisposable
 {
-    private readonly ConcurrentDictionary<(string Name, string Key), string> _resolved = new();
+    private readonly IModelCatalog catalog;
+    private readonly ILogger<ModelHost> logger;
+    private readonly IOptions<ServingOptions>? options;
+    private readonly TimeProvider _clock;
+    // (name, canonical version or alias; "" for the default) → concrete version. MemoryCache's size limit makes it an LRU:
+    // past the limit, the least recently used entries are compacted away.
+    private readonly MemoryCache _resolved;
     private readonly ConcurrentDictionary<(string Name, string Version), Lazy<Task<ModelRunner?>>> _runners = new();
+    private readonly ConcurrentDictionary<(string Name, string Version), long> _lastUsed = new(); // UTC ticks of the last request
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
     private long? _stamp; // the catalog's change stamp at the last Refresh (null: unknown, re-resolve every time)
     private int _added;   // 1 when a (name, alias) was resolved since the last Refresh
+
+    /// <param name="catalog">Where versions are resolved and loaded from.</param>
+    /// <param name="logger">Load, move and unload messages.</param>
+    /// <param name="options">Threads and the cache bounds. Defaults to <see cref="ServingOptions"/>' defaults.</param>
+    /// <param name="clock">The clock of idle unloading. Defaults to the system clock.</param>
+    public ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger, IOptions<ServingOptions>? options = null, TimeProvider? clock = null)
+    {
+        this.catalog = catalog;
+        this.logger = logger;
+        this.options = options;
+        _clock = clock ?? TimeProvider.System;
+        _resolved = new MemoryCache(new MemoryCacheOptions { SizeLimit = Settings.MaxResolvedVersions });
+    }
+
+    private ServingOptions Settings => options?.Value ?? DefaultSettings;
+    private static readonly ServingOptions DefaultSettings = new();
 
     public IModelCatalog Catalog => catalog;
 
@@ -27,19 +55,28 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
         _runners.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully && l.Value.Result is not null)
             .Select(l => l.Value.Result!.Model).ToList();
 
+    /// <summary>Spellings resolved and cached now (at most <see cref="ServingOptions.MaxResolvedVersions"/>).</summary>
+    public int ResolvedCount => _resolved.Count;
+
     /// <summary>The runner serving (name, version or alias) now, loading it on first use; null when unknown.</summary>
+    /// <exception cref="Api.BadInputException">The version is not a version number, "latest" or an alias name.</exception>
     public async ValueTask<ModelRunner?> GetRunner(string name, string? versionOrAlias, CancellationToken cancellationToken)
     {
-        var key = (name, versionOrAlias ?? "");
-        if (!_resolved.TryGetValue(key, out var version))
+        var key = (name, VersionReference.Normalize(versionOrAlias) ?? "");
+        if (!_resolved.TryGetValue(key, out string? version) || version is null)
         {
-            version = await catalog.ResolveVersion(name, versionOrAlias, cancellationToken);
+            version = await catalog.ResolveVersion(name, key.Item2.Length == 0 ? null : key.Item2, cancellationToken);
             if (version is null)
                 return null;
-            _resolved[key] = version;
+            _resolved.Set(key, version, new MemoryCacheEntryOptions { Size = 1 });
             Volatile.Write(ref _added, 1);
         }
+        // Written at most once a second per version: idle times are minutes, and a write per request contends.
+        var now = _clock.GetUtcNow().UtcTicks;
+        if (!_lastUsed.TryGetValue((name, version), out var used) || now - used >= TimeSpan.TicksPerSecond)
+            _lastUsed[(name, version)] = now;
         var lazy = _runners.GetOrAdd((name, version), k => new Lazy<Task<ModelRunner?>>(() => LoadRunner(k.Name, k.Version)));
+        var loading = !lazy.IsValueCreated;
         ModelRunner? runner;
         try
         {
@@ -53,7 +90,30 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
         }
         if (runner is null)
             _runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>((name, version), lazy));
+        else if (loading)
+            UnloadIdle(keep: (name, version)); // a new version counts against the bound at once, not at the next poll
         return runner;
+    }
+
+    /// <summary>
+    /// The runner (name, version or alias) resolves to when it is already resolved and loaded; null otherwise (nothing
+    /// is resolved or loaded here). The admission check asks it before reading a body.
+    /// </summary>
+    public ModelRunner? PeekRunner(string name, string? versionOrAlias)
+    {
+        string? canonical;
+        try
+        {
+            canonical = VersionReference.Normalize(versionOrAlias);
+        }
+        catch (Api.BadInputException)
+        {
+            return null;
+        }
+        return _resolved.TryGetValue((name, canonical ?? ""), out string? version) && version is not null
+            && _runners.TryGetValue((name, version), out var lazy) && lazy.IsValueCreated && lazy.Value.IsCompletedSuccessfully
+            ? lazy.Value.Result
+            : null;
     }
 
     /// <summary>
@@ -96,9 +156,10 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
             var stamp = await catalog.GetChangeStamp(cancellationToken);
             var unchanged = stamp is not null && stamp == _stamp && !added;
             _stamp = stamp;
-            KeyValuePair<(string Name, string Key), string>[] keys = unchanged ? [] : _resolved.ToArray();
-            foreach (var (key, old) in keys)
+            foreach (var key in unchanged ? [] : ResolvedKeys())
             {
+                if (!_resolved.TryGetValue(key, out string? old) || old is null)
+                    continue;
                 string? now;
                 try
                 {
@@ -110,24 +171,20 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
                     continue;
                 }
                 if (now is null)
-                    _resolved.TryRemove(key, out _);
+                    _resolved.Remove(key);
                 else if (now != old)
                 {
                     logger.LogInformation("{Model}:{Alias} moved from version {Old} to {New}.", key.Name, key.Key.Length == 0 ? "(default)" : key.Key, old, now);
-                    _resolved[key] = now;
+                    _resolved.Set(key, now, new MemoryCacheEntryOptions { Size = 1 });
                 }
             }
-            var wanted = _resolved.Select(p => (p.Key.Name, p.Value)).ToHashSet();
+            var wanted = Targets(aliasesOnly: false);
             foreach (var (key, lazy) in _runners.ToArray())
             {
-                if (wanted.Contains(key) || !lazy.IsValueCreated || !lazy.Value.IsCompleted)
-                    continue;
-                if (_runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>(key, lazy)) && lazy.Value.Result is { } runner)
-                {
-                    logger.LogInformation("Retiring {Model} version {Version}: draining {Depth} queued requests.", key.Name, key.Version, runner.QueueDepth);
-                    _ = runner.Retire();
-                }
+                if (!wanted.Contains(key) && lazy.IsValueCreated && lazy.Value.IsCompleted)
+                    Retire(key, lazy, "no alias or version points to it any more");
             }
+            UnloadIdle(keep: null);
         }
         finally
         {
@@ -135,10 +192,60 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
         }
     }
 
+    // The cached (name, spelling) keys. MemoryCache.Keys is a snapshot-safe enumeration (.NET 9+).
+    private List<(string Name, string Key)> ResolvedKeys() => _resolved.Keys.OfType<(string, string)>().ToList();
+
+    // The versions the cached spellings point to; with aliasesOnly, those of aliases and defaults only (the ones kept loaded).
+    private HashSet<(string Name, string Version)> Targets(bool aliasesOnly)
+    {
+        var targets = new HashSet<(string, string)>();
+        foreach (var key in ResolvedKeys())
+        {
+            if (aliasesOnly && VersionReference.IsNumber(key.Key))
+                continue;
+            if (_resolved.TryGetValue(key, out string? version) && version is not null)
+                targets.Add((key.Name, version));
+        }
+        return targets;
+    }
+
+    // Unloads versions no alias or default points to that were idle past IdleUnloadAfter, then — least recently used
+    // first — more of them while more than MaxLoadedVersions are loaded. Retiring drains their queues first.
+    private void UnloadIdle((string, string)? keep)
+    {
+        var pinned = Targets(aliasesOnly: true);
+        var loaded = _runners.Where(p => p.Value.IsValueCreated && p.Value.Value.IsCompletedSuccessfully && p.Value.Value.Result is not null).ToList();
+        var now = _clock.GetUtcNow().UtcTicks;
+        var candidates = loaded.Where(p => !pinned.Contains(p.Key) && !p.Key.Equals(keep))
+            .OrderBy(p => _lastUsed.GetValueOrDefault(p.Key)).ToList();
+        var count = loaded.Count;
+        foreach (var (key, lazy) in candidates)
+        {
+            var idle = TimeSpan.FromTicks(now - _lastUsed.GetValueOrDefault(key));
+            if (idle >= Settings.IdleUnloadAfter)
+                Retire(key, lazy, $"no request for {idle.TotalSeconds:0} s");
+            else if (count > Settings.MaxLoadedVersions)
+                Retire(key, lazy, $"more than {Settings.MaxLoadedVersions} versions are loaded and it was the least recently used");
+            else
+                continue;
+            count--;
+        }
+    }
+
+    private void Retire((string Name, string Version) key, Lazy<Task<ModelRunner?>> lazy, string reason)
+    {
+        if (!_runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>(key, lazy)) || !lazy.Value.IsCompletedSuccessfully || lazy.Value.Result is not { } runner)
+            return;
+        _lastUsed.TryRemove(key, out _);
+        logger.LogInformation("Retiring {Model} version {Version} ({Reason}): draining {Depth} queued requests.", key.Name, key.Version, reason, runner.QueueDepth);
+        _ = runner.Retire();
+    }
+
     public async ValueTask DisposeAsync()
     {
         var runners = _runners.Values.Where(l => l.IsValueCreated).Select(l => l.Value).ToList();
         _runners.Clear();
+        _resolved.Dispose();
         foreach (var task in runners)
         {
             try

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 using ModelLoop.Contracts;
@@ -13,69 +12,89 @@ namespace ModelLoop.Serving.Metering;
 /// only after that — so every acknowledged prediction is counted even if the process is killed. Records
 /// arriving together share one transaction (group commit): one fsync per batch, not per request, so metering
 /// does not cap throughput.
-/// Also keeps today's request count per tenant for daily quotas.
+/// Also keeps today's (UTC, by <see cref="TimeProvider"/>) requests and items per tenant for daily quotas, with the
+/// amounts still in flight reserved (<see cref="TryReserve(string, UsageUnit, long, long)"/>).
 /// </summary>
 internal sealed class UsageMeter : IAsyncDisposable
 {
     private sealed record Usage(string TenantId, string Model, string Version, long Items, double ComputeMs, DateTime At);
 
-    private readonly SqliteDatabase _database;
-    private readonly GroupCommit<Usage> _writer;
-    private readonly ConcurrentDictionary<string, long> _today = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, long> _reserved = new(StringComparer.Ordinal); // requests in flight per tenant, under _quotaLock
-    private readonly Lock _quotaLock = new();
-    private DateOnly _day = DateOnly.FromDateTime(DateTime.UtcNow);
+    // Today's committed amounts of one tenant, indexed by UsageUnit.
+    private sealed class DayCount(long requests, long items)
+    {
+        public readonly long[] Used = [requests, items];
+    }
 
-    public UsageMeter(SqliteDatabase database)
+    private readonly SqliteDatabase _database;
+    private readonly TimeProvider _clock;
+    private readonly GroupCommit<Usage> _writer;
+    private readonly Dictionary<string, DayCount> _today = new(StringComparer.Ordinal);            // under _lock
+    private readonly Dictionary<(string, UsageUnit), long> _reserved = new();                      // in flight, under _lock
+    private readonly Lock _lock = new();
+    // Held while a batch commits and while a counter is read from the database, so a commit is either seen by the
+    // read or added to the counter it filled — never neither (a commit between the read and the store was lost).
+    private readonly Lock _refill = new();
+    private DateOnly _day;
+
+    /// <param name="database">The serving database.</param>
+    /// <param name="clock">Where "now" comes from (hour buckets, the day of daily quotas). Defaults to the system clock.</param>
+    public UsageMeter(SqliteDatabase database, TimeProvider? clock = null)
     {
         _database = database;
-        _writer = new GroupCommit<Usage>(Commit, Counted);
+        _clock = clock ?? TimeProvider.System;
+        _day = Today();
+        _writer = new GroupCommit<Usage>(Commit);
     }
 
     /// <summary>Counts one request of <paramref name="items"/> items; completes when committed.</summary>
     public Task Record(string tenantId, string model, string version, long items, double computeMs) =>
-        _writer.Add(new Usage(tenantId, model, version, items, computeMs, DateTime.UtcNow));
+        _writer.Add(new Usage(tenantId, model, version, items, computeMs, _clock.GetUtcNow().UtcDateTime));
 
     /// <summary>Requests a tenant made today (UTC), for its daily quota.</summary>
-    public long RequestsToday(string tenantId)
-    {
-        RollDay();
-        return _today.GetOrAdd(tenantId, id => _database.Read(connection => Convert.ToInt64(
-            SqliteDatabase.Scalar(connection, null, "SELECT COALESCE(SUM(requests), 0) FROM usage WHERE tenant_id = $t AND hour_utc >= $from",
-                ("$t", id), ("$from", _day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture))),
-            CultureInfo.InvariantCulture)));
-    }
+    public long RequestsToday(string tenantId) => UsedToday(tenantId, UsageUnit.Requests);
+
+    /// <summary>The amount of <paramref name="unit"/> a tenant used today (UTC), committed requests only.</summary>
+    public long UsedToday(string tenantId, UsageUnit unit) => Counter(tenantId).Used[(int)unit];
 
     /// <summary>
     /// Takes one of today's <paramref name="quota"/> requests for a tenant, counting the ones still in flight as
-    /// used; false when none is left. Each true must be followed by <see cref="ReleaseReservation"/> once the
+    /// used; false when none is left. Each true must be followed by <see cref="ReleaseReservation(string)"/> once the
     /// request was recorded (its count has then moved to today's total) or failed.
     /// </summary>
-    public bool TryReserve(string tenantId, long quota)
+    public bool TryReserve(string tenantId, long quota) => TryReserve(tenantId, UsageUnit.Requests, 1, quota);
+
+    /// <summary>Ends a reservation taken by <see cref="TryReserve(string, long)"/>.</summary>
+    public void ReleaseReservation(string tenantId) => ReleaseReservation(tenantId, UsageUnit.Requests, 1);
+
+    /// <summary>
+    /// Takes <paramref name="amount"/> of today's <paramref name="quota"/> of <paramref name="unit"/> for a tenant,
+    /// counting what is in flight as used; false (nothing taken) when it does not fit. Each true must be followed by
+    /// <see cref="ReleaseReservation(string, UsageUnit, long)"/> with the same amount once the request was recorded or failed.
+    /// </summary>
+    public bool TryReserve(string tenantId, UsageUnit unit, long amount, long quota)
     {
-        lock (_quotaLock)
+        var counter = Counter(tenantId);
+        lock (_lock)
         {
-            // Read inside the lock: a request's reservation is released only after its commit bumped today's
-            // count, so used + reserved never undercounts.
-            var used = RequestsToday(tenantId);
-            var reserved = _reserved.GetValueOrDefault(tenantId);
-            if (used + reserved >= quota)
+            // A release happens only after its commit bumped today's count, so used + reserved never undercounts.
+            var reserved = _reserved.GetValueOrDefault((tenantId, unit));
+            if (counter.Used[(int)unit] + reserved + amount > quota)
                 return false;
-            _reserved[tenantId] = reserved + 1;
+            _reserved[(tenantId, unit)] = reserved + amount;
             return true;
         }
     }
 
-    /// <summary>Ends a reservation taken by <see cref="TryReserve"/>.</summary>
-    public void ReleaseReservation(string tenantId)
+    /// <summary>Ends a reservation taken by <see cref="TryReserve(string, UsageUnit, long, long)"/>.</summary>
+    public void ReleaseReservation(string tenantId, UsageUnit unit, long amount)
     {
-        lock (_quotaLock)
+        lock (_lock)
         {
-            var left = _reserved.GetValueOrDefault(tenantId) - 1;
+            var left = _reserved.GetValueOrDefault((tenantId, unit)) - amount;
             if (left > 0)
-                _reserved[tenantId] = left;
+                _reserved[(tenantId, unit)] = left;
             else
-                _reserved.Remove(tenantId);
+                _reserved.Remove((tenantId, unit));
         }
     }
 
@@ -95,16 +114,60 @@ internal sealed class UsageMeter : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
 
-    // Only counters already read from the database are bumped; an absent one is read (committed rows included) on its first use.
-    private void Counted(Usage usage)
+    // Today's counter of a tenant, read from the database (committed rows of today) on its first use each day.
+    private DayCount Counter(string tenantId)
     {
-        RollDay();
-        while (_today.TryGetValue(usage.TenantId, out var n) && !_today.TryUpdate(usage.TenantId, n + 1, n))
+        lock (_lock)
         {
+            RollDay();
+            if (_today.TryGetValue(tenantId, out var known))
+                return known;
+        }
+        lock (_refill)
+        {
+            var day = Today();
+            var (requests, items) = _database.Read(connection => SqliteDatabase.Query(connection, null,
+                "SELECT COALESCE(SUM(requests), 0), COALESCE(SUM(items), 0) FROM usage WHERE tenant_id = $t AND hour_utc >= $from AND hour_utc < $to",
+                r => (r.GetInt64(0), r.GetInt64(1)),
+                ("$t", tenantId), ("$from", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
+                ("$to", day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))[0]);
+            var sameDay = Today() == day;
+            lock (_lock)
+            {
+                RollDay();
+                if (!sameDay || _day != day) // the day turned while we read: a stale count must not be stored for the new day
+                    return new DayCount(requests, items);
+                if (!_today.TryGetValue(tenantId, out var counter))
+                    _today[tenantId] = counter = new DayCount(requests, items);
+                return counter;
+            }
         }
     }
 
-    private void Commit(IReadOnlyList<Usage> batch) => _database.Write((connection, transaction) =>
+    private void Commit(IReadOnlyList<Usage> batch)
+    {
+        lock (_refill)
+        {
+            CommitRows(batch);
+            lock (_lock)
+            {
+                RollDay();
+                // Only counters already read are bumped (an absent one is read, this batch included, on its first
+                // use), and only with usage of the counter's day: a request made before midnight and committed after
+                // it is yesterday's.
+                foreach (var usage in batch)
+                {
+                    if (DateOnly.FromDateTime(usage.At) == _day && _today.TryGetValue(usage.TenantId, out var counter))
+                    {
+                        counter.Used[(int)UsageUnit.Requests]++;
+                        counter.Used[(int)UsageUnit.Items] += usage.Items;
+                    }
+                }
+            }
+        }
+    }
+
+    private void CommitRows(IReadOnlyList<Usage> batch) => _database.Write((connection, transaction) =>
     {
         using var command = SqliteDatabase.Command(connection, transaction, """
             INSERT INTO usage (tenant_id, model, version, hour_utc, requests, items, compute_ms) VALUES ($t, $m, $v, $h, 1, $i, $c)
@@ -125,14 +188,17 @@ internal sealed class UsageMeter : IAsyncDisposable
         return batch.Count;
     });
 
+    // Under _lock: a new UTC day starts every counter afresh (reservations in flight stay: their requests still run).
     private void RollDay()
     {
-        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var today = Today();
         if (today == _day)
             return;
         _day = today;
         _today.Clear();
     }
+
+    private DateOnly Today() => DateOnly.FromDateTime(_clock.GetUtcNow().UtcDateTime);
 
     private static string Hour(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH':00Z'", CultureInfo.InvariantCulture);
 }

@@ -1,3 +1,4 @@
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 
@@ -6,11 +7,22 @@ namespace ModelLoop.Serving.Tenants;
 /// <summary>
 /// Identifies the caller of every /v1 route from its API key (<c>Authorization: Bearer KEY</c> or
 /// <c>X-Api-Key: KEY</c>) before rate limiting runs, and answers 401 ProblemDetails for a missing, unknown
-/// or revoked key. Health, metrics and the OpenAPI document stay open.
+/// or revoked key. Health, metrics and the OpenAPI document stay open. Failed attempts are limited per client
+/// address (<see cref="ServingOptions.FailedKeyAttemptsPerMinute"/>): past the limit, every keyed call from that address
+/// gets 429 with Retry-After until the window ends — without the key being checked, so a correct guess is not told apart.
 /// </summary>
 internal sealed class ApiKeyMiddleware(RequestDelegate next, TenantStore store, IOptions<ServingOptions> options)
 {
     private const string TenantItem = "modelloop.tenant";
+
+    // System.Threading.RateLimiting's fixed window, one partition per client address; a permit is taken per failure.
+    private readonly PartitionedRateLimiter<string> _failures = PartitionedRateLimiter.Create<string, string>(address =>
+        RateLimitPartition.GetFixedWindowLimiter(address, _ => new FixedWindowRateLimiterOptions
+        {
+            PermitLimit = Math.Max(1, options.Value.FailedKeyAttemptsPerMinute),
+            Window = TimeSpan.FromMinutes(1),
+            QueueLimit = 0,
+        }));
 
     public static Tenant Current(HttpContext context) =>
         context.Items[TenantItem] as Tenant ?? throw new InvalidOperationException("No tenant on this request: ApiKeyMiddleware must run before the /v1 endpoints.");
@@ -25,6 +37,13 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, TenantStore store, 
             return;
         }
         var key = ReadKey(context.Request);
+        var checks = key is not null || options.Value.RequireApiKeys;
+        var address = checks ? context.Connection.RemoteIpAddress?.ToString() ?? "(unknown)" : "";
+        if (checks && _failures.GetStatistics(address)?.CurrentAvailablePermits == 0)
+        {
+            await TooManyFailures(context);
+            return;
+        }
         string? problem = null;
         if (key is null)
         {
@@ -49,6 +68,12 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, TenantStore store, 
         }
         if (problem is not null)
         {
+            using var lease = _failures.AttemptAcquire(address);
+            if (!lease.IsAcquired)
+            {
+                await TooManyFailures(context);
+                return;
+            }
             context.Response.StatusCode = StatusCodes.Status401Unauthorized;
             context.Response.Headers.WWWAuthenticate = "Bearer";
             await TypedResults.Problem(problem, statusCode: StatusCodes.Status401Unauthorized, title: "Missing or invalid API key.").ExecuteAsync(context);
@@ -56,6 +81,11 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, TenantStore store, 
         }
         await next(context);
     }
+
+    private async Task TooManyFailures(HttpContext context) =>
+        await Problems.TooMany(context,
+            $"More than {options.Value.FailedKeyAttemptsPerMinute} requests from this address had a missing, unknown or revoked API key in the last minute; no key is checked from it until the Retry-After delay has passed. Check the key you send (it starts with 'ml_').",
+            TimeSpan.FromMinutes(1)).ExecuteAsync(context);
 
     private static string? ReadKey(HttpRequest request)
     {

@@ -41,14 +41,20 @@ internal sealed class TenantStore
     public Tenant? Find(string id) => _tenants.GetValueOrDefault(id);
 
     /// <summary>Creates a tenant and its first key; the raw key is returned only here.</summary>
-    public (Tenant Tenant, string KeyId, string Key) Create(string name, IReadOnlyList<string> models, int requestsPerMinute, long? dailyQuota)
+    public (Tenant Tenant, string KeyId, string Key) Create(string name, IReadOnlyList<string> models, int requestsPerMinute, long? dailyQuota,
+        long? itemsPerMinute = null, long? dailyItemQuota = null)
     {
-        var tenant = new Tenant("t_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), name, models.Distinct().ToList(), requestsPerMinute, dailyQuota);
+        var tenant = new Tenant("t_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), name, models.Distinct().ToList(), requestsPerMinute, dailyQuota)
+        {
+            ItemsPerMinute = itemsPerMinute,
+            DailyItemQuota = dailyItemQuota,
+        };
         var (keyId, key, hash) = NewKey();
         _database.Write((connection, transaction) =>
         {
-            SqliteDatabase.Execute(connection, transaction, "INSERT INTO tenants (id, name, requests_per_minute, daily_request_quota, created_utc) VALUES ($id, $name, $rpm, $quota, $now)",
-                ("$id", tenant.Id), ("$name", name), ("$rpm", requestsPerMinute), ("$quota", dailyQuota), ("$now", SqliteDatabase.Now()));
+            SqliteDatabase.Execute(connection, transaction, "INSERT INTO tenants (id, name, requests_per_minute, daily_request_quota, created_utc, items_per_minute, daily_item_quota) VALUES ($id, $name, $rpm, $quota, $now, $ipm, $iquota)",
+                ("$id", tenant.Id), ("$name", name), ("$rpm", requestsPerMinute), ("$quota", dailyQuota), ("$now", SqliteDatabase.Now()),
+                ("$ipm", itemsPerMinute), ("$iquota", dailyItemQuota));
             foreach (var model in tenant.Models)
                 SqliteDatabase.Execute(connection, transaction, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenant.Id), ("$model", model));
             return SqliteDatabase.Execute(connection, transaction, "INSERT INTO api_keys (id, tenant_id, sha256, created_utc) VALUES ($kid, $id, $hash, $now)",
@@ -59,16 +65,21 @@ internal sealed class TenantStore
         return (tenant, keyId, key);
     }
 
-    /// <summary>Replaces a tenant's grants, rate limit and quota (null quota: none); null when the tenant does not exist.</summary>
-    public Tenant? Update(string tenantId, IReadOnlyList<string> models, int requestsPerMinute, long? dailyQuota)
+    /// <summary>Replaces a tenant's grants, rate limits and quotas (null: none); null when the tenant does not exist.</summary>
+    public Tenant? Update(string tenantId, IReadOnlyList<string> models, int requestsPerMinute, long? dailyQuota,
+        long? itemsPerMinute = null, long? dailyItemQuota = null)
     {
         if (!_tenants.TryGetValue(tenantId, out var old))
             return null;
-        var tenant = old with { Models = models.Distinct().ToList(), RequestsPerMinute = requestsPerMinute, DailyRequestQuota = dailyQuota };
+        var tenant = old with
+        {
+            Models = models.Distinct().ToList(), RequestsPerMinute = requestsPerMinute, DailyRequestQuota = dailyQuota,
+            ItemsPerMinute = itemsPerMinute, DailyItemQuota = dailyItemQuota,
+        };
         _database.Write((connection, transaction) =>
         {
-            SqliteDatabase.Execute(connection, transaction, "UPDATE tenants SET requests_per_minute = $rpm, daily_request_quota = $quota WHERE id = $id",
-                ("$id", tenantId), ("$rpm", requestsPerMinute), ("$quota", dailyQuota));
+            SqliteDatabase.Execute(connection, transaction, "UPDATE tenants SET requests_per_minute = $rpm, daily_request_quota = $quota, items_per_minute = $ipm, daily_item_quota = $iquota WHERE id = $id",
+                ("$id", tenantId), ("$rpm", requestsPerMinute), ("$quota", dailyQuota), ("$ipm", itemsPerMinute), ("$iquota", dailyItemQuota));
             SqliteDatabase.Execute(connection, transaction, "DELETE FROM grants WHERE tenant_id = $id", ("$id", tenantId));
             foreach (var model in tenant.Models)
                 SqliteDatabase.Execute(connection, transaction, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenantId), ("$model", model));
@@ -113,8 +124,12 @@ internal sealed class TenantStore
         var grants = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (tenantId, model) in SqliteDatabase.Query(connection, null, "SELECT tenant_id, model FROM grants", r => (r.GetString(0), r.GetString(1))))
             (grants.TryGetValue(tenantId, out var list) ? list : grants[tenantId] = []).Add(model);
-        foreach (var tenant in SqliteDatabase.Query(connection, null, "SELECT id, name, requests_per_minute, daily_request_quota FROM tenants",
-                     r => new Tenant(r.GetString(0), r.GetString(1), grants.GetValueOrDefault(r.GetString(0)) ?? [], r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt64(3))))
+        foreach (var tenant in SqliteDatabase.Query(connection, null, "SELECT id, name, requests_per_minute, daily_request_quota, items_per_minute, daily_item_quota FROM tenants",
+                     r => new Tenant(r.GetString(0), r.GetString(1), grants.GetValueOrDefault(r.GetString(0)) ?? [], r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt64(3))
+                     {
+                         ItemsPerMinute = r.IsDBNull(4) ? null : r.GetInt64(4),
+                         DailyItemQuota = r.IsDBNull(5) ? null : r.GetInt64(5),
+                     }))
             _tenants[tenant.Id] = tenant;
         foreach (var (keyId, tenantId, hash, revoked) in SqliteDatabase.Query(connection, null, "SELECT id, tenant_id, sha256, revoked_utc FROM api_keys",
                      r => (r.GetString(0), r.GetString(1), r.GetString(2), !r.IsDBNull(3))))

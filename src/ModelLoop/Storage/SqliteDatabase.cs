@@ -15,7 +15,16 @@ public sealed class SqliteDatabase
     private readonly string _connectionString;
 
     /// <summary>Opens the database at <paramref name="path"/>, creating its folder, the file and the schema when absent.</summary>
-    public SqliteDatabase(string path, string schema, int schemaVersion) : this(path, SqliteOpenMode.ReadWriteCreate)
+    public SqliteDatabase(string path, string schema, int schemaVersion) : this(path, schema, schemaVersion, null)
+    {
+    }
+
+    /// <summary>
+    /// As above, and upgrades an older file: <paramref name="migrate"/> gets the file's schema version (0 for a new
+    /// file) and runs in the same transaction as the schema and the version bump, so a migration is all-or-nothing.
+    /// </summary>
+    public SqliteDatabase(string path, string schema, int schemaVersion, Action<SqliteConnection, SqliteTransaction, int>? migrate)
+        : this(path, SqliteOpenMode.ReadWriteCreate)
     {
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
         using var connection = Open();
@@ -25,6 +34,8 @@ public sealed class SqliteDatabase
             var version = Convert.ToInt32(Scalar(c, t, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture);
             if (version > schemaVersion)
                 throw new InvalidOperationException($"The database '{Path}' has schema version {version}; this ModelLoop knows up to {schemaVersion}. Upgrade ModelLoop to use it.");
+            if (version < schemaVersion)
+                migrate?.Invoke(c, t, version);
             Execute(c, t, schema);
             Execute(c, t, $"PRAGMA user_version = {schemaVersion};");
             return 0;

@@ -63,7 +63,7 @@ public sealed class KestrelLoadTests
         Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
     }
 
-    private static async Task<WebApplication> StartKestrel(ServerHost host, Dictionary<string, string?> settings)
+    internal static async Task<WebApplication> StartKestrel(ServerHost host, Dictionary<string, string?> settings)
     {
         var app = ServingApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -76,6 +76,6 @@ public sealed class KestrelLoadTests
         return app;
     }
 
-    private static Uri Address(WebApplication app) =>
+    internal static Uri Address(WebApplication app) =>
         new(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
 }
