@@ -18,7 +18,7 @@ internal static class LogitsProcessing
     {
         if (k >= logits.shape[1])
             return logits;
-        var kth = logits.topk(k).values[.., -1..];                 // (B, 1) the k-th largest logit
+        var kth = logits.topk(k).values.narrow(1, k - 1, 1);       // (B, 1) the k-th largest logit
         return logits.masked_fill(logits < kth, double.NegativeInfinity);
     }
 
