@@ -21,6 +21,7 @@ return name switch
     "quantization" => QuantizationBench.Run(options),
     "compression" => CompressionBench.Run(options),
     "tuning" => TuningBench.Run(options),
+    "generation" => GenerationBench.Run(options),
     _ => Usage(),
 };
 
@@ -53,6 +54,8 @@ static int Usage()
           tuning             hyperparameter search: TPE vs random best-of-N val_loss over seeds (breast_cancer.csv), ASHA vs
                              unpruned best accuracy and wall time on Fashion-MNIST (--part a|b|all --trials 20 --seeds 5 --tpe-epochs 10
                              --limit 3000 --epochs 9 --asha-trials 18)
+          generation         GPT (nanoGPT CPU size, block 256): greedy tokens/s with the KV cache vs recomputing the prefix, time
+                             to first token (--new-tokens 256 --rounds 3 --prompt-tokens 128 --block 256; --threads defaults to 1)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
