@@ -142,6 +142,26 @@ public sealed class TextGeneratorTests
         Assert.Contains("MaxNewTokens", Assert.Throws<ArgumentException>(() => generator.Generate("a", new GenerationOptions { MaxNewTokens = 0 })).Message);
     }
 
+    [Fact]
+    public void Cancelling_a_stream_stops_it_between_tokens()
+    {
+        using var model = Tiny();
+        var generator = new TextGenerator(model, Characters);
+        using var cancellation = new CancellationTokenSource();
+        var pieces = new List<string>();
+
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+        {
+            foreach (var piece in generator.StreamAsync("the", Greedy, cancellation.Token).ToBlockingEnumerable())
+            {
+                pieces.Add(piece);
+                if (pieces.Count == 3)
+                    cancellation.Cancel();
+            }
+        });
+        Assert.Equal(3, pieces.Count);
+    }
+
     private static List<string> Stream(TextGenerator generator, string prompt, GenerationOptions options) =>
         generator.StreamAsync(prompt, options).ToBlockingEnumerable().ToList();
 }
