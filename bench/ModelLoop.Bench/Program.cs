@@ -22,6 +22,7 @@ return name switch
     "compression" => CompressionBench.Run(options),
     "tuning" => TuningBench.Run(options),
     "overload" => OverloadBench.Run(options),
+    "generation" => GenerationBench.Run(options),
     _ => Usage(),
 };
 
@@ -57,6 +58,8 @@ static int Usage()
           overload           the server as a process under 2,000 clients at once: only 200/429/503, peak RSS vs --memory-bound-mb,
                              metered items == answered items; then req/s at --clients 32 vs --baseline PATH (another build's
                              ModelLoop.Cli) (--server PATH --overload-clients 2000 --requests 3 --items 64 --seconds 10 --rounds 3)
+          generation         GPT (nanoGPT CPU size, block 256): greedy tokens/s with the KV cache vs recomputing the prefix, time
+                             to first token (--new-tokens 256 --rounds 3 --prompt-tokens 128 --block 256; --threads defaults to 1)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

@@ -2,14 +2,15 @@ using System.CommandLine;
 
 namespace ModelLoop.Cli.Commands;
 
-/// <summary><c>modelloop lm …</c>: language models (tokenizers first).</summary>
+/// <summary><c>modelloop lm …</c>: language models (tokenizers, generation).</summary>
 internal static class LmCommand
 {
-    public static Command Create() => new("lm", "Language models: train tokenizers on a text corpus.")
+    public static Command Create() => new("lm", "Language models: train tokenizers on a text corpus, generate text.")
     {
         new Command("tokenizer", "Train a tokenizer (byte-level BPE or characters) and save it in GPT-2's vocab.json + merges.txt layout.")
         {
             LmTokenizerTrainCommand.Create(),
         },
+        LmGenerateCommand.Create(),
     };
 }

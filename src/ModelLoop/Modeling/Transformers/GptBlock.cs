@@ -30,4 +30,13 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
         x = x + mlp.forward(ln_2.forward(x));              // (B, T, D)
         return x.MoveToOuterDisposeScope();
     }
+
+    /// <summary>As <see cref="forward"/> for new positions only, attention reading and extending <paramref name="cache"/> (see <see cref="CausalSelfAttention.Forward"/>).</summary>
+    public Tensor Forward(Tensor input, KeyValueCache cache, int layer, Tensor? mask)
+    {
+        using var scope = NewDisposeScope();
+        var x = input + attn.Forward(ln_1.forward(input), cache, layer, mask); // (B, T, D)
+        x = x + mlp.forward(ln_2.forward(x));                                   // (B, T, D)
+        return x.MoveToOuterDisposeScope();
+    }
 }

@@ -22,6 +22,7 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
     public GptNetwork(Gpt config, long blockSize) : base(nameof(GptNetwork))
     {
         BlockSize = blockSize;
+        Config = config;
         wte = nn.Embedding(config.VocabularySize, config.Width);
         wpe = nn.Embedding(blockSize, config.Width);
         drop = nn.Dropout(config.Dropout);
@@ -33,6 +34,9 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
 
     /// <summary>The longest sequence the position embedding covers.</summary>
     public long BlockSize { get; }
+
+    /// <summary>The layer this network was built from (sizes for the key/value cache).</summary>
+    public Gpt Config { get; }
 
     public override Tensor forward(Tensor input)
     {
@@ -47,6 +51,47 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         x = ln_f.forward(x);
         // Weight tying: the head is the token embedding itself (one tensor), logits = x · wteᵀ.
         return nn.functional.linear(x, wte.weight!).MoveToOuterDisposeScope();        // (B, T, vocabulary)
+    }
+
+    /// <summary>
+    /// The incremental forward (generation): <paramref name="tokens"/> (B, T) int64 are new tokens only, written to
+    /// cache slots [cache.Length, cache.Length + T); returns their logits (B, T, vocabulary). Row b's first
+    /// <paramref name="padding"/>[b] slots are left padding: its positions count from its first real token, no query
+    /// attends to padding (a padding query attends to itself only, so no softmax row is empty and no NaN reaches the
+    /// cache). Without padding and with an empty cache this computes exactly <see cref="forward"/>.
+    /// </summary>
+    public Tensor Forward(Tensor tokens, KeyValueCache cache, long[]? padding)
+    {
+        using var scope = NewDisposeScope();
+        var (batch, time) = (tokens.shape[0], tokens.shape[1]);
+        var start = cache.Length;
+        var device = tokens.device;
+        var slots = arange(start, start + time, dtype: ScalarType.Int64, device: device); // (T) cache slot of each new token
+        Tensor positions;
+        Tensor? mask = null;
+        if (padding is null)
+        {
+            positions = slots.unsqueeze(0);                                                // (1, T)
+            if (start > 0 && time > 1)
+                mask = (arange(start + time, dtype: ScalarType.Int64, device: device).unsqueeze(0) <= slots.unsqueeze(1)) // (T, slots): causal in slot order
+                    .unsqueeze(0).unsqueeze(0);                                            // (1, 1, T, slots)
+        }
+        else
+        {
+            var pads = tensor(padding, device: device);                                    // (B)
+            positions = (slots.unsqueeze(0) - pads.unsqueeze(1)).clamp_min(0);             // (B, T): padding sits at position 0, unseen
+            var keys = arange(start + time, dtype: ScalarType.Int64, device: device).unsqueeze(0); // (1, slots)
+            var causal = keys <= slots.unsqueeze(1);                                       // (T, slots)
+            var real = (keys >= pads.unsqueeze(1)).unsqueeze(1);                           // (B, 1, slots)
+            var itself = keys == slots.unsqueeze(1);                                       // (T, slots)
+            mask = ((causal.unsqueeze(0) & real) | itself.unsqueeze(0)).unsqueeze(1);     // (B, 1, T, slots)
+        }
+        var x = drop.forward(wte.forward(tokens) + wpe.forward(positions));              // (B, T, D)
+        for (var i = 0; i < h.Count; i++)
+            x = h[i].Forward(x, cache, i, mask);                                           // (B, T, D)
+        cache.Advance(time);
+        x = ln_f.forward(x);
+        return nn.functional.linear(x, wte.weight!).MoveToOuterDisposeScope();            // (B, T, vocabulary)
     }
 
     /// <summary>GPT-2's initialization: weights N(0, 0.02), biases 0, residual projections (c_proj) N(0, 0.02/√(2·layers)).</summary>
