@@ -11,6 +11,7 @@ namespace ModelLoop.Client.Tests;
 public sealed class IdempotentRetryTests
 {
     private const string PredictionJson = """{ "model": "iris", "version": "1", "predictions": [{ "label": "a", "class": 0, "probabilities": { "a": 1 } }] }""";
+    private const string AdminKey = "client-retry-tests-admin-0123456789-abcdefgh";
 
     /// <summary>Passes requests on and records each one's method, path and Idempotency-Key.</summary>
     private sealed class Recorder(HttpMessageHandler inner) : DelegatingHandler(inner)
@@ -46,9 +47,9 @@ public sealed class IdempotentRetryTests
         using var factory = new WebApplicationFactory<Serving.Program>().WithWebHostBuilder(builder => builder
             .UseSetting("Serving:ModelsPath", Path.Combine(folder.Path, "models"))
             .UseSetting("Serving:DatabasePath", Path.Combine(folder.Path, "serving.db"))
-            .UseSetting("Serving:AdminKey", "admin")
+            .UseSetting("Serving:AdminKey", AdminKey)
             .UseSetting("Serving:TorchThreads", "1"));
-        using var admin = new ModelLoopClient(factory.CreateClient(), "admin");
+        using var admin = new ModelLoopClient(factory.CreateClient(), AdminKey);
         var tenant = await admin.CreateTenantAsync("acme", ["iris"]);
         var recorder = new Recorder(factory.Server.CreateHandler()) { LosePredictResponses = 1 };
         using var acme = Client(recorder, factory.Server.BaseAddress, tenant.Key);

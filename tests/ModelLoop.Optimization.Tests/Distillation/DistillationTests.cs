@@ -39,6 +39,16 @@ public sealed class DistillationTests : IDisposable
         Assert.Equal(expected, loss.item<float>(), 5);
     }
 
+    /// <summary>A compiled 8×8-image student, built now from <paramref name="seed"/> so that every call starts from the same weights.</summary>
+    private static Sequential SmallStudent(long seed)
+    {
+        random.manual_seed(seed);
+        var model = new Sequential(1, 8, 8) { new Flatten(), new Dense(16, Activation.Relu), new Dense(3) };
+        _ = model.Network;
+        model.Compile(OptimizerOptions.Adam(0.01), Loss.CrossEntropy(), ["accuracy"]);
+        return model;
+    }
+
     [Fact]
     public void Alpha_zero_trains_exactly_like_plain_cross_entropy()
     {
@@ -46,14 +56,7 @@ public sealed class DistillationTests : IDisposable
         random.manual_seed(60);
         using var teacher = CompressionFixtures.SmallCnn();
         _ = teacher.Network;
-        Sequential Student()
-        {
-            random.manual_seed(61);
-            var model = new Sequential(1, 8, 8) { new Flatten(), new Dense(16, Activation.Relu), new Dense(3) };
-            _ = model.Network; // built now, so every student starts from the same weights
-            model.Compile(OptimizerOptions.Adam(0.01), Loss.CrossEntropy(), ["accuracy"]);
-            return model;
-        }
+        Sequential Student() => SmallStudent(seed: 61);
         using var plain = Student();
         using var distilled = Student();
         var fit = new FitOptions { Epochs = 2, BatchSize = 32, Seed = 6, Progress = ProgressMode.Silent };
@@ -66,6 +69,27 @@ public sealed class DistillationTests : IDisposable
         var weights = plain.Network.parameters().Zip(distilled.Network.parameters());
         Assert.All(weights, pair => Assert.True(pair.First.allclose(pair.Second, 0, 0)));
         Assert.Contains(plain.Network.parameters().Zip(other.Network.parameters()), pair => !pair.First.allclose(pair.Second, 1e-4, 1e-6)); // the teacher does count when α > 0
+    }
+
+    [Fact]
+    public void The_teacher_sees_the_same_augmented_view_as_the_student()
+    {
+        // "Consistent teaching" (Beyer et al. 2022): with augmentation, the teacher must score the very view the student
+        // trains on. A fixed flip as the augmentation must then train exactly like no augmentation on flipped images.
+        using var train = CompressionFixtures.Images(96, seed: 8);
+        using var flipped = new Data.TensorDataset(train.Features.flip(3), train.Labels.clone());
+        random.manual_seed(80);
+        using var teacher = CompressionFixtures.SmallCnn();
+        _ = teacher.Network;
+        Sequential Student() => SmallStudent(seed: 81);
+        var fit = new FitOptions { Epochs = 2, BatchSize = 32, Seed = 8, Progress = ProgressMode.Silent, Plugins = [new DistillationPlugin(teacher, new DistillationOptions { Alpha = 1 })] };
+        using var augmented = Student();
+        using var preflipped = Student();
+
+        augmented.Fit(train, fit with { Augment = batch => batch.flip(3) });
+        preflipped.Fit(flipped, fit);
+
+        Assert.All(augmented.Network.parameters().Zip(preflipped.Network.parameters()), pair => Assert.True(pair.First.allclose(pair.Second, 1e-5, 1e-6)));
     }
 
     [Fact]
