@@ -73,6 +73,27 @@ public sealed class RequestPathTests
         Assert.Equal((1L, 1L), (row.Requests, row.Items));
     }
 
+    [Fact]
+    public async Task Items_the_model_cannot_compute_are_named_and_not_billed()
+    {
+        using var backend = new GatedBackend();
+        using var server = new ServerHost(services: s => s.AddSingleton<IModelCatalog>(new GatedCatalog(backend)));
+        var acme = await server.CreateTenant("acme", ["sum"]);
+        using var client = server.Client(acme.Key);
+        using var admin = server.Client();
+
+        // The gated model throws for negative values: item 1 fails while item 0 computes (the item's fault: 422); a lone
+        // failing item cannot tell the model's fault from the item's (500). The detail never carries the exception's text.
+        var mixed = await client.PostAsJsonAsync("/v1/models/sum/predict", new { inputs = new[] { new[] { 1f, 2f }, new[] { -1f, 0f } } });
+        var alone = await client.PostAsJsonAsync("/v1/models/sum/predict", new { input = new[] { -1f, 0f } });
+
+        var itemFault = await BadInputTests.AssertProblem(mixed, 422, "item(s) 1 ");
+        var unknownFault = await BadInputTests.AssertProblem(alone, 500, "item(s) 0 ");
+        Assert.All(new[] { itemFault, unknownFault }, detail => Assert.DoesNotContain("index out of range", detail));
+        Assert.Contains(mixed.Headers.GetValues("X-Request-Id").Single(), itemFault);
+        Assert.Empty((await admin.GetFromJsonAsync<UsageRow[]>($"/v1/usage?tenant={acme.TenantId}"))!);
+    }
+
     [Theory]
     [InlineData("POST", "/v1/admin/tenants", """{ "name": "acme", "models": ["iris"], "dailyQuota": 3 }""", "dailyQuota", "dailyRequestQuota")]
     [InlineData("PUT", "/v1/admin/tenants/{id}", """{ "models": ["iris"], "requestsPerMinute": 5, "quota": 3 }""", "quota", "dailyRequestQuota")]
