@@ -35,7 +35,18 @@ internal sealed class FailedLoads(TimeSpan duration, TimeProvider? clock = null)
         return null;
     }
 
-    /// <summary>Remembers that loading (name, version) failed with <paramref name="error"/> while the catalog's stamp was <paramref name="stamp"/>.</summary>
-    public void Remember(string name, string version, long? stamp, ModelUnavailableException error) =>
+    /// <summary>Remembers that loading (name, version) failed with <paramref name="error"/>, with the catalog's change stamp now.</summary>
+    public async ValueTask Remember(string name, string version, IModelCatalog catalog, ModelUnavailableException error)
+    {
+        long? stamp;
+        try
+        {
+            stamp = await catalog.GetChangeStamp(CancellationToken.None);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Data.Common.DbException)
+        {
+            return; // the stamp cannot be read: remember nothing rather than a failure a change could not clear
+        }
         _failures[(name, version)] = new Failure(error.Message, error.InnerException ?? error, stamp, _clock.GetUtcNow() + duration);
+    }
 }

@@ -55,7 +55,7 @@ internal sealed class ModelHost(IModelCatalog catalog, ILogger<ModelHost> logger
             // Drop the failed runner so a fixed run folder is loaded again, once FailedLoads stops remembering the failure.
             _runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>((name, version), lazy));
             var error = new ModelUnavailableException($"Model '{name}' version '{version}' could not be loaded: {e.Message}", e);
-            FailedLoads.Remember(name, version, await catalog.GetChangeStamp(CancellationToken.None), error);
+            await FailedLoads.Remember(name, version, catalog, error);
             throw error;
         }
         if (runner is null)

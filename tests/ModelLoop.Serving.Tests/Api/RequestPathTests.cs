@@ -58,9 +58,9 @@ public sealed class RequestPathTests
 
         var call = client.PostAsJsonAsync("/v1/models/sum/predict", new { input = new[] { 1f, 2f } }, leaving.Token);
         Assert.True(backend.Entered.Wait(TimeSpan.FromSeconds(30)), "the request never reached the forward pass");
-        await leaving.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
+        await leaving.CancelAsync(); // the client goes away while its batch is computed
         backend.Gate.Set();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
         // Metering completes after the forward pass, on the server's side; wait for it (bounded), do not time it.
         UsageRow[] rows = [];
