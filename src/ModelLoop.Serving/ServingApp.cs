@@ -75,6 +75,8 @@ public static class ServingApp
         services.AddSingleton<ModelHost>();
         services.AddSingleton<AdmissionGate>();
         services.AddHostedService<ReloadWatcher>();
+        // Every body bound to a type refuses members the type does not define (400 naming the field: BadRequestExceptionHandler).
+        services.ConfigureHttpJsonOptions(json => json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
         services.AddProblemDetails();
         services.AddExceptionHandler<BadRequestExceptionHandler>();
         services.AddOpenApi();

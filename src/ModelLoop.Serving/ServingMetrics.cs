@@ -2,7 +2,11 @@ using Prometheus;
 
 namespace ModelLoop.Serving;
 
-/// <summary>The server's Prometheus series (exposed at /metrics next to prometheus-net's HTTP metrics).</summary>
+/// <summary>
+/// The server's Prometheus series (exposed at /metrics next to prometheus-net's HTTP metrics). /metrics needs no key, so
+/// no series is labelled by tenant: tenant ids are not shown to anyone who can reach the port, and per-tenant traffic is
+/// read from /v1/usage (a tenant its own, the admin key everyone's).
+/// </summary>
 internal static class ServingMetrics
 {
     public static readonly Histogram PredictLatency = Metrics.CreateHistogram(
@@ -18,10 +22,10 @@ internal static class ServingMetrics
         new GaugeConfiguration { LabelNames = ["model", "version"] });
 
     public static readonly Counter Requests = Metrics.CreateCounter(
-        "modelloop_requests_total", "Predict requests by model, tenant and outcome (ok, rejected, invalid, unavailable).",
-        new CounterConfiguration { LabelNames = ["model", "tenant", "outcome"] });
+        "modelloop_requests_total", "Predict requests by model and outcome (ok, rejected, invalid, unavailable, failed).",
+        new CounterConfiguration { LabelNames = ["model", "outcome"] });
 
     public static readonly Counter Items = Metrics.CreateCounter(
-        "modelloop_items_predicted_total", "Items predicted, by model and tenant.",
-        new CounterConfiguration { LabelNames = ["model", "tenant"] });
+        "modelloop_items_predicted_total", "Items predicted, by model.",
+        new CounterConfiguration { LabelNames = ["model"] });
 }

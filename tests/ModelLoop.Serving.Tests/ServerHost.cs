@@ -18,7 +18,8 @@ internal sealed class ServerHost : IDisposable
     private readonly TestModels.TempFolder _folder = new();
     private readonly WebApplicationFactory<Program> _factory;
 
-    public ServerHost(Dictionary<string, string?>? settings = null, string? databasePath = null)
+    /// <param name="services">Registers services over the server's own (e.g. another <see cref="Serving.Catalog.IModelCatalog"/>); defaults to none.</param>
+    public ServerHost(Dictionary<string, string?>? settings = null, string? databasePath = null, Action<IServiceCollection>? services = null)
     {
         ModelsPath = Path.Combine(_folder.Path, "models");
         Iris1 = TestModels.Tabular(1);
@@ -44,6 +45,8 @@ internal sealed class ServerHost : IDisposable
         {
             foreach (var (key, value) in all)
                 builder.UseSetting(key, value);
+            if (services is not null)
+                builder.ConfigureServices(services);
         });
     }
 

@@ -27,6 +27,15 @@ internal static class TestModels
         return model;
     }
 
+    /// <summary>A token-id model: 5 ids from a vocabulary of 10 → Embedding(10, 4) → Flatten → 2 classes.</summary>
+    public static Sequential Text(long seed)
+    {
+        TorchSharp.torch.random.manual_seed(seed);
+        var model = new Sequential(new Shape(5), InputKind.TokenIds) { new Embedding(10, 4), new Flatten(), new Dense(2) };
+        _ = model.Network;
+        return model;
+    }
+
     /// <summary>
     /// Saves <paramref name="model"/> as the artifact of run folder <paramref name="folder"/> (FOLDER/artifact), with
     /// input feature names, output (class) names and a fitted pipeline when given. Returns the artifact's path.

@@ -1,5 +1,4 @@
 using ModelLoop.Modeling;
-using ModelLoop.Modeling.Layers;
 using ModelLoop.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -76,16 +75,6 @@ public static class OnnxVerification
         }
     }
 
-    private static long VocabularySize(Model model)
-    {
-        var first = model switch
-        {
-            Sequential sequential => sequential.Layers.FirstOrDefault(),
-            FunctionalModel functional => functional.Graph.FirstOrDefault(n => n.Inputs.Contains("input"))?.Layer,
-            _ => null,
-        };
-        return first is Embedding embedding
-            ? embedding.VocabularySize
-            : throw new ArgumentException($"The model takes token ids but does not start with an Embedding; received a first layer {first?.GetType().Name ?? "none"}.", nameof(model));
-    }
+    private static long VocabularySize(Model model) => model.ToSpec().VocabularySize
+        ?? throw new ArgumentException("The model takes token ids but its input does not go into an Embedding; start it with new Embedding(vocabularySize, dimensions).", nameof(model));
 }

@@ -22,11 +22,7 @@ internal static class FeedbackInput
     {
         if (body.ValueKind != JsonValueKind.Object)
             throw new BadInputException($"The body must be a JSON object such as {Example}; received a JSON {body.ValueKind.ToString().ToLowerInvariant()}.");
-        foreach (var property in body.EnumerateObject())
-        {
-            if (!Fields.Contains(property.Name))
-                throw new BadInputException($"\"{property.Name}\" is not a feedback field; the fields are {string.Join(", ", Fields)}. Send e.g. {Example}.");
-        }
+        JsonFields.RequireKnown(body, Fields, "a feedback body");
         if (!body.TryGetProperty("requestId", out var id) || id.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(id.GetString()))
             throw new BadInputException($"\"requestId\" must be the requestId string of a predict response (also its X-Request-Id header); received {Received(body, "requestId")}.");
         int? item = null;

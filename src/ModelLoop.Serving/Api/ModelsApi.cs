@@ -37,7 +37,7 @@ internal static class ModelsApi
         }
         catch (ModelUnavailableException e)
         {
-            return Problems.Unavailable(e.Message);
+            return Problems.Unavailable(context, e);
         }
         if (runner is null)
             return UnknownModel(host, tenant, name, version);

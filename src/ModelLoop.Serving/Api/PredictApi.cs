@@ -101,7 +101,7 @@ internal static class PredictApi
             }
             catch (ModelUnavailableException e)
             {
-                return Count(name, tenant, "unavailable", Problems.Unavailable(e.Message));
+                return Count(name, tenant, "unavailable", Problems.Unavailable(context, e));
             }
             catch (AdmissionRefusedException e)
             {
@@ -111,31 +111,32 @@ internal static class PredictApi
                 return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
             if (queued.Outcome is null)
                 return Count(name, tenant, "rejected", Problems.TooMany(context, $"Model '{name}' has {queued.Runner.QueueDepth} requests waiting, its queue's bound; the request was not run. Retry after the Retry-After delay, with backoff.", TimeSpan.FromSeconds(1)));
-            var outcome = await queued.Outcome.WaitAsync(cancellationToken);
+            // Not cancelled by the client going away: a request abandoned before its batch ran is dropped by the runner
+            // (its outcome is cancelled, nothing was computed or is billed); once computed, it is metered even if nobody reads the answer.
+            Batching.PredictOutcome outcome;
+            try
+            {
+                outcome = await queued.Outcome;
+            }
+            catch (ItemsFailedException e)
+            {
+                return Count(name, tenant, "failed", PredictAnswer.Failed(context, e));
+            }
             var latencyMs = Stopwatch.GetElapsedTime(request.Started).TotalMilliseconds;
             var servable = queued.Runner.Model;
-            var count = outcome.Outputs.Length / (int)Math.Max(1, servable.OutputShape.Aggregate(1L, (a, b) => a * b));
+            // Built (and checked to be sendable) before anything is billed.
+            var (response, unanswerable) = PredictAnswer.Build(name, servable, outcome, raw);
+            if (unanswerable is not null)
+                return Count(name, tenant, "failed", unanswerable);
+            var count = response!.Predictions.Count;
             // Answered only once both its usage and (when logged) its log entry are committed.
             var metered = meter.Record(tenant.Id, name, outcome.Version, count, outcome.ComputeMilliseconds);
             var logged = log is null ? Task.CompletedTask : recorder.Record(log, request.Id, tenant.Id, servable, queued.Input!, outcome, latencyMs);
             await Task.WhenAll(metered, logged);
-            ServingMetrics.Items.WithLabels(name, tenant.Id).Inc(count);
-            ServingMetrics.Requests.WithLabels(name, tenant.Id, "ok").Inc();
-            return TypedResults.Ok(Response(name, servable.Package, outcome, count, raw) with { RequestId = request.Id });
+            ServingMetrics.Items.WithLabels(name).Inc(count);
+            ServingMetrics.Requests.WithLabels(name, "ok").Inc();
+            return TypedResults.Ok(response with { RequestId = request.Id });
         }
-    }
-
-    private static PredictResponse Response(string name, PackageInfo package, Batching.PredictOutcome outcome, int count, bool raw)
-    {
-        var width = outcome.Outputs.Length / count;
-        var items = new ItemPrediction[count];
-        for (var i = 0; i < count; i++)
-        {
-            var row = outcome.Outputs.AsSpan(i * width, width);
-            var item = package.Decode(row);
-            items[i] = raw ? item with { Outputs = row.ToArray() } : item;
-        }
-        return new PredictResponse(name, outcome.Version, items);
     }
 
     // Raw outputs are opt-in: ?outputs=raw or "returnOutputs": true in the body; anything else there is a 400.
@@ -158,7 +159,7 @@ internal static class PredictApi
 
     private static ProblemHttpResult Count(string model, Tenant tenant, string outcome, ProblemHttpResult problem)
     {
-        ServingMetrics.Requests.WithLabels(model, tenant.Id, outcome).Inc();
+        ServingMetrics.Requests.WithLabels(model, outcome).Inc();
         return problem;
     }
 }

@@ -24,11 +24,18 @@ namespace ModelLoop.Serving.Api;
 /// </summary>
 internal static class PredictInput
 {
+    /// <summary>The members a predict body may have: one of the item formats, and "returnOutputs".</summary>
+    public static readonly string[] Fields = ["inputs", "input", "records", "record", "images", "image", "returnOutputs"];
+
     public static ParsedInput Parse(JsonElement body, ServableModel model, int maxItems)
     {
         var schema = model.Schema;
         if (body.ValueKind != JsonValueKind.Object)
             throw new BadInputException($"The body must be a JSON object such as {Example(schema)}; received a JSON {body.ValueKind.ToString().ToLowerInvariant()}.");
+        JsonFields.RequireKnown(body, Fields, "a predict body");
+        var formats = body.EnumerateObject().Select(p => p.Name).Where(n => n != "returnOutputs").ToList();
+        if (formats.Count > 1)
+            throw new BadInputException($"The body has both \"{formats[0]}\" and \"{formats[1]}\"; send the items in one of them only, e.g. {Example(schema)}.");
         if (model.RecordEncoder is { } encoder)
             return Encoded(body, schema, encoder, maxItems);
         var items = new List<float[]>();
@@ -121,6 +128,8 @@ internal static class PredictInput
         }
         if (values.Length != schema.Elements)
             throw new InvalidOperationException($"The model's preprocessing produced {values.Length} values for {path}; the model takes {schema.Elements}. The artifact's pipeline and model do not match: register a consistent artifact.");
+        for (var i = 0; i < values.Length; i++)
+            CheckTokenId(values[i], $"{path} (encoded value {i})", schema);
         return values;
     }
 
@@ -206,7 +215,15 @@ internal static class PredictInput
             throw new BadInputException($"{path} is {value.GetRawText()}, which is not a finite 32-bit number; send values within ±3.4e38.");
         if (schema.Kind == InputKind.TokenIds && (single != Math.Floor(single) || single < 0))
             throw new BadInputException($"{path} is {value.GetRawText()}; this model takes token ids, which are whole numbers ≥ 0.");
+        CheckTokenId(single, path, schema);
         return single;
+    }
+
+    // An id outside the vocabulary would throw inside the batched forward pass and fail every request of the batch.
+    private static void CheckTokenId(float id, string path, InputSchema schema)
+    {
+        if (schema is { Kind: InputKind.TokenIds, VocabularySize: { } vocabulary } && id >= vocabulary)
+            throw new BadInputException($"{path} is the token id {id.ToString(CultureInfo.InvariantCulture)}, outside this model's vocabulary of {vocabulary}; send ids from 0 to {vocabulary - 1} (encode text with the model's own tokenizer).");
     }
 
     private static string Describe(JsonElement value) => value.ValueKind switch

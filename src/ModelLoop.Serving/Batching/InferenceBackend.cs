@@ -17,6 +17,9 @@ internal abstract class InferenceBackend : IDisposable
     public abstract InputKind InputKind { get; }
     public abstract Shape OutputShape { get; }
 
+    /// <summary>For token-id inputs, the vocabulary size every id must be below (the input's Embedding); null when unknown or not token ids.</summary>
+    public virtual int? VocabularySize => null;
+
     /// <summary>Called once on the worker thread before its first batch, with the server's libtorch intra-op threads (null: libtorch's default).</summary>
     public virtual void OnWorkerStart(int? torchThreads) { }
 

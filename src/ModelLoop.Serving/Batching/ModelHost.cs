@@ -50,6 +50,9 @@ internal sealed class ModelHost : IAsyncDisposable
 
     public IModelCatalog Catalog => catalog;
 
+    /// <summary>Versions whose load failed lately; a request for one gets the same 503 without a new load.</summary>
+    internal FailedLoads FailedLoads { get; init; } = new();
+
     /// <summary>Versions loaded now.</summary>
     public IReadOnlyList<ServableModel> Loaded =>
         _runners.Values.Where(l => l.IsValueCreated && l.Value.IsCompletedSuccessfully && l.Value.Result is not null)
@@ -71,6 +74,8 @@ internal sealed class ModelHost : IAsyncDisposable
             _resolved.Set(key, version, new MemoryCacheEntryOptions { Size = 1 });
             Volatile.Write(ref _added, 1);
         }
+        if (await FailedLoads.Find(name, version, catalog, cancellationToken) is { } failed)
+            throw failed;
         // Written at most once a second per version: idle times are minutes, and a write per request contends.
         var now = _clock.GetUtcNow().UtcTicks;
         if (!_lastUsed.TryGetValue((name, version), out var used) || now - used >= TimeSpan.TicksPerSecond)
@@ -84,9 +89,11 @@ internal sealed class ModelHost : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or InvalidDataException or FormatException or UnauthorizedAccessException or ArgumentException or Modeling.ModelBuildException or System.Data.Common.DbException)
         {
-            // Forget the failure so a fixed run folder is picked up by the next request.
+            // Drop the failed runner so a fixed run folder is loaded again, once FailedLoads stops remembering the failure.
             _runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>((name, version), lazy));
-            throw new ModelUnavailableException($"Model '{name}' version '{version}' could not be loaded: {e.Message}", e);
+            var error = new ModelUnavailableException($"Model '{name}' version '{version}' could not be loaded: {e.Message}", e);
+            await FailedLoads.Remember(name, version, catalog, error);
+            throw error;
         }
         if (runner is null)
             _runners.TryRemove(new KeyValuePair<(string, string), Lazy<Task<ModelRunner?>>>((name, version), lazy));
@@ -133,7 +140,7 @@ internal sealed class ModelHost : IAsyncDisposable
             if (runner is null)
                 return (null, EnqueueResult.Closed, null, null);
             var input = parse(runner.Model);
-            var result = runner.TryEnqueue(input.Values, input.Count, out var outcome, embeddings?.Invoke(runner.Model) ?? false);
+            var result = runner.TryEnqueue(input.Values, input.Count, out var outcome, embeddings?.Invoke(runner.Model) ?? false, cancellationToken);
             if (result != EnqueueResult.Closed || attempt >= 5)
                 return (runner, result, result == EnqueueResult.Accepted ? outcome : null, input);
             // The runner closed under us: make sure we do not resolve to it again, then retry.

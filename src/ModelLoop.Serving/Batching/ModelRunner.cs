@@ -11,10 +11,28 @@ namespace ModelLoop.Serving.Batching;
 /// on the concatenation through the version's <see cref="InferenceBackend"/> (TorchSharp or ONNX Runtime),
 /// and hands each request its rows. <see cref="Retire"/> stops accepting, lets the
 /// worker finish what was queued, then disposes the model — so a version switch fails no request.
+/// A batch whose forward pass throws is run again one request at a time, so one request's bad item fails only that
+/// request (<see cref="ItemsFailedException"/>, naming its items) and the others of the batch are answered.
 /// </summary>
 internal sealed class ModelRunner
 {
-    private sealed record Work(float[] Values, int Count, bool Embeddings, long Enqueued, TaskCompletionSource<PredictOutcome> Completion);
+    private sealed record Work(float[] Values, int Count, bool Embeddings, long Enqueued, TaskCompletionSource<PredictOutcome> Completion)
+    {
+        private const int Queued = 0, Claimed = 1, Abandoned = 2;
+        private int _state;
+
+        public CancellationTokenRegistration Registration { get; set; }
+
+        // Exactly one of the two wins: a request is either computed (and so metered) or abandoned before its batch
+        // ran (neither computed nor metered) — never computed for a client that is no longer counted.
+        public bool TryClaim() => Interlocked.CompareExchange(ref _state, Claimed, Queued) == Queued;
+
+        public void TryAbandon()
+        {
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Queued) == Queued)
+                Completion.TrySetCanceled();
+        }
+    }
 
     private readonly Channel<Work> _queue;
     private readonly Thread _worker;
@@ -52,15 +70,20 @@ internal sealed class ModelRunner
     /// <summary>
     /// Queues <paramref name="count"/> items (already preprocessed, flattened: count × input elements).
     /// The returned task completes with the outputs (and with <paramref name="embeddings"/>, each item's
-    /// penultimate-layer embedding, for the prediction log's monitored features); a caller that stops waiting (its
-    /// client went away) simply ignores it.
+    /// penultimate-layer embedding, for the prediction log's monitored features). When <paramref name="abandon"/> fires
+    /// (the client went away) before the request's batch ran, the request is dropped and the task is cancelled; once
+    /// its batch ran, the task completes with the outputs whatever the token says (the compute was spent: the caller
+    /// meters it). It fails with <see cref="ItemsFailedException"/> when the model cannot compute the request's items.
     /// </summary>
-    public EnqueueResult TryEnqueue(float[] values, int count, out Task<PredictOutcome> outcome, bool embeddings = false)
+    public EnqueueResult TryEnqueue(float[] values, int count, out Task<PredictOutcome> outcome, bool embeddings = false, CancellationToken abandon = default)
     {
         var completion = new TaskCompletionSource<PredictOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         outcome = completion.Task;
-        if (_queue.Writer.TryWrite(new Work(values, count, embeddings, Stopwatch.GetTimestamp(), completion)))
+        var work = new Work(values, count, embeddings, Stopwatch.GetTimestamp(), completion);
+        if (_queue.Writer.TryWrite(work))
         {
+            if (abandon.CanBeCanceled)
+                work.Registration = abandon.Register(static w => ((Work)w!).TryAbandon(), work);
             ServingMetrics.QueueDepth.WithLabels(Model.Name, Model.Version).Set(_queue.Reader.Count);
             return EnqueueResult.Accepted;
         }
@@ -88,17 +111,7 @@ internal sealed class ModelRunner
                 if (batch.Count == 0)
                     continue;
                 ServingMetrics.QueueDepth.WithLabels(Model.Name, Model.Version).Set(reader.Count);
-                try
-                {
-                    Forward(batch);
-                }
-                catch (Exception e)
-                {
-                    // An unexpected native failure (e.g. out of memory) fails this batch only; the worker
-                    // keeps serving the queue.
-                    foreach (var work in batch)
-                        work.Completion.TrySetException(e);
-                }
+                Forward(batch);
                 batch.Clear();
             }
         }
@@ -147,9 +160,70 @@ internal sealed class ModelRunner
 
     private void Forward(List<Work> batch)
     {
-        var live = batch.Where(w => !w.Completion.Task.IsCompleted).ToList();
+        var live = batch.Where(w => w.TryClaim()).ToList();
+        foreach (var work in batch)
+            work.Registration.Dispose();
         if (live.Count == 0)
             return;
+        try
+        {
+            Compute(live);
+        }
+        catch (Exception e)
+        {
+            // Any exception of the forward pass (an item the checks before batching did not catch, a native failure
+            // such as out of memory) fails only the requests that also fail alone; the worker keeps serving the queue.
+            if (live.Count == 1)
+                Fail(live[0], e, othersSucceeded: false);
+            else
+                Isolate(live);
+        }
+    }
+
+    // Runs each request of a failed batch alone: the ones that succeed get their outputs, the others fail naming their items.
+    private void Isolate(List<Work> live)
+    {
+        var failed = new List<(Work Work, Exception Error)>();
+        foreach (var work in live)
+        {
+            try
+            {
+                Compute([work]);
+            }
+            catch (Exception e)
+            {
+                failed.Add((work, e));
+            }
+        }
+        foreach (var (work, error) in failed)
+            Fail(work, error, othersSucceeded: failed.Count < live.Count);
+    }
+
+    // Fails one request; with several items, each is run alone (no more compute than the request asked for) to name
+    // the ones the model cannot compute.
+    private void Fail(Work work, Exception error, bool othersSucceeded)
+    {
+        var items = new List<int>();
+        var elements = work.Values.Length / work.Count;
+        for (var i = 0; i < work.Count && work.Count > 1; i++)
+        {
+            try
+            {
+                Model.Backend.Forward(work.Values.AsSpan(i * elements, elements).ToArray(), 1, false);
+                othersSucceeded = true;
+            }
+            catch (Exception)
+            {
+                items.Add(i);
+            }
+        }
+        if (work.Count == 1)
+            items.Add(0);
+        work.Completion.TrySetException(new ItemsFailedException(items, othersSucceeded, error));
+    }
+
+    private void Compute(List<Work> live)
+    {
         var total = live.Sum(w => w.Count);
         var values = live.Count == 1 ? live[0].Values : live.SelectMany(w => w.Values).ToArray();
         var clock = Stopwatch.StartNew();

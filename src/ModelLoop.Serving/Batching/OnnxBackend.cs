@@ -19,9 +19,11 @@ internal sealed class OnnxBackend : InferenceBackend
 
     /// <param name="onnx">The graph: input (N, ...<paramref name="inputShape"/>), float32 or int64, output (N, ...).</param>
     /// <param name="threads">ONNX Runtime intra-op threads; null lets it choose.</param>
+    /// <param name="vocabularySize">For token-id inputs, the vocabulary size ids must be below (the model spec's); null when unknown.</param>
     /// <exception cref="InvalidDataException">ONNX Runtime cannot load the graph, or its input is not the declared one.</exception>
-    public OnnxBackend(byte[] onnx, Shape inputShape, InputKind inputKind, Shape outputShape, int? threads, string source)
+    public OnnxBackend(byte[] onnx, Shape inputShape, InputKind inputKind, Shape outputShape, int? threads, string source, int? vocabularySize = null)
     {
+        VocabularySize = inputKind == InputKind.TokenIds ? vocabularySize : null;
         try
         {
             _session = new OnnxModel(onnx, new OnnxModelOptions { IntraOpThreads = threads ?? 0 });
@@ -47,6 +49,7 @@ internal sealed class OnnxBackend : InferenceBackend
     public override Shape InputShape { get; }
     public override InputKind InputKind { get; }
     public override Shape OutputShape { get; }
+    public override int? VocabularySize { get; }
 
     public override BatchOutput Forward(float[] values, int count, bool embeddings)
     {

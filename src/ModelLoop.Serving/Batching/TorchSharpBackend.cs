@@ -19,6 +19,7 @@ internal sealed class TorchSharpBackend : InferenceBackend
     public override Shape InputShape => Model.InputShape;
     public override InputKind InputKind => Model.InputKind;
     public override Shape OutputShape => Model.OutputShape;
+    public override int? VocabularySize => Model.InputKind == InputKind.TokenIds ? Model.ToSpec().VocabularySize : null;
 
     // libtorch's CPU build uses OpenMP, whose thread count is per calling thread: set on the server's main thread,
     // it does not reach the worker, whose batched forwards (2+ rows) then ran OpenMP teams of one thread per core —

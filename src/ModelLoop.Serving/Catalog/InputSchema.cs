@@ -17,6 +17,12 @@ public sealed record InputSchema(long[] Shape, [property: JsonConverter(typeof(J
     /// </summary>
     public bool RawRecords { get; init; }
 
+    /// <summary>
+    /// For token-id inputs, the vocabulary size: every id must lie in [0, VocabularySize), and the server refuses an item
+    /// with another id before it joins a batch. Defaults to null: taken from the model (the Embedding its input goes into).
+    /// </summary>
+    public int? VocabularySize { get; init; }
+
     /// <summary>Number of values in one item (the product of <see cref="Shape"/>).</summary>
     [JsonIgnore]
     public long Elements => Shape.Aggregate(1L, (a, b) => a * b);

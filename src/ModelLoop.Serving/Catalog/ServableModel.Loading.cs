@@ -62,7 +62,7 @@ public sealed partial class ServableModel
         var package = ReadPackage(where, () => PackageInfo.From(metadata));
         var input = metadata.Input!;
         var kind = input.DType == "I64" ? InputKind.TokenIds : InputKind.Float;
-        var onnxBackend = new OnnxBackend(onnx, new Shape(input.Shape), kind, new Shape(metadata.Output!.Shape), onnxThreads, where);
+        var onnxBackend = new OnnxBackend(onnx, new Shape(input.Shape), kind, new Shape(metadata.Output!.Shape), onnxThreads, where, spec.VocabularySize);
         try
         {
             return Create(name, version, onnxBackend, package, metadata, ItemMonitor.For(metadata, spec), where, batching);

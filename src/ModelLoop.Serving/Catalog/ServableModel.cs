@@ -34,7 +34,10 @@ public sealed partial class ServableModel : IDisposable
         Name = name;
         Version = version;
         Backend = backend ?? throw new ArgumentNullException(nameof(backend));
-        Schema = schema ?? throw new ArgumentNullException(nameof(schema));
+        ArgumentNullException.ThrowIfNull(schema);
+        // Token ids are checked against the vocabulary per item before batching (an out-of-range id would throw
+        // inside the batched forward pass and fail every request of the batch).
+        Schema = schema is { Kind: InputKind.TokenIds, VocabularySize: null } ? schema with { VocabularySize = backend.VocabularySize } : schema;
         Preprocess = preprocess;
         Batching = (batching ?? new BatchingOptions()).Validate();
         if (!schema.Shape.SequenceEqual(backend.InputShape.Dims))

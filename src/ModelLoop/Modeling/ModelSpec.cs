@@ -24,6 +24,16 @@ public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, I
     /// <summary>Spec format version, so later readers can migrate old files.</summary>
     public int FormatVersion { get; init; } = 1;
 
+    /// <summary>
+    /// A token-id model's vocabulary size: that of the Embedding its input goes into, which every input id must be below
+    /// (an id outside [0, VocabularySize) makes the forward pass throw). Null when the input does not go into an Embedding.
+    /// </summary>
+    [JsonIgnore]
+    public int? VocabularySize =>
+        (Graph is { Count: > 0 } graph ? graph.FirstOrDefault(n => n.Inputs.Contains("input"))?.Layer : Layers?.FirstOrDefault()) is Embedding embedding
+            ? embedding.VocabularySize
+            : null;
+
     private static readonly JsonSerializerOptions Options = CreateOptions();
 
     public string ToJson() => JsonSerializer.Serialize(this, Options);

@@ -29,19 +29,23 @@ public sealed class OperationsTests
     }
 
     [Fact]
-    public async Task MetricsExposeLatencyBatchSizesQueueDepthAndPerTenantCounts()
+    public async Task MetricsExposeLatencyBatchSizesQueueDepthAndCountsButNoTenantIds()
     {
         using var server = new ServerHost();
-        using var client = server.Client();
+        var acme = await server.CreateTenant("acme", ["iris"]);
+        using var client = server.Client(acme.Key);
+        using var anyone = server.Client(key: null);
         (await client.PostAsJsonAsync("/v1/models/iris/predict", new { input = new[] { 1f, 2f, 3f, 4f } })).EnsureSuccessStatusCode();
 
-        var metrics = await client.GetStringAsync("/metrics");
+        var metrics = await anyone.GetStringAsync("/metrics");
 
         Assert.Contains("modelloop_predict_latency_seconds_bucket{model=\"iris\"", metrics);
         Assert.Contains("modelloop_batch_size_bucket{model=\"iris\"", metrics);
         Assert.Contains("modelloop_queue_depth{model=\"iris\",version=\"1\"}", metrics);
-        Assert.Contains("modelloop_requests_total{model=\"iris\",tenant=\"admin\",outcome=\"ok\"}", metrics);
-        Assert.Contains("modelloop_items_predicted_total{model=\"iris\",tenant=\"admin\"}", metrics);
+        Assert.Contains("modelloop_requests_total{model=\"iris\",outcome=\"ok\"}", metrics);
+        Assert.Contains("modelloop_items_predicted_total{model=\"iris\"}", metrics);
+        Assert.DoesNotContain(acme.TenantId, metrics);
+        Assert.DoesNotContain("tenant=", metrics);
     }
 
     [Fact]
@@ -54,7 +58,7 @@ public sealed class OperationsTests
         var metrics = await client.GetStringAsync("/metrics");
 
         Assert.DoesNotContain("made-up-name-1234", metrics);
-        Assert.Contains("modelloop_requests_total{model=\"(unknown)\",tenant=\"admin\",outcome=\"invalid\"}", metrics);
+        Assert.Contains("modelloop_requests_total{model=\"(unknown)\",outcome=\"invalid\"}", metrics);
     }
 
     [Fact]

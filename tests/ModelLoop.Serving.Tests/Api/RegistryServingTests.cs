@@ -115,7 +115,7 @@ public sealed class RegistryServingTests
         {
             var wrong = await client.PostAsJsonAsync("/v1/models/secret/predict", input);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, wrong.StatusCode);
-            Assert.Contains("key", await Detail(wrong));
+            Assert.Contains("request id", await Detail(wrong)); // the cause (which key) is the server log's, not the client's
             Assert.Equal(HttpStatusCode.OK, (await client.PostAsJsonAsync("/v1/models/plain/predict", input)).StatusCode);
         }
         using var noKey = new RegistryServerHost(catalog: _ => new RegistryCatalog(new ModelRegistry(wrongKey.Home)));
@@ -123,7 +123,7 @@ public sealed class RegistryServingTests
         {
             var none = await client.PostAsJsonAsync("/v1/models/secret/predict", input);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, none.StatusCode);
-            Assert.Contains(ArtifactEncryptionKey.EnvironmentVariable, await Detail(none));
+            Assert.DoesNotContain(ArtifactEncryptionKey.EnvironmentVariable, await Detail(none));
         }
         using var rightKey = new RegistryServerHost(catalog: _ => new RegistryCatalog(new ModelRegistry(wrongKey.Home), encryptionKey: key));
         using (var client = rightKey.Client())

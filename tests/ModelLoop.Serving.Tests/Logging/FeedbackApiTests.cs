@@ -101,7 +101,7 @@ public sealed class FeedbackApiTests : IDisposable
     [InlineData("""{ "requestId": "ID", "score": "high" }""", "\"score\" must be a finite number")]
     [InlineData("""{ "requestId": "ID", "item": 1, "label": 0 }""", "predicted 1 item")]
     [InlineData("""{ "requestId": "ID", "item": -1, "label": 0 }""", "whole number ≥ 0")]
-    [InlineData("""{ "requestId": "ID", "lable": 0 }""", "\"lable\" is not a feedback field")]
+    [InlineData("""{ "requestId": "ID", "lable": 0 }""", "\"lable\" is not a field of a feedback body")]
     public async Task AMistakenFeedbackIsA400NamingTheField(string body, string expected)
     {
         using var client = _server.Client();
