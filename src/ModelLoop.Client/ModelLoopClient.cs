@@ -135,11 +135,14 @@ public sealed class ModelLoopClient : IDisposable
     }
 
     /// <summary>
-    /// Admin: creates a tenant granted <paramref name="models"/> ("*" for all) and returns its first key (shown once). Not
-    /// retried: after a transient failure, see whether it was created (<see cref="ListTenantsAsync"/>) before calling again.
+    /// Admin: creates a tenant granted <paramref name="models"/> ("*" for all) and returns its first key (shown once). Limits
+    /// left null are none (requests per minute: the server's default); <paramref name="itemsPerMinute"/> and
+    /// <paramref name="dailyItemQuota"/> count items (rows, records, images), not requests. Not retried: after a transient
+    /// failure, see whether it was created (<see cref="ListTenantsAsync"/>) before calling again.
     /// </summary>
-    public Task<CreatedApiKey> CreateTenantAsync(string name, IEnumerable<string> models, int? requestsPerMinute = null, long? dailyRequestQuota = null, CancellationToken cancellationToken = default) =>
-        Send<CreatedApiKey>(HttpMethod.Post, "v1/admin/tenants", new CreateTenantRequest(name, models.ToArray(), requestsPerMinute, dailyRequestQuota), cancellationToken);
+    public Task<CreatedApiKey> CreateTenantAsync(string name, IEnumerable<string> models, int? requestsPerMinute = null, long? dailyRequestQuota = null,
+        long? itemsPerMinute = null, long? dailyItemQuota = null, CancellationToken cancellationToken = default) =>
+        Send<CreatedApiKey>(HttpMethod.Post, "v1/admin/tenants", new CreateTenantRequest(name, models.ToArray(), requestsPerMinute, dailyRequestQuota, itemsPerMinute, dailyItemQuota), cancellationToken);
 
     /// <summary>Admin: every tenant with its grants, rate limit and daily quota.</summary>
     public async Task<IReadOnlyList<TenantSummary>> ListTenantsAsync(CancellationToken cancellationToken = default) =>
@@ -149,10 +152,11 @@ public sealed class ModelLoopClient : IDisposable
     public Task<CreatedApiKey> AddKeyAsync(string tenantId, CancellationToken cancellationToken = default) =>
         Send<CreatedApiKey>(HttpMethod.Post, $"v1/admin/tenants/{Escape(tenantId)}/keys", null, cancellationToken);
 
-    /// <summary>Admin: replaces a tenant's model grants, rate limit and daily quota (null: none).</summary>
-    public async Task UpdateTenantAsync(string tenantId, IEnumerable<string> models, int requestsPerMinute, long? dailyRequestQuota = null, CancellationToken cancellationToken = default)
+    /// <summary>Admin: replaces a tenant's model grants, rate limits and daily quotas, in requests and in items (null: none).</summary>
+    public async Task UpdateTenantAsync(string tenantId, IEnumerable<string> models, int requestsPerMinute, long? dailyRequestQuota = null,
+        long? itemsPerMinute = null, long? dailyItemQuota = null, CancellationToken cancellationToken = default)
     {
-        using var _ = await SendRaw(HttpMethod.Put, $"v1/admin/tenants/{Escape(tenantId)}", new UpdateTenantRequest(models.ToArray(), requestsPerMinute, dailyRequestQuota), cancellationToken);
+        using var _ = await SendRaw(HttpMethod.Put, $"v1/admin/tenants/{Escape(tenantId)}", new UpdateTenantRequest(models.ToArray(), requestsPerMinute, dailyRequestQuota, itemsPerMinute, dailyItemQuota), cancellationToken);
     }
 
     /// <summary>Admin: revokes a key by its id; calls with it then get 401.</summary>

@@ -47,6 +47,24 @@ public sealed class EndToEndTests : IDisposable
     }
 
     [Fact]
+    public async Task ItemLimitsSetThroughTheSdkAreListedAndADailyItemQuotaRefusesTheItemsBeyondIt()
+    {
+        using var admin = Client(AdminKey);
+        var created = await admin.CreateTenantAsync("acme", ["iris"], itemsPerMinute: 1000, dailyItemQuota: 3);
+        using var acme = Client(created.Key);
+
+        var listed = Assert.Single(await admin.ListTenantsAsync());
+        await acme.PredictAsync("iris", [[1f, 2f, 3f, 4f], [0f, 0f, 0f, 0f]]);
+        var e = await Assert.ThrowsAsync<ModelLoopApiException>(() => acme.PredictAsync("iris", [[1f, 2f, 3f, 4f], [0f, 0f, 0f, 0f]]));
+        await admin.UpdateTenantAsync(created.TenantId, ["iris"], requestsPerMinute: 60, dailyItemQuota: 10);
+        var afterRaise = await acme.PredictAsync("iris", [[1f, 2f, 3f, 4f], [0f, 0f, 0f, 0f]]);
+
+        Assert.Equal((1000L, 3L), (listed.ItemsPerMinute, listed.DailyItemQuota));
+        Assert.Equal(HttpStatusCode.TooManyRequests, e.StatusCode);
+        Assert.Equal(2, afterRaise.Predictions.Count);
+    }
+
+    [Fact]
     public async Task ATenantCreatedThroughTheSdkPredictsReadsMetadataAndSeesItsUsage()
     {
         using var admin = Client(AdminKey);
