@@ -78,22 +78,30 @@ internal sealed partial class OnnxLayerEmitter
     /// <summary>
     /// Self-attention as SelfAttentionModule computes it: the fused projection split into Q, K, V,
     /// softmax(Q·Kᵀ/√headDim [+ causal mask])·V per head, heads merged, output projection. (N, T, D) → (N, T, D).
+    /// The fused projection's parameters sit under <paramref name="qkv"/> (defaults to prefix.qkv) and the output
+    /// projection's under <paramref name="projection"/> (defaults to prefix.projection); GPT's are c_attn and c_proj.
+    /// T is fixed (the causal mask is a (T, T) constant), as the graph's input shape is.
     /// </summary>
-    private string Attention(string x, string prefix, string name, Shape shape, int heads, bool causal)
+    private string Attention(string x, string prefix, string name, Shape shape, int heads, bool causal, string? qkv = null, string? projection = null, bool bias = true)
     {
+        qkv ??= prefix + ".qkv";
+        projection ??= prefix + ".projection";
         var (time, features) = (shape[0], shape[1]);
         var headDim = features / heads;
-        var weight = _g.Parameter(prefix + ".qkv.weight"); // (3·D, D), rows [Q; K; V], each head's headDim rows contiguous
-        var bias = _g.Parameter(prefix + ".qkv.bias");     // (3·D)
+        var weight = _g.Parameter(qkv + ".weight");                  // (3·D, D), rows [Q; K; V], each head's headDim rows contiguous
+        var biases = bias ? _g.Parameter(qkv + ".bias") : null;      // (3·D)
         var split = _g.Int64s(name + "/heads_shape", 0, 0, heads, headDim);
         var projected = new string[3];
         string[] parts = ["q", "k", "v"];
         for (var i = 0; i < 3; i++)
         {
             using var w = weight.detach().narrow(0, i * features, features).t(); // (D, D) for x·W
-            using var b = bias.detach().narrow(0, i * features, features);
-            var y = _g.Node("MatMul", $"{name}/{parts[i]}/matmul", [x, _g.Initializer($"{prefix}.qkv.weight_{parts[i]}", w)]);
-            y = _g.Node("Add", $"{name}/{parts[i]}", [y, _g.Initializer($"{prefix}.qkv.bias_{parts[i]}", b)]); // (N, T, D)
+            var y = _g.Node("MatMul", $"{name}/{parts[i]}/matmul", [x, _g.Initializer($"{qkv}.weight_{parts[i]}", w)]);
+            if (biases is not null)
+            {
+                using var b = biases.detach().narrow(0, i * features, features);
+                y = _g.Node("Add", $"{name}/{parts[i]}", [y, _g.Initializer($"{qkv}.bias_{parts[i]}", b)]); // (N, T, D)
+            }
             var perHead = _g.Node("Reshape", $"{name}/{parts[i]}/heads", [y, split]);           // (N, T, heads, headDim)
             // Q, V → (N, heads, T, headDim); K → (N, heads, headDim, T), ready for Q·Kᵀ.
             projected[i] = _g.Node("Transpose", $"{name}/{parts[i]}/transpose", [perHead], i == 1 ? Ints("perm", 0, 2, 3, 1) : Ints("perm", 0, 2, 1, 3));
@@ -113,7 +121,7 @@ internal sealed partial class OnnxLayerEmitter
         var attended = _g.Node("MatMul", name + "/attended", [weights, projected[2]]);                  // (N, heads, T, headDim)
         var merged = _g.Node("Transpose", name + "/merge", [attended], Ints("perm", 0, 2, 1, 3));         // (N, T, heads, headDim)
         merged = _g.Node("Reshape", name + "/merged", [merged, _g.Int64s(name + "/merged_shape", 0, 0, features)]); // (N, T, D)
-        return Linear(merged, prefix + ".projection", name + "/projection", 2, bias: true);
+        return Linear(merged, projection, name + "/projection", 2, bias);
     }
 
     /// <summary>Pre-LayerNorm block: x + attention(ln1(x)), then x + mlp(ln2(x)) with mlp = fc → GELU → proj. Dropout is the identity.</summary>

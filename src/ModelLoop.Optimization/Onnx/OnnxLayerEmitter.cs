@@ -23,6 +23,7 @@ internal sealed partial class OnnxLayerEmitter
         typeof(Dense), typeof(Conv2D), typeof(MaxPool2D), typeof(AvgPool2D), typeof(GlobalAvgPool2D), typeof(Flatten),
         typeof(Reshape), typeof(Dropout), typeof(ActivationLayer), typeof(BatchNorm), typeof(Residual), typeof(LayerNorm),
         typeof(Embedding), typeof(Lstm), typeof(Gru), typeof(MultiHeadAttention), typeof(TransformerEncoderBlock), typeof(SequenceMeanPool),
+        typeof(Gpt),
     ];
 
     /// <param name="g">Where the nodes go.</param>
@@ -54,6 +55,7 @@ internal sealed partial class OnnxLayerEmitter
             [typeof(TransformerEncoderBlock)] = EmitTransformerBlock,
             // (N, T, D) → (N, D)
             [typeof(SequenceMeanPool)] = x => _g.Node("ReduceMean", x.Name, [x.Value], Ints("axes", 1), Int("keepdims", 0)),
+            [typeof(Gpt)] = EmitGpt,
         };
         var accepted = (supported ?? SupportedTypes).ToHashSet();
         _emitters = all.Where(e => accepted.Contains(e.Key)).ToDictionary(e => e.Key, e => e.Value);
@@ -137,8 +139,11 @@ internal sealed partial class OnnxLayerEmitter
             [x, _g.Weight(prefix + ".weight"), _g.Weight(prefix + ".bias"), _g.Weight(prefix + ".running_mean"), _g.Weight(prefix + ".running_var")],
             Float("epsilon", epsilon));
 
+    // The bias is optional (nn.LayerNorm(bias: false), as Gpt(Bias: false) builds it, has none; so is ONNX's B input).
     private string LayerNormalization(string x, string prefix, string name, double epsilon) =>
-        _g.Node("LayerNormalization", name, [x, _g.Weight(prefix + ".weight"), _g.Weight(prefix + ".bias")], Int("axis", -1), Float("epsilon", epsilon));
+        _g.Node("LayerNormalization", name,
+            _g.Has(prefix + ".bias") ? [x, _g.Weight(prefix + ".weight"), _g.Weight(prefix + ".bias")] : [x, _g.Weight(prefix + ".weight")],
+            Int("axis", -1), Float("epsilon", epsilon));
 
     /// <summary>activation(branch(x) + shortcut(x)), with the projection shortcut the module built when the branch changed the shape.</summary>
     private string EmitResidual(LayerInput x)

@@ -1,4 +1,5 @@
 using ModelLoop.Modeling;
+using ModelLoop.Modeling.Layers;
 using ModelLoop.Native;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -75,6 +76,8 @@ public static class OnnxVerification
         }
     }
 
+    // ModelSpec.VocabularySize knows only Embedding inputs; a Gpt layer embeds its token ids itself.
     private static long VocabularySize(Model model) => model.ToSpec().VocabularySize
-        ?? throw new ArgumentException("The model takes token ids but its input does not go into an Embedding; start it with new Embedding(vocabularySize, dimensions).", nameof(model));
+        ?? (model.ToSpec().Layers?.FirstOrDefault() as Gpt)?.VocabularySize
+        ?? throw new ArgumentException("The model takes token ids but its input goes into neither an Embedding nor a Gpt layer; start it with new Embedding(vocabularySize, dimensions).", nameof(model));
 }

@@ -103,6 +103,46 @@ public sealed class OnnxExporterTests
         OnnxParity.AssertMatches(model);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_tiny_gpt_runs_in_onnx_runtime_as_in_torchsharp(bool bias)
+    {
+        // Random LayerNorm scales/shifts and biases, so ln_1/ln_2/ln_f and the c_attn/c_proj/c_fc biases are exercised;
+        // matrices N(0, 1.5²/fan-in) rather than GPT-2's N(0, 0.02²), so activations reach |x| ~ 1–3, where the tanh and
+        // erf GELUs differ by ~1e-4 per unit (with 0.02 the ONNX graph's exact GELU would pass for the tanh one).
+        using var model = SequenceZoo.Gpt(50, blockSize: 16, layers: 2, heads: 2, width: 32, bias: bias);
+        OnnxParity.RandomizeStatistics(model);
+        using (var generator = new TorchSharp.torch.Generator().manual_seed(7))
+        using (TorchSharp.torch.no_grad())
+        {
+            foreach (var parameter in model.Network.parameters().Where(p => p.dim() == 2))
+                TorchSharp.torch.nn.init.normal_(parameter, 0.0, 1.5 / Math.Sqrt(parameter.shape[1]), generator);
+        }
+        OnnxParity.AssertMatches(model, samples: 200);
+    }
+
+    [Fact]
+    public void A_gpts_onnx_logits_at_a_position_ignore_later_tokens()
+    {
+        // The causal mask and the position embedding, checked on the ONNX side alone: changing the last token of
+        // a sequence changes only the last position's logits.
+        using var model = SequenceZoo.Gpt(50, blockSize: 16, layers: 2, heads: 2, width: 32);
+        model.Network.eval();
+        using var session = new OnnxModel(OnnxExporter.Export(model));
+        using var first = OnnxVerification.RandomInputs(model, 1, seed: 5);                 // (1, 16) ids
+        var ids = first.data<long>().ToArray();
+        ids[15] = (ids[15] + 1) % 50;
+        using var second = TorchSharp.torch.tensor(ids, [1, 16]);
+        using var a = session.Predict(first);                                                // (1, 16, 50)
+        using var b = session.Predict(second);
+        Assert.Equal(new long[] { 1, 16, 50 }, a.shape);
+        using var earlier = (a.narrow(1, 0, 15) - b.narrow(1, 0, 15)).abs().max();
+        using var last = (a.narrow(1, 15, 1) - b.narrow(1, 15, 1)).abs().max();
+        Assert.Equal(0f, earlier.item<float>());
+        Assert.True(last.item<float>() > 0f, "Changing the last token did not change the last position's logits.");
+    }
+
     [Fact]
     public void A_functional_model_with_a_skip_connection_and_merges_runs_in_onnx_runtime_as_in_torchsharp()
     {
