@@ -76,8 +76,6 @@ public static class OnnxVerification
         }
     }
 
-    // ModelSpec.VocabularySize knows only Embedding inputs; a Gpt layer embeds its token ids itself.
     private static long VocabularySize(Model model) => model.ToSpec().VocabularySize
-        ?? (model.ToSpec().Layers?.FirstOrDefault() as Gpt)?.VocabularySize
         ?? throw new ArgumentException("The model takes token ids but its input goes into neither an Embedding nor a Gpt layer; start it with new Embedding(vocabularySize, dimensions).", nameof(model));
 }

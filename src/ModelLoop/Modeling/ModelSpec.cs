@@ -25,14 +25,17 @@ public sealed record ModelSpec(long[] InputShape, IReadOnlyList<Layer> Layers, I
     public int FormatVersion { get; init; } = 1;
 
     /// <summary>
-    /// A token-id model's vocabulary size: that of the Embedding its input goes into, which every input id must be below
-    /// (an id outside [0, VocabularySize) makes the forward pass throw). Null when the input does not go into an Embedding.
+    /// A token-id model's vocabulary size: that of the Embedding or Gpt its input goes into, which every input id must be
+    /// below (an id outside [0, VocabularySize) makes the forward pass throw). Null when the input goes into neither.
     /// </summary>
     [JsonIgnore]
     public int? VocabularySize =>
-        (Graph is { Count: > 0 } graph ? graph.FirstOrDefault(n => n.Inputs.Contains("input"))?.Layer : Layers?.FirstOrDefault()) is Embedding embedding
-            ? embedding.VocabularySize
-            : null;
+        (Graph is { Count: > 0 } graph ? graph.FirstOrDefault(n => n.Inputs.Contains("input"))?.Layer : Layers?.FirstOrDefault()) switch
+        {
+            Embedding embedding => embedding.VocabularySize,
+            Gpt gpt => gpt.VocabularySize,
+            _ => null,
+        };
 
     private static readonly JsonSerializerOptions Options = CreateOptions();
 

@@ -25,6 +25,13 @@ public sealed class GptTests
     }
 
     [Fact]
+    public void The_spec_names_the_gpts_vocabulary_so_servers_can_check_token_ids_before_batching()
+    {
+        using var model = Tiny(vocabulary: 37);
+        Assert.Equal(37, model.ToSpec().VocabularySize);
+    }
+
+    [Fact]
     public void Changing_token_t_leaves_every_earlier_position_unchanged()
     {
         using var model = Tiny();
