@@ -1,10 +1,12 @@
 // ResNet-18 (He et al. 2016, small-image variant: 3×3 stem, no max-pool) on Fashion-MNIST.
 //
 //   dotnet run -c Release --project samples/ResNet18              short settings (also what --ci runs): width 16,
-//                                                                 3 epochs on 512 training images, 1,000 test images;
-//                                                                 a smoke test (70.2% measured) that runs in about a minute on
-//                                                                 2 cores; with --ci, below the 62% floor it exits with code 1
-//                                                                 (8 points of margin: 48 steps of batch norm make it the noisiest)
+//                                                                 3 epochs on 1,024 training images, 1,000 test images;
+//                                                                 a smoke test (76.0–79.2% over 3 runs) that runs in about a minute
+//                                                                 on 2 cores; with --ci, below the 68% floor it exits with code 1.
+//                                                                 Runs are not bit-identical (multithreaded convolution
+//                                                                 gradients sum in varying order), and with 512 images (48 steps
+//                                                                 of batch norm) the same seed gave 50.9–70.1%: too noisy to gate.
 //   dotnet run -c Release --project samples/ResNet18 -- --full    the real thing: width 64 (≈ 11 M parameters), all 60,000
 //                                                                 images, 10 epochs. GPU territory: ≈ 0.46 G multiply-adds
 //                                                                 per image forward, so by FLOP count roughly 7 hours on a
@@ -20,7 +22,7 @@ var options = new SampleArgs(args);
 var full = options.Flag("full", "width 64, all data, 10 epochs (GPU territory)");
 var width = options.Int("width", full ? 64 : 16, "channels of the first stage; 64 is the paper's");
 var epochs = options.Int("epochs", full ? 10 : 3, "training epochs");
-var limit = options.OptionalInt("limit", "use only the first N training images (default: 512; all with --full)") ?? (full ? null : 512);
+var limit = options.OptionalInt("limit", "use only the first N training images (default: 1,024; all with --full)") ?? (full ? null : 1_024);
 var testLimit = options.OptionalInt("test-limit", "use only the first N test images (default: 1,000; all with --full)") ?? (full ? null : 1_000);
 var data = options.String("data", "folder of the Fashion-MNIST IDX files") ?? FashionMnist.DefaultDirectory;
 if (!options.Ready("ResNet18: ResNet-18 on Fashion-MNIST."))
@@ -41,4 +43,4 @@ model.Fit(train, new FitOptions { Epochs = epochs, BatchSize = full ? 128 : 32, 
 var result = model.Evaluate(test);
 Console.WriteLine($"Test loss: {result["loss"]:F4}");
 Console.WriteLine($"Test accuracy: {result["accuracy"]:P2}");
-options.RequireAtLeast("test accuracy", result["accuracy"], floor: 0.62, "P1");
+options.RequireAtLeast("test accuracy", result["accuracy"], floor: 0.68, "P1");
