@@ -16,7 +16,7 @@ namespace ModelLoop.Bench;
 /// 1×64×64 images (raw pixels, base64; ~2 MiB once decoded per request) — every answer must be 200, 429 or 503, the
 /// server's peak RSS (the kernel's VmHWM) is reported against <c>--memory-bound-mb</c>, and the items metered in its usage
 /// table must equal the items of the 200 answers; (2) throughput of <c>--clients</c> (32) closed-loop clients sending one
-/// image each, against this checkout's server and, with <c>--baseline PATH</c>, another build's (rounds alternate; medians).
+/// image each, against this checkout's server and, with <c>--baseline PATH</c>, another build's (rounds alternate the two, and which goes first; medians).
 /// </summary>
 internal static class OverloadBench
 {
@@ -61,8 +61,13 @@ internal static class OverloadBench
             var theirs = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
+                // The side that runs first in a round read ~3% low in an A/A control (same build both sides): the
+                // order alternates per round so the bias cancels in the median instead of landing on one side.
+                var baselineFirst = baseline.Length > 0 && round % 2 == 1;
+                if (baselineFirst)
+                    theirs.Add(Throughput(baseline, folder, $"baseline-{round}", clients, warmup, seconds));
                 ours.Add(Throughput(server, folder, $"ours-{round}", clients, warmup, seconds));
-                if (baseline.Length > 0)
+                if (baseline.Length > 0 && !baselineFirst)
                     theirs.Add(Throughput(baseline, folder, $"baseline-{round}", clients, warmup, seconds));
             }
             var median = ours.Order().ElementAt(ours.Count / 2);
