@@ -47,7 +47,7 @@ internal static class PredictApi
         context.Response.Headers[RequestIdHeader] = request.Id;
         var tenant = ApiKeyMiddleware.Current(context);
         if (!tenant.IsGranted(name))
-            return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
+            return Count(UnknownLabel, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
         // A retry with the call's Idempotency-Key gets the stored answer: not run, not metered, no quota taken.
         using var claim = await idempotency.Claim(context, tenant.Id, cancellationToken);
         if (claim.Answer is { } answered)
@@ -57,7 +57,7 @@ internal static class PredictApi
         if (tenant.DailyRequestQuota is { } quota && !meter.TryReserve(tenant.Id, quota))
         {
             var midnight = DateTime.UtcNow.Date.AddDays(1) - DateTime.UtcNow;
-            return Count(Label(host, name), tenant, "rejected", Problems.TooMany(context, $"The daily quota of {quota} requests for this key is used up; it resets at 00:00 UTC. Retry then, or ask the administrator for a larger quota.", midnight));
+            return Count(Label(host, name), "rejected", Problems.TooMany(context, $"The daily quota of {quota} requests for this key is used up; it resets at 00:00 UTC. Retry then, or ask the administrator for a larger quota.", midnight));
         }
         try
         {
@@ -79,15 +79,15 @@ internal static class PredictApi
         // Shed before the body is read or decoded when the model's queue or memory bound is full (AdmissionGate).
         using var admission = context.RequestServices.GetRequiredService<AdmissionGate>().Begin(context, name, version, tenant);
         if (admission.Refusal is { } shed)
-            return Count(Label(host, name), tenant, "rejected", shed);
+            return Count(Label(host, name), "rejected", shed);
         var (body, problem) = await JsonBody.Read(context.Request, options.Value.MaxRequestBytes, PredictExample, cancellationToken);
         if (problem is not null)
-            return Count(Label(host, name), tenant, "invalid", problem);
+            return Count(Label(host, name), "invalid", problem);
         using (body)
         {
             var (raw, rawProblem) = WantsRawOutputs(outputs, body!.RootElement);
             if (rawProblem is not null)
-                return Count(Label(host, name), tenant, "invalid", rawProblem);
+                return Count(Label(host, name), "invalid", rawProblem);
             var log = recorder.Decide(name, tenant.Id);
             (ModelRunner? Runner, EnqueueResult Result, Task<Batching.PredictOutcome>? Outcome, ParsedInput? Input) queued;
             try
@@ -97,20 +97,20 @@ internal static class PredictApi
             }
             catch (BadInputException e)
             {
-                return Count(name, tenant, "invalid", Problems.BadInput(e.Message));
+                return Count(name, "invalid", Problems.BadInput(e.Message));
             }
             catch (ModelUnavailableException e)
             {
-                return Count(name, tenant, "unavailable", Problems.Unavailable(context, e));
+                return Count(name, "unavailable", Problems.Unavailable(context, e));
             }
             catch (AdmissionRefusedException e)
             {
-                return Count(name, tenant, "rejected", e.ToProblem(context));
+                return Count(name, "rejected", e.ToProblem(context));
             }
             if (queued.Runner is null)
-                return Count(UnknownLabel, tenant, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
+                return Count(UnknownLabel, "invalid", ModelsApi.UnknownModel(host, tenant, name, version));
             if (queued.Outcome is null)
-                return Count(name, tenant, "rejected", Problems.TooMany(context, $"Model '{name}' has {queued.Runner.QueueDepth} requests waiting, its queue's bound; the request was not run. Retry after the Retry-After delay, with backoff.", TimeSpan.FromSeconds(1)));
+                return Count(name, "rejected", Problems.TooMany(context, $"Model '{name}' has {queued.Runner.QueueDepth} requests waiting, its queue's bound; the request was not run. Retry after the Retry-After delay, with backoff.", TimeSpan.FromSeconds(1)));
             // Not cancelled by the client going away: a request abandoned before its batch ran is dropped by the runner
             // (its outcome is cancelled, nothing was computed or is billed); once computed, it is metered even if nobody reads the answer.
             Batching.PredictOutcome outcome;
@@ -120,14 +120,14 @@ internal static class PredictApi
             }
             catch (ItemsFailedException e)
             {
-                return Count(name, tenant, "failed", PredictAnswer.Failed(context, e));
+                return Count(name, "failed", PredictAnswer.Failed(context, e));
             }
             var latencyMs = Stopwatch.GetElapsedTime(request.Started).TotalMilliseconds;
             var servable = queued.Runner.Model;
             // Built (and checked to be sendable) before anything is billed.
             var (response, unanswerable) = PredictAnswer.Build(name, servable, outcome, raw);
             if (unanswerable is not null)
-                return Count(name, tenant, "failed", unanswerable);
+                return Count(name, "failed", unanswerable);
             var count = response!.Predictions.Count;
             // Answered only once both its usage and (when logged) its log entry are committed.
             var metered = meter.Record(tenant.Id, name, outcome.Version, count, outcome.ComputeMilliseconds);
@@ -157,7 +157,7 @@ internal static class PredictApi
 
     private static string Label(ModelHost host, string name) => host.Catalog.List().Any(m => m.Name == name) ? name : UnknownLabel;
 
-    private static ProblemHttpResult Count(string model, Tenant tenant, string outcome, ProblemHttpResult problem)
+    private static ProblemHttpResult Count(string model, string outcome, ProblemHttpResult problem)
     {
         ServingMetrics.Requests.WithLabels(model, outcome).Inc();
         return problem;
