@@ -5,4 +5,4 @@ namespace ModelLoop.Contracts;
 /// request quota, and its item rate limit and daily item quota (null: none).
 /// </summary>
 public sealed record TenantSummary(string Id, string Name, IReadOnlyList<string> Models, int RequestsPerMinute, long? DailyRequestQuota,
-    long? ItemsPerMinute = null, long? DailyItemQuota = null);
+    long? ItemsPerMinute = null, long? DailyItemQuota = null, long? TokensPerMinute = null, long? DailyTokenQuota = null);

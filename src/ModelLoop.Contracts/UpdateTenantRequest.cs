@@ -5,4 +5,4 @@ namespace ModelLoop.Contracts;
 /// daily item quota (null: none); replaces all of them.
 /// </summary>
 public sealed record UpdateTenantRequest(IReadOnlyList<string> Models, int RequestsPerMinute, long? DailyRequestQuota = null,
-    long? ItemsPerMinute = null, long? DailyItemQuota = null);
+    long? ItemsPerMinute = null, long? DailyItemQuota = null, long? TokensPerMinute = null, long? DailyTokenQuota = null);

@@ -11,14 +11,15 @@ namespace ModelLoop.Serving;
 /// </summary>
 internal static class ServingSchema
 {
-    /// <summary>The schema version this server writes and reads: 2 added the item limits of tenants.</summary>
-    public const int Version = 2;
+    /// <summary>The schema version this server writes and reads: 2 added the item limits of tenants, 3 the token usage and token limits (language models).</summary>
+    public const int Version = 3;
 
     private const string Tables = """
         CREATE TABLE IF NOT EXISTS tenants (
             id TEXT PRIMARY KEY, name TEXT NOT NULL, requests_per_minute INTEGER NOT NULL,
             daily_request_quota INTEGER NULL, created_utc TEXT NOT NULL,
-            items_per_minute INTEGER NULL, daily_item_quota INTEGER NULL);
+            items_per_minute INTEGER NULL, daily_item_quota INTEGER NULL,
+            tokens_per_minute INTEGER NULL, daily_token_quota INTEGER NULL);
         CREATE TABLE IF NOT EXISTS grants (
             tenant_id TEXT NOT NULL REFERENCES tenants(id), model TEXT NOT NULL, PRIMARY KEY (tenant_id, model));
         CREATE TABLE IF NOT EXISTS api_keys (
@@ -27,18 +28,27 @@ internal static class ServingSchema
         CREATE TABLE IF NOT EXISTS usage (
             tenant_id TEXT NOT NULL, model TEXT NOT NULL, version TEXT NOT NULL, hour_utc TEXT NOT NULL,
             requests INTEGER NOT NULL, items INTEGER NOT NULL, compute_ms REAL NOT NULL,
+            prompt_tokens INTEGER NOT NULL DEFAULT 0, completion_tokens INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (tenant_id, model, version, hour_utc));
         """;
 
     /// <summary>Opens (creating when absent, upgrading when older) the serving database at <paramref name="path"/>.</summary>
     public static SqliteDatabase Open(string path) => new(path, Tables, Version, Migrate);
 
-    // Version 1 → 2: the item limits (NULL: none, what every existing tenant had). A new file (0) gets the full tables.
+    // Version 1 → 2: the item limits (NULL: none, what every existing tenant had). 2 → 3: token usage (0 for every
+    // existing row: no language model was served before) and token limits (NULL: none). A new file (0) gets the full tables.
     private static void Migrate(SqliteConnection connection, SqliteTransaction transaction, int from)
     {
-        if (from is 0 or >= 2)
+        if (from is 0 or >= 3)
             return;
-        SqliteDatabase.Execute(connection, transaction, "ALTER TABLE tenants ADD COLUMN items_per_minute INTEGER NULL;");
-        SqliteDatabase.Execute(connection, transaction, "ALTER TABLE tenants ADD COLUMN daily_item_quota INTEGER NULL;");
+        if (from < 2)
+        {
+            SqliteDatabase.Execute(connection, transaction, "ALTER TABLE tenants ADD COLUMN items_per_minute INTEGER NULL;");
+            SqliteDatabase.Execute(connection, transaction, "ALTER TABLE tenants ADD COLUMN daily_item_quota INTEGER NULL;");
+        }
+        SqliteDatabase.Execute(connection, transaction, "ALTER TABLE tenants ADD COLUMN tokens_per_minute INTEGER NULL;");
+        SqliteDatabase.Execute(connection, transaction, "ALTER TABLE tenants ADD COLUMN daily_token_quota INTEGER NULL;");
+        SqliteDatabase.Execute(connection, transaction, "ALTER TABLE usage ADD COLUMN prompt_tokens INTEGER NOT NULL DEFAULT 0;");
+        SqliteDatabase.Execute(connection, transaction, "ALTER TABLE usage ADD COLUMN completion_tokens INTEGER NOT NULL DEFAULT 0;");
     }
 }

@@ -83,7 +83,7 @@ public sealed class ServeCommandTests : IDisposable
 
         Assert.Equal(0, CliApp.Run(["usage", "--db", Path("serving.db"), "--csv", Path("usage.csv")]));
         var lines = File.ReadAllLines(Path("usage.csv"));
-        Assert.Equal("TenantId,Model,Version,HourUtc,Requests,Items,ComputeMs", lines[0]);
+        Assert.Equal("TenantId,Model,Version,HourUtc,Requests,Items,ComputeMs,PromptTokens,CompletionTokens", lines[0]);
         Assert.StartsWith("anonymous,cancer,1,", lines[1]);
         Assert.Contains(",2,3,", lines[1]); // 2 requests, 3 items
     }

@@ -21,7 +21,7 @@ internal static class TenantsApi
                 ? await next(context)
                 : Problems.Forbidden("Managing tenants needs the admin key (configured as Serving:AdminKey); this key belongs to a tenant."));
         admin.MapPost("/tenants", Create).WithName("CreateTenant");
-        admin.MapGet("/tenants", (TenantStore store) => TypedResults.Ok(store.List().Select(t => new TenantSummary(t.Id, t.Name, t.Models, t.RequestsPerMinute, t.DailyRequestQuota, t.ItemsPerMinute, t.DailyItemQuota)).ToArray())).WithName("ListTenants");
+        admin.MapGet("/tenants", (TenantStore store) => TypedResults.Ok(store.List().Select(t => new TenantSummary(t.Id, t.Name, t.Models, t.RequestsPerMinute, t.DailyRequestQuota, t.ItemsPerMinute, t.DailyItemQuota, t.TokensPerMinute, t.DailyTokenQuota)).ToArray())).WithName("ListTenants");
         admin.MapPut("/tenants/{id}", Update).WithName("UpdateTenant");
         admin.MapPost("/tenants/{id}/keys", AddKey).WithName("AddKey");
         admin.MapDelete("/keys/{keyId}", Revoke).WithName("RevokeKey");
@@ -38,8 +38,10 @@ internal static class TenantsApi
             return Problems.BadInput($"\"requestsPerMinute\" and \"dailyRequestQuota\" must be at least 1 when given; received {request.RequestsPerMinute} and {request.DailyRequestQuota}.");
         if (ItemLimitsProblem(request.ItemsPerMinute, request.DailyItemQuota) is { } items)
             return items;
+        if (TokenLimitsProblem(request.TokensPerMinute, request.DailyTokenQuota) is { } tokens)
+            return tokens;
         var (tenant, keyId, key) = store.Create(request.Name, request.Models, request.RequestsPerMinute ?? options.Value.DefaultRequestsPerMinute, request.DailyRequestQuota,
-            request.ItemsPerMinute, request.DailyItemQuota);
+            request.ItemsPerMinute, request.DailyItemQuota, request.TokensPerMinute, request.DailyTokenQuota);
         return TypedResults.Created($"/v1/admin/tenants/{tenant.Id}", new CreatedApiKey(tenant.Id, keyId, key));
     }
 
@@ -51,7 +53,10 @@ internal static class TenantsApi
             return Problems.BadInput($"\"requestsPerMinute\" must be at least 1 and \"dailyRequestQuota\" at least 1 or null (no quota); received {request.RequestsPerMinute} and {request.DailyRequestQuota}.");
         if (ItemLimitsProblem(request.ItemsPerMinute, request.DailyItemQuota) is { } items)
             return items;
-        return store.Update(id, request.Models, request.RequestsPerMinute, request.DailyRequestQuota, request.ItemsPerMinute, request.DailyItemQuota) is { } tenant
+        if (TokenLimitsProblem(request.TokensPerMinute, request.DailyTokenQuota) is { } tokens)
+            return tokens;
+        return store.Update(id, request.Models, request.RequestsPerMinute, request.DailyRequestQuota, request.ItemsPerMinute, request.DailyItemQuota,
+            request.TokensPerMinute, request.DailyTokenQuota) is { } tenant
             ? TypedResults.Ok(tenant)
             : Problems.NotFound($"No tenant '{id}'. GET /v1/admin/tenants lists them.");
     }
@@ -59,6 +64,11 @@ internal static class TenantsApi
     private static ProblemHttpResult? ItemLimitsProblem(long? itemsPerMinute, long? dailyItemQuota) =>
         itemsPerMinute is < 1 || dailyItemQuota is < 1
             ? Problems.BadInput($"\"itemsPerMinute\" and \"dailyItemQuota\" must be at least 1 or null (no limit); received {itemsPerMinute?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"} and {dailyItemQuota?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}.")
+            : null;
+
+    private static ProblemHttpResult? TokenLimitsProblem(long? tokensPerMinute, long? dailyTokenQuota) =>
+        tokensPerMinute is < 1 || dailyTokenQuota is < 1
+            ? Problems.BadInput($"\"tokensPerMinute\" and \"dailyTokenQuota\" must be at least 1 or null (no limit); received {tokensPerMinute?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"} and {dailyTokenQuota?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}.")
             : null;
 
     private static Results<Created<CreatedApiKey>, ProblemHttpResult> AddKey(string id, TenantStore store) =>

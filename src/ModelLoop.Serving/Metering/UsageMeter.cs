@@ -7,7 +7,7 @@ using ModelLoop.Storage;
 namespace ModelLoop.Serving.Metering;
 
 /// <summary>
-/// Persists usage (requests, items, compute ms) per tenant, model version and UTC hour. <see cref="Record"/>
+/// Persists usage (requests, items, compute ms; prompt and completion tokens of language models) per tenant, model version and UTC hour. <see cref="Record"/>
 /// completes only after the transaction holding the record committed, and the server answers a request
 /// only after that — so every acknowledged prediction is counted even if the process is killed. Records
 /// arriving together share one transaction (group commit): one fsync per batch, not per request, so metering
@@ -17,12 +17,13 @@ namespace ModelLoop.Serving.Metering;
 /// </summary>
 internal sealed class UsageMeter : IAsyncDisposable
 {
-    private sealed record Usage(string TenantId, string Model, string Version, long Items, double ComputeMs, DateTime At);
+    private sealed record Usage(string TenantId, string Model, string Version, long Items, double ComputeMs, DateTime At,
+        long PromptTokens = 0, long CompletionTokens = 0);
 
     // Today's committed amounts of one tenant, indexed by UsageUnit.
-    private sealed class DayCount(long requests, long items)
+    private sealed class DayCount(long requests, long items, long promptTokens, long completionTokens)
     {
-        public readonly long[] Used = [requests, items];
+        public readonly long[] Used = [requests, items, promptTokens, completionTokens];
     }
 
     private readonly SqliteDatabase _database;
@@ -49,6 +50,31 @@ internal sealed class UsageMeter : IAsyncDisposable
     /// <summary>Counts one request of <paramref name="items"/> items; completes when committed.</summary>
     public Task Record(string tenantId, string model, string version, long items, double computeMs) =>
         _writer.Add(new Usage(tenantId, model, version, items, computeMs, _clock.GetUtcNow().UtcDateTime));
+
+    /// <summary>
+    /// Counts one language-model request: the tokens of its prompt read and of its completion sent (a stream the client
+    /// cut counts what was sent before it went); completes when committed.
+    /// </summary>
+    public Task RecordTokens(string tenantId, string model, string version, long promptTokens, long completionTokens, double computeMs) =>
+        _writer.Add(new Usage(tenantId, model, version, 0, computeMs, _clock.GetUtcNow().UtcDateTime, promptTokens, completionTokens));
+
+    /// <summary>
+    /// Takes <paramref name="amount"/> tokens of today's <paramref name="quota"/> of tokens (prompt + completion) for a
+    /// tenant, counting what is in flight as used; false (nothing taken) when it does not fit. Reservations are kept under
+    /// <see cref="UsageUnit.PromptTokens"/>: release them with <see cref="ReleaseReservation(string, UsageUnit, long)"/> and that unit.
+    /// </summary>
+    public bool TryReserveTokens(string tenantId, long amount, long quota)
+    {
+        var counter = Counter(tenantId);
+        lock (_lock)
+        {
+            var reserved = _reserved.GetValueOrDefault((tenantId, UsageUnit.PromptTokens));
+            if (counter.Used[(int)UsageUnit.PromptTokens] + counter.Used[(int)UsageUnit.CompletionTokens] + reserved + amount > quota)
+                return false;
+            _reserved[(tenantId, UsageUnit.PromptTokens)] = reserved + amount;
+            return true;
+        }
+    }
 
     /// <summary>Requests a tenant made today (UTC), for its daily quota.</summary>
     public long RequestsToday(string tenantId) => UsedToday(tenantId, UsageUnit.Requests);
@@ -105,11 +131,11 @@ internal sealed class UsageMeter : IAsyncDisposable
     /// <summary>Reads usage from a database file directly (the <c>modelloop usage</c> command).</summary>
     public static IReadOnlyList<UsageRow> Query(SqliteConnection connection, string? tenantId, DateTime? fromUtc, DateTime? toUtc) =>
         SqliteDatabase.Query(connection, null, """
-            SELECT tenant_id, model, version, hour_utc, requests, items, compute_ms FROM usage
+            SELECT tenant_id, model, version, hour_utc, requests, items, compute_ms, prompt_tokens, completion_tokens FROM usage
             WHERE ($t IS NULL OR tenant_id = $t) AND ($from IS NULL OR hour_utc >= $from) AND ($to IS NULL OR hour_utc < $to)
             ORDER BY hour_utc, tenant_id, model, version
             """,
-            r => new UsageRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetDouble(6)),
+            r => new UsageRow(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetInt64(4), r.GetInt64(5), r.GetDouble(6), r.GetInt64(7), r.GetInt64(8)),
             ("$t", tenantId), ("$from", fromUtc is { } f ? Hour(f) : null), ("$to", toUtc is { } t ? Hour(t) : null));
 
     public ValueTask DisposeAsync() => _writer.DisposeAsync();
@@ -126,9 +152,9 @@ internal sealed class UsageMeter : IAsyncDisposable
         lock (_refill)
         {
             var day = Today();
-            var (requests, items) = _database.Read(connection => SqliteDatabase.Query(connection, null,
-                "SELECT COALESCE(SUM(requests), 0), COALESCE(SUM(items), 0) FROM usage WHERE tenant_id = $t AND hour_utc >= $from AND hour_utc < $to",
-                r => (r.GetInt64(0), r.GetInt64(1)),
+            var (requests, items, promptTokens, completionTokens) = _database.Read(connection => SqliteDatabase.Query(connection, null,
+                "SELECT COALESCE(SUM(requests), 0), COALESCE(SUM(items), 0), COALESCE(SUM(prompt_tokens), 0), COALESCE(SUM(completion_tokens), 0) FROM usage WHERE tenant_id = $t AND hour_utc >= $from AND hour_utc < $to",
+                r => (r.GetInt64(0), r.GetInt64(1), r.GetInt64(2), r.GetInt64(3)),
                 ("$t", tenantId), ("$from", day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)),
                 ("$to", day.AddDays(1).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)))[0]);
             var sameDay = Today() == day;
@@ -136,9 +162,9 @@ internal sealed class UsageMeter : IAsyncDisposable
             {
                 RollDay();
                 if (!sameDay || _day != day) // the day turned while we read: a stale count must not be stored for the new day
-                    return new DayCount(requests, items);
+                    return new DayCount(requests, items, promptTokens, completionTokens);
                 if (!_today.TryGetValue(tenantId, out var counter))
-                    _today[tenantId] = counter = new DayCount(requests, items);
+                    _today[tenantId] = counter = new DayCount(requests, items, promptTokens, completionTokens);
                 return counter;
             }
         }
@@ -161,6 +187,8 @@ internal sealed class UsageMeter : IAsyncDisposable
                     {
                         counter.Used[(int)UsageUnit.Requests]++;
                         counter.Used[(int)UsageUnit.Items] += usage.Items;
+                        counter.Used[(int)UsageUnit.PromptTokens] += usage.PromptTokens;
+                        counter.Used[(int)UsageUnit.CompletionTokens] += usage.CompletionTokens;
                     }
                 }
             }
@@ -170,9 +198,10 @@ internal sealed class UsageMeter : IAsyncDisposable
     private void CommitRows(IReadOnlyList<Usage> batch) => _database.Write((connection, transaction) =>
     {
         using var command = SqliteDatabase.Command(connection, transaction, """
-            INSERT INTO usage (tenant_id, model, version, hour_utc, requests, items, compute_ms) VALUES ($t, $m, $v, $h, 1, $i, $c)
+            INSERT INTO usage (tenant_id, model, version, hour_utc, requests, items, compute_ms, prompt_tokens, completion_tokens) VALUES ($t, $m, $v, $h, 1, $i, $c, $pt, $ct)
             ON CONFLICT (tenant_id, model, version, hour_utc) DO UPDATE SET
-                requests = requests + 1, items = items + excluded.items, compute_ms = compute_ms + excluded.compute_ms
+                requests = requests + 1, items = items + excluded.items, compute_ms = compute_ms + excluded.compute_ms,
+                prompt_tokens = prompt_tokens + excluded.prompt_tokens, completion_tokens = completion_tokens + excluded.completion_tokens
             """);
         var t = command.Parameters.Add("$t", SqliteType.Text);
         var m = command.Parameters.Add("$m", SqliteType.Text);
@@ -180,9 +209,12 @@ internal sealed class UsageMeter : IAsyncDisposable
         var h = command.Parameters.Add("$h", SqliteType.Text);
         var i = command.Parameters.Add("$i", SqliteType.Integer);
         var c = command.Parameters.Add("$c", SqliteType.Real);
+        var pt = command.Parameters.Add("$pt", SqliteType.Integer);
+        var ct = command.Parameters.Add("$ct", SqliteType.Integer);
         foreach (var pending in batch)
         {
             (t.Value, m.Value, v.Value, h.Value, i.Value, c.Value) = (pending.TenantId, pending.Model, pending.Version, Hour(pending.At), pending.Items, pending.ComputeMs);
+            (pt.Value, ct.Value) = (pending.PromptTokens, pending.CompletionTokens);
             command.ExecuteNonQuery();
         }
         return batch.Count;

@@ -26,18 +26,19 @@ public static class UsageReport
         }
     }
 
-    /// <summary>Rows as CSV with header TenantId,Model,Version,HourUtc,Requests,Items,ComputeMs (invariant culture, RFC 4180).</summary>
+    /// <summary>Rows as CSV with header TenantId,Model,Version,HourUtc,Requests,Items,ComputeMs,PromptTokens,CompletionTokens (invariant culture, RFC 4180).</summary>
     public static string ToCsv(IEnumerable<UsageRow> rows)
     {
         using var text = new StringWriter(CultureInfo.InvariantCulture);
         using (var csv = CsvWriter.Create(text, options: null, leaveOpen: true))
         {
             csv.WriteHeader([nameof(UsageRow.TenantId), nameof(UsageRow.Model), nameof(UsageRow.Version), nameof(UsageRow.HourUtc),
-                nameof(UsageRow.Requests), nameof(UsageRow.Items), nameof(UsageRow.ComputeMs)]);
+                nameof(UsageRow.Requests), nameof(UsageRow.Items), nameof(UsageRow.ComputeMs), nameof(UsageRow.PromptTokens), nameof(UsageRow.CompletionTokens)]);
             foreach (var row in rows)
             {
                 csv.WriteRecord([row.TenantId, row.Model, row.Version, row.HourUtc, row.Requests.ToString(CultureInfo.InvariantCulture),
-                    row.Items.ToString(CultureInfo.InvariantCulture), row.ComputeMs.ToString(CultureInfo.InvariantCulture)]);
+                    row.Items.ToString(CultureInfo.InvariantCulture), row.ComputeMs.ToString(CultureInfo.InvariantCulture),
+                    row.PromptTokens.ToString(CultureInfo.InvariantCulture), row.CompletionTokens.ToString(CultureInfo.InvariantCulture)]);
             }
         }
         return text.ToString();

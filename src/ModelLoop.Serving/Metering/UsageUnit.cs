@@ -12,4 +12,10 @@ public enum UsageUnit
 
     /// <summary>Items predicted: one row, record or image each.</summary>
     Items,
+
+    /// <summary>Language models: tokens of the prompts read (/v1/completions, /v1/chat/completions).</summary>
+    PromptTokens,
+
+    /// <summary>Language models: tokens generated and sent.</summary>
+    CompletionTokens,
 }

@@ -14,6 +14,12 @@ public sealed record Tenant(string Id, string Name, IReadOnlyList<string> Models
     /// <summary>Items per UTC day; null: no quota. Defaults to null.</summary>
     public long? DailyItemQuota { get; init; }
 
+    /// <summary>Language-model tokens (prompt + completion) per minute; null: no limit. Defaults to null.</summary>
+    public long? TokensPerMinute { get; init; }
+
+    /// <summary>Language-model tokens (prompt + completion) per UTC day; null: no quota. Defaults to null.</summary>
+    public long? DailyTokenQuota { get; init; }
+
     /// <summary>The built-in identity of the admin key and of keyless calls when keys are not required.</summary>
     internal bool IsAdmin { get; init; }
 

@@ -42,19 +42,21 @@ internal sealed class TenantStore
 
     /// <summary>Creates a tenant and its first key; the raw key is returned only here.</summary>
     public (Tenant Tenant, string KeyId, string Key) Create(string name, IReadOnlyList<string> models, int requestsPerMinute, long? dailyQuota,
-        long? itemsPerMinute = null, long? dailyItemQuota = null)
+        long? itemsPerMinute = null, long? dailyItemQuota = null, long? tokensPerMinute = null, long? dailyTokenQuota = null)
     {
         var tenant = new Tenant("t_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)), name, models.Distinct().ToList(), requestsPerMinute, dailyQuota)
         {
             ItemsPerMinute = itemsPerMinute,
             DailyItemQuota = dailyItemQuota,
+            TokensPerMinute = tokensPerMinute,
+            DailyTokenQuota = dailyTokenQuota,
         };
         var (keyId, key, hash) = NewKey();
         _database.Write((connection, transaction) =>
         {
-            SqliteDatabase.Execute(connection, transaction, "INSERT INTO tenants (id, name, requests_per_minute, daily_request_quota, created_utc, items_per_minute, daily_item_quota) VALUES ($id, $name, $rpm, $quota, $now, $ipm, $iquota)",
+            SqliteDatabase.Execute(connection, transaction, "INSERT INTO tenants (id, name, requests_per_minute, daily_request_quota, created_utc, items_per_minute, daily_item_quota, tokens_per_minute, daily_token_quota) VALUES ($id, $name, $rpm, $quota, $now, $ipm, $iquota, $tpm, $tquota)",
                 ("$id", tenant.Id), ("$name", name), ("$rpm", requestsPerMinute), ("$quota", dailyQuota), ("$now", SqliteDatabase.Now()),
-                ("$ipm", itemsPerMinute), ("$iquota", dailyItemQuota));
+                ("$ipm", itemsPerMinute), ("$iquota", dailyItemQuota), ("$tpm", tokensPerMinute), ("$tquota", dailyTokenQuota));
             foreach (var model in tenant.Models)
                 SqliteDatabase.Execute(connection, transaction, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenant.Id), ("$model", model));
             return SqliteDatabase.Execute(connection, transaction, "INSERT INTO api_keys (id, tenant_id, sha256, created_utc) VALUES ($kid, $id, $hash, $now)",
@@ -67,7 +69,7 @@ internal sealed class TenantStore
 
     /// <summary>Replaces a tenant's grants, rate limits and quotas (null: none); null when the tenant does not exist.</summary>
     public Tenant? Update(string tenantId, IReadOnlyList<string> models, int requestsPerMinute, long? dailyQuota,
-        long? itemsPerMinute = null, long? dailyItemQuota = null)
+        long? itemsPerMinute = null, long? dailyItemQuota = null, long? tokensPerMinute = null, long? dailyTokenQuota = null)
     {
         if (!_tenants.TryGetValue(tenantId, out var old))
             return null;
@@ -75,11 +77,13 @@ internal sealed class TenantStore
         {
             Models = models.Distinct().ToList(), RequestsPerMinute = requestsPerMinute, DailyRequestQuota = dailyQuota,
             ItemsPerMinute = itemsPerMinute, DailyItemQuota = dailyItemQuota,
+            TokensPerMinute = tokensPerMinute, DailyTokenQuota = dailyTokenQuota,
         };
         _database.Write((connection, transaction) =>
         {
-            SqliteDatabase.Execute(connection, transaction, "UPDATE tenants SET requests_per_minute = $rpm, daily_request_quota = $quota, items_per_minute = $ipm, daily_item_quota = $iquota WHERE id = $id",
-                ("$id", tenantId), ("$rpm", requestsPerMinute), ("$quota", dailyQuota), ("$ipm", itemsPerMinute), ("$iquota", dailyItemQuota));
+            SqliteDatabase.Execute(connection, transaction, "UPDATE tenants SET requests_per_minute = $rpm, daily_request_quota = $quota, items_per_minute = $ipm, daily_item_quota = $iquota, tokens_per_minute = $tpm, daily_token_quota = $tquota WHERE id = $id",
+                ("$id", tenantId), ("$rpm", requestsPerMinute), ("$quota", dailyQuota), ("$ipm", itemsPerMinute), ("$iquota", dailyItemQuota),
+                ("$tpm", tokensPerMinute), ("$tquota", dailyTokenQuota));
             SqliteDatabase.Execute(connection, transaction, "DELETE FROM grants WHERE tenant_id = $id", ("$id", tenantId));
             foreach (var model in tenant.Models)
                 SqliteDatabase.Execute(connection, transaction, "INSERT INTO grants (tenant_id, model) VALUES ($id, $model)", ("$id", tenantId), ("$model", model));
@@ -124,11 +128,13 @@ internal sealed class TenantStore
         var grants = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (tenantId, model) in SqliteDatabase.Query(connection, null, "SELECT tenant_id, model FROM grants", r => (r.GetString(0), r.GetString(1))))
             (grants.TryGetValue(tenantId, out var list) ? list : grants[tenantId] = []).Add(model);
-        foreach (var tenant in SqliteDatabase.Query(connection, null, "SELECT id, name, requests_per_minute, daily_request_quota, items_per_minute, daily_item_quota FROM tenants",
+        foreach (var tenant in SqliteDatabase.Query(connection, null, "SELECT id, name, requests_per_minute, daily_request_quota, items_per_minute, daily_item_quota, tokens_per_minute, daily_token_quota FROM tenants",
                      r => new Tenant(r.GetString(0), r.GetString(1), grants.GetValueOrDefault(r.GetString(0)) ?? [], r.GetInt32(2), r.IsDBNull(3) ? null : r.GetInt64(3))
                      {
                          ItemsPerMinute = r.IsDBNull(4) ? null : r.GetInt64(4),
                          DailyItemQuota = r.IsDBNull(5) ? null : r.GetInt64(5),
+                         TokensPerMinute = r.IsDBNull(6) ? null : r.GetInt64(6),
+                         DailyTokenQuota = r.IsDBNull(7) ? null : r.GetInt64(7),
                      }))
             _tenants[tenant.Id] = tenant;
         foreach (var (keyId, tenantId, hash, revoked) in SqliteDatabase.Query(connection, null, "SELECT id, tenant_id, sha256, revoked_utc FROM api_keys",

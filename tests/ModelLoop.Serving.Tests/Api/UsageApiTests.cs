@@ -50,7 +50,7 @@ public sealed class UsageApiTests
         Assert.Single(own);
         await BadInputTests.AssertProblem(forbidden, 403, "only its own");
         var lines = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        Assert.Equal("TenantId,Model,Version,HourUtc,Requests,Items,ComputeMs", lines[0]);
+        Assert.Equal("TenantId,Model,Version,HourUtc,Requests,Items,ComputeMs,PromptTokens,CompletionTokens", lines[0]);
         Assert.StartsWith($"{acmeKey.TenantId},iris,1,", lines[1]);
         Assert.Equal(2, lines.Length);
     }

@@ -54,6 +54,48 @@ public sealed class GptDecoder
     }
 
     /// <summary>
+    /// An empty slotted cache (continuous batching): <paramref name="slots"/> independent sequences of up to
+    /// <paramref name="capacity"/> positions each (at most the block size is ever used), fed by <see cref="ForwardRows"/>.
+    /// Memory: 2 · layers · slots · capacity · width values.
+    /// </summary>
+    public KeyValueCache CreateSlots(int slots, long capacity)
+    {
+        if (slots < 1)
+            throw new ArgumentOutOfRangeException(nameof(slots), slots, $"slots must be at least 1; received slots={slots}.");
+        if (capacity < 1)
+            throw new ArgumentOutOfRangeException(nameof(capacity), capacity, $"capacity must be at least 1; received capacity={capacity}.");
+        var config = _network.Config;
+        var weight = _network.parameters().First();
+        return new KeyValueCache(config.Layers, slots, config.Heads, capacity, config.Width / config.Heads, weight.dtype, weight.device, slotted: true);
+    }
+
+    /// <summary>
+    /// Logits (R, T, vocabulary) of <paramref name="tokens"/> (R, T) int64: the next T tokens of rows
+    /// [<paramref name="firstRow"/>, firstRow + R) of a slotted <paramref name="cache"/>, each row continuing its own
+    /// sequence from its own length (a row of length 0 is a prefill). Rows outside the range are neither read nor changed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The cache is not slotted, the rows are outside it, or a row would pass the cache's capacity or the block size.</exception>
+    public Tensor ForwardRows(Tensor tokens, KeyValueCache cache, int firstRow)
+    {
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(cache);
+        if (!cache.IsSlotted)
+            throw new ArgumentException("ForwardRows needs a slotted cache (GptDecoder.CreateSlots); a cache from CreateCache is fed with Forward.", nameof(cache));
+        if (tokens.dim() != 2 || tokens.dtype != ScalarType.Int64)
+            throw new ArgumentException($"tokens must be (rows, time) int64 token ids; received shape [{string.Join(", ", tokens.shape)}] of {tokens.dtype}.", nameof(tokens));
+        var (rows, time) = (tokens.shape[0], tokens.shape[1]);
+        if (firstRow < 0 || firstRow + rows > cache.Batch)
+            throw new ArgumentException($"Rows [{firstRow}, {firstRow + rows}) are outside the cache's {cache.Batch} slots.", nameof(firstRow));
+        for (var row = firstRow; row < firstRow + rows; row++)
+        {
+            var reach = cache.RowLength(row) + time;
+            if (reach > Math.Min(cache.Capacity, BlockSize))
+                throw new ArgumentException($"Row {row} would reach {reach} tokens but the cache holds {cache.Capacity} slots per row and this GPT's block size is {BlockSize}. Generate fewer tokens or shorten the prompt.", nameof(tokens));
+        }
+        return _network.ForwardRows(tokens, cache, firstRow);
+    }
+
+    /// <summary>
     /// Logits (B, T, vocabulary) of <paramref name="tokens"/> (B, T) int64, the next T tokens of each row after what
     /// <paramref name="cache"/> holds, which it then holds too. With an empty cache this is the prefill and equals the
     /// model's forward. <paramref name="padding"/> (one count per row, or null for none) says how many of each row's

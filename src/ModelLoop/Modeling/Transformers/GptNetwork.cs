@@ -94,6 +94,31 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         return nn.functional.linear(x, wte.weight!).MoveToOuterDisposeScope();            // (B, T, vocabulary)
     }
 
+    /// <summary>
+    /// The incremental forward of a slotted cache (continuous batching): <paramref name="tokens"/> (R, T) int64 are the
+    /// next T tokens of rows [<paramref name="first"/>, first + R), each row an independent sequence continuing at its
+    /// own length n_r: its positions are n_r … n_r + T − 1 and its query t sees its own slots [0, n_r + t] only.
+    /// Returns their logits (R, T, vocabulary).
+    /// </summary>
+    public Tensor ForwardRows(Tensor tokens, KeyValueCache cache, int first)
+    {
+        using var scope = NewDisposeScope();
+        var (rows, time) = (tokens.shape[0], tokens.shape[1]);
+        var device = tokens.device;
+        cache.BeginRows(first, (int)rows);
+        var lengths = tensor(cache.WindowLengths(), device: device).unsqueeze(1);                // (R, 1)
+        var positions = lengths + arange(time, dtype: ScalarType.Int64, device: device).unsqueeze(0); // (R, T)
+        var longest = cache.WindowLengths().Max();
+        var keys = arange(longest + time, dtype: ScalarType.Int64, device: device).view(1, 1, -1); // (1, 1, slots)
+        var mask = (keys <= positions.unsqueeze(2)).unsqueeze(1);                                 // (R, 1, T, slots)
+        var x = drop.forward(wte.forward(tokens) + wpe.forward(positions));                      // (R, T, D)
+        for (var i = 0; i < h.Count; i++)
+            x = h[i].Forward(x, cache, i, mask);                                                   // (R, T, D)
+        cache.Advance(time);
+        x = ln_f.forward(x);
+        return nn.functional.linear(x, wte.weight!).MoveToOuterDisposeScope();                    // (R, T, vocabulary)
+    }
+
     /// <summary>GPT-2's initialization: weights N(0, 0.02), biases 0, residual projections (c_proj) N(0, 0.02/√(2·layers)).</summary>
     private void Initialize(int layers)
     {
