@@ -11,6 +11,7 @@ using ModelLoop.Native;
 using ModelLoop.Serving.Api;
 using ModelLoop.Serving.Batching;
 using ModelLoop.Serving.Catalog;
+using ModelLoop.Serving.Language;
 using ModelLoop.Serving.Logging;
 using ModelLoop.Serving.Metering;
 using ModelLoop.Serving.Tenants;
@@ -75,6 +76,7 @@ public static class ServingApp
         services.AddSingleton<ModelHost>();
         services.AddSingleton<AdmissionGate>();
         services.AddHostedService<ReloadWatcher>();
+        services.AddLanguageServing(configuration);
         // Every body bound to a type refuses members the type does not define (400 naming the field: BadRequestExceptionHandler).
         services.ConfigureHttpJsonOptions(json => json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow);
         services.AddProblemDetails();
@@ -158,6 +160,7 @@ public static class ServingApp
         v1.MapMonitoringApi();
         v1.MapUsageApi();
         v1.MapTenantsApi();
+        v1.MapCompletionsApi();
         return app;
     }
 }
