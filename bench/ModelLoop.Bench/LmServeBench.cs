@@ -26,6 +26,8 @@ internal static class LmServeBench
 {
     private const string ModelName = "bench-gpt";
 
+    private static double _lastTokensPerRequest;
+
     public static int Run(BenchOptions options)
     {
         TorchRuntime.EnsureLoaded();
@@ -47,6 +49,7 @@ internal static class LmServeBench
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Serving:DatabasePath"] = Path.Combine(folder, "bench.db"),
+                    ["Serving:ModelsPath"] = Directory.CreateDirectory(Path.Combine(folder, "runs")).FullName, // no predict models, only the language model
                     ["Serving:RequireApiKeys"] = "false",
                     ["Serving:TorchThreads"] = threads.ToString(System.Globalization.CultureInfo.InvariantCulture),
                     ["Serving:Language:ModelsPath"] = Path.Combine(folder, "models"),
@@ -75,7 +78,7 @@ internal static class LmServeBench
                         many.Add(Measure(http, streams, requests, newTokens));
                         one.Add(Measure(http, 1, requests, newTokens));
                     }
-                    Console.WriteLine($"  round {round + 1}: 1 stream {one[^1]:F0} tokens/s, {streams} streams {many[^1]:F0} tokens/s");
+                    Console.WriteLine($"  round {round + 1}: 1 stream {one[^1]:F0} tokens/s, {streams} streams {many[^1]:F0} tokens/s ({_lastTokensPerRequest:F0} tokens per request)");
                 }
                 var (single, batched) = (Median(one), Median(many));
                 Console.WriteLine($"aggregate tokens/s: 1 stream {single:F0}, {streams} concurrent streams {batched:F0}: ratio {batched / single:F2}×");
@@ -104,6 +107,7 @@ internal static class LmServeBench
                 total += await Stream(http, $"Request {r} of client {client}: once upon a time", newTokens);
             return total;
         }))).GetAwaiter().GetResult().Sum();
+        _lastTokensPerRequest = tokens / (double)(clients * requests); // below --new-tokens when a stream ended at end-of-text
         return tokens / clock.Elapsed.TotalSeconds;
     }
 

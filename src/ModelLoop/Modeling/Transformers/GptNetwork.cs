@@ -114,9 +114,10 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         var x = drop.forward(wte.forward(tokens) + wpe.forward(positions));                      // (R, T, D)
         for (var i = 0; i < h.Count; i++)
             x = h[i].Forward(x, cache, i, mask);                                                   // (R, T, D)
+        var logits = nn.functional.linear(ln_f.forward(x), wte.weight!);                         // (R, T, vocabulary)
+        // Lengths move only once everything succeeded: a forward that throws can be run again (it rewrites the same slots).
         cache.Advance(time);
-        x = ln_f.forward(x);
-        return nn.functional.linear(x, wte.weight!).MoveToOuterDisposeScope();                    // (R, T, vocabulary)
+        return logits.MoveToOuterDisposeScope();
     }
 
     /// <summary>GPT-2's initialization: weights N(0, 0.02), biases 0, residual projections (c_proj) N(0, 0.02/√(2·layers)).</summary>
