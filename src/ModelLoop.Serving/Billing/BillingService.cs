@@ -96,14 +96,17 @@ public sealed class BillingService
     /// <summary>Puts a tenant on a plan (or on none: a null PlanId) from a month on, replacing an assignment of the same month.</summary>
     public PlanAssignment AssignPlan(PlanAssignment assignment)
     {
-        var (book, tenants) = _database.Read(connection => (PriceBook.Read(connection, null), TenantDirectory.Read(connection, null)));
-        BillingValidation.Check(assignment, tenants, book);
-        RequireOpen(assignment.EffectiveFrom, "effectiveFrom", $"the plan of tenant '{assignment.TenantId}'");
-        _database.Write((connection, transaction) => SqliteDatabase.Execute(connection, transaction, """
-            INSERT INTO plan_assignments (tenant_id, effective_from, plan_id, created_utc) VALUES ($t, $from, $plan, $now)
-            ON CONFLICT (tenant_id, effective_from) DO UPDATE SET plan_id = excluded.plan_id, created_utc = excluded.created_utc
-            """,
-            ("$t", assignment.TenantId), ("$from", PriceBook.Text(assignment.EffectiveFrom)), ("$plan", assignment.PlanId), ("$now", SqliteDatabase.Now())));
+        // Checked in the writing transaction: the tenant and the plan's version cannot disappear between the check and the insert.
+        _database.Write((connection, transaction) =>
+        {
+            BillingValidation.Check(assignment, TenantDirectory.Read(connection, transaction), PriceBook.Read(connection, transaction));
+            RequireOpen(assignment.EffectiveFrom, "effectiveFrom", $"the plan of tenant '{assignment.TenantId}'");
+            return SqliteDatabase.Execute(connection, transaction, """
+                INSERT INTO plan_assignments (tenant_id, effective_from, plan_id, created_utc) VALUES ($t, $from, $plan, $now)
+                ON CONFLICT (tenant_id, effective_from) DO UPDATE SET plan_id = excluded.plan_id, created_utc = excluded.created_utc
+                """,
+                ("$t", assignment.TenantId), ("$from", PriceBook.Text(assignment.EffectiveFrom)), ("$plan", assignment.PlanId), ("$now", SqliteDatabase.Now()));
+        });
         return assignment;
     }
 
