@@ -66,6 +66,8 @@ public static class ServingApp
         services.AddSingleton(sp => ServingSchema.Open(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<UsageMeter>();
+        services.AddSingleton(sp => new Billing.BillingService(sp.GetRequiredService<Storage.SqliteDatabase>(), sp.GetRequiredService<TimeProvider>(),
+            () => sp.GetRequiredService<IModelCatalog>().List().Select(m => m.Name)));
         services.AddSingleton<Api.IdempotencyStore>();
         services.AddOptions<PredictionLogOptions>().Bind(configuration.GetSection(PredictionLogOptions.Section));
         services.AddSingleton<PredictionRecorder>();
@@ -161,6 +163,7 @@ public static class ServingApp
         v1.MapUsageApi();
         v1.MapTenantsApi();
         v1.MapCompletionsApi();
+        v1.MapBillingApi();
         return app;
     }
 }

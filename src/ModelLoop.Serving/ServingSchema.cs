@@ -33,7 +33,7 @@ internal static class ServingSchema
         """;
 
     /// <summary>Opens (creating when absent, upgrading when older) the serving database at <paramref name="path"/>.</summary>
-    public static SqliteDatabase Open(string path) => new(path, Tables, Version, Migrate);
+    public static SqliteDatabase Open(string path) => new(path, Tables + Billing.BillingSchema.Tables, Version, Migrate);
 
     // Version 1 → 2: the item limits (NULL: none, what every existing tenant had). 2 → 3: token usage (0 for every
     // existing row: no language model was served before) and token limits (NULL: none). A new file (0) gets the full tables.
