@@ -65,7 +65,7 @@ using (categoryValidation)
         Lora = new LoraOptions { Rank = rank, Alpha = 2 * rank },
         MaxIterations = iterations,
         BatchSize = Batch,
-        LearningRate = 3e-3,
+        LearningRate = 1e-2,
         Progress = ProgressMode.Lines,
     });
     using var adapter = result.Adapter;
