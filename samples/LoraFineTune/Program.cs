@@ -3,7 +3,8 @@
 //   dotnet run -c Release --project samples/LoraFineTune              short settings (also what --ci runs): a base GPT
 //                                                                     (2 layers, width 64, block 64) trained for 300 steps on
 //                                                                     every English fortunes category except 'startrek', then
-//                                                                     rank-8 adapters trained for 150 steps on 90% of 'startrek'.
+//                                                                     rank-8 adapters (α 16, AdamW 1e-2) trained for 150 steps
+//                                                                     on 90% of 'startrek' (about 50 s on 2 cores).
 //                                                                     The validation loss on the other 10% of 'startrek' drops
 //                                                                     from the base's to the adapted model's; with --ci, an
 //                                                                     improvement below the floor (documented at the gate) exits 1.
@@ -75,6 +76,7 @@ using (categoryValidation)
 
     Console.WriteLine($"Validation loss on '{category}': base {result.BaseValidationLoss:F3} → with LoRA {result.ValidationLoss:F3}.");
     Console.WriteLine($"Adapter: {adapter.ParameterCount:N0} parameters ({adapter.SizeRatio:P1} of the base's {adapter.BaseParameterCount:N0}), {bytes:N0} bytes on disk; {adapter.Modules.Count} projections adapted.");
-    // Measured at the --ci settings: base 2.27 → 1.96 (an improvement of about 0.3 nats per character); the floor leaves a margin.
-    options.RequireAtLeast("validation-loss improvement (nats/char)", result.BaseValidationLoss - result.ValidationLoss, floor: 0.10, "F3");
+    // Measured at the --ci settings (one thread, same seeds): base 2.738 → 2.601, an improvement of 0.137 nats per
+    // character, in about 50 s on 2 cores; the floor leaves a margin.
+    options.RequireAtLeast("validation-loss improvement (nats/char)", result.BaseValidationLoss - result.ValidationLoss, floor: 0.08, "F3");
 }
