@@ -41,13 +41,22 @@ public abstract record Loss
 
 internal sealed record CrossEntropyLoss(double LabelSmoothing) : Loss
 {
+    // A sequence output (B, T, classes) with labels (B, T) — a language model's next-token targets — is T
+    // classifications per sample: flattened to (B·T, classes) and (B·T), the mean over every position.
     internal override Tensor Compute(Tensor output, Tensor target) =>
-        F.cross_entropy(output, target, label_smoothing: LabelSmoothing);
+        output.dim() == 3 && target.dim() == 2
+            ? F.cross_entropy(output.flatten(0, 1), target.flatten(), label_smoothing: LabelSmoothing)
+            : F.cross_entropy(output, target, label_smoothing: LabelSmoothing);
 
     internal override void Validate(Shape output, TensorDataset data)
     {
         if (LabelSmoothing < 0 || LabelSmoothing >= 1)
             throw new ArgumentException($"Cross-entropy label smoothing must be in [0, 1); received {LabelSmoothing}.");
+        if (output.Rank == 2 && data.Labels.dim() == 2)
+        {
+            ValidateSequence(output, data);
+            return;
+        }
         if (output.Rank != 1)
             throw new ModelBuildException($"Cross-entropy expects the model to output one logit per class, shape (classes); the model outputs {output}. End the model with Flatten and Dense(classes).");
         if (data.Labels.dtype != ScalarType.Int64 || data.Labels.dim() != 1)
@@ -55,6 +64,16 @@ internal sealed record CrossEntropyLoss(double LabelSmoothing) : Loss
         var (min, max) = data.LabelRange();
         if (min < 0 || max >= output[0])
             throw new ArgumentException($"Labels must be class indices in [0, {output[0] - 1}] for a model with {output[0]} outputs; received labels from {min} to {max}. Fix the labels or set the last Dense to {max + 1} units.");
+    }
+
+    // Per-position labels (N, T) for a model whose output is (T, classes), e.g. a GPT's next-token logits.
+    private static void ValidateSequence(Shape output, TensorDataset data)
+    {
+        if (data.Labels.dtype != ScalarType.Int64 || data.Labels.shape[1] != output[0])
+            throw new ArgumentException($"Cross-entropy over a sequence output {output} expects labels (samples, {output[0]}) of int64 class indices, one per position; received {data.Labels.dtype} with shape [{string.Join(", ", data.Labels.shape)}].");
+        var (min, max) = data.LabelRange();
+        if (min < 0 || max >= output[1])
+            throw new ArgumentException($"Labels must be class indices in [0, {output[1] - 1}] for a model with {output[1]} classes per position; received labels from {min} to {max}.");
     }
 }
 

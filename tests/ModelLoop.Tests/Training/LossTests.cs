@@ -31,6 +31,29 @@ public sealed class LossTests
     }
 
     [Fact]
+    public void CrossEntropyOverASequenceOutputIsTheMeanOverEveryPosition()
+    {
+        // Logits (B = 1, T = 3, classes 3) with labels (1, 3): a language model's next-token loss.
+        var expected = Logits.Zip(Classes, (z, y) => Math.Log(z.Sum(Math.Exp)) - z[y]).Average();
+        using var output = tensor(Logits.SelectMany(r => r).Select(v => (float)v).ToArray(), [1, 3, 3]);
+        using var target = tensor(Classes, [1, 3]);
+
+        using var loss = Loss.CrossEntropy().Compute(output, target);
+
+        Assert.Equal(expected, loss.item<float>(), 5);
+    }
+
+    [Fact]
+    public void SequenceLabelsOfAnotherLengthThanTheOutputAreRefusedBeforeTraining()
+    {
+        using var data = new ModelLoop.Data.TensorDataset(zeros([4, 5], ScalarType.Int64), zeros([4, 6], ScalarType.Int64));
+
+        var error = Assert.Throws<ArgumentException>(() => Loss.CrossEntropy().Validate(new ModelLoop.Modeling.Shape(5, 7), data));
+
+        Assert.Contains("(samples, 5)", error.Message);
+    }
+
+    [Fact]
     public void BinaryCrossEntropyFromProbabilitiesMatchesTheHandComputedValue()
     {
         double[] p = [0.9, 0.2, 0.6, 0.5];

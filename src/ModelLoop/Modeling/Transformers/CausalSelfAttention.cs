@@ -7,6 +7,7 @@ namespace ModelLoop.Modeling.Transformers;
 /// <summary>
 /// GPT-2's masked multi-head self-attention: one fused projection c_attn to [Q | K | V] (each D wide, heads
 /// contiguous inside it, as in GPT-2's checkpoints), causal scaled-dot-product attention, projection c_proj.
+/// The projections run through <c>call</c>, not <c>forward</c>, so forward hooks on them (LoRA adapters) take effect.
 /// </summary>
 internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
 {
@@ -33,12 +34,12 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (batch, time, width) = (input.shape[0], input.shape[1], input.shape[2]);
         var headDim = width / _heads;
-        var qkv = c_attn.forward(input)                                   // (B, T, 3·D)
+        var qkv = c_attn.call(input)                                      // (B, T, 3·D)
             .view(batch, time, 3, _heads, headDim).permute(2, 0, 3, 1, 4); // (3, B, heads, T, headDim)
         // Fused kernel with the causal mask built in (is_casual is TorchSharp's spelling); scales by 1/√headDim.
         var attended = nn.functional.scaled_dot_product_attention(qkv[0], qkv[1], qkv[2], p: training ? _dropout : 0.0, is_casual: true); // (B, heads, T, headDim)
         var merged = attended.transpose(1, 2).reshape(batch, time, width); // (B, T, D)
-        return resid_dropout.forward(c_proj.forward(merged)).MoveToOuterDisposeScope();
+        return resid_dropout.forward(c_proj.call(merged)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -54,12 +55,12 @@ internal sealed class CausalSelfAttention : nn.Module<Tensor, Tensor>
         using var scope = NewDisposeScope();
         var (batch, time, width) = (input.shape[0], input.shape[1], input.shape[2]);
         var headDim = width / _heads;
-        var qkv = c_attn.forward(input)                                   // (B, T, 3·D)
+        var qkv = c_attn.call(input)                                      // (B, T, 3·D)
             .view(batch, time, 3, _heads, headDim).permute(2, 0, 3, 1, 4); // (3, B, heads, T, headDim)
         var (keys, values) = cache.Append(layer, qkv[1], qkv[2]);         // (B, heads, Length + T, headDim)
         var causal = mask is null && cache.Length == 0 && time > 1;
         var attended = nn.functional.scaled_dot_product_attention(qkv[0], keys, values, attn_mask: mask, p: training ? _dropout : 0.0, is_casual: causal); // (B, heads, T, headDim)
         var merged = attended.transpose(1, 2).reshape(batch, time, width); // (B, T, D)
-        return resid_dropout.forward(c_proj.forward(merged)).MoveToOuterDisposeScope();
+        return resid_dropout.forward(c_proj.call(merged)).MoveToOuterDisposeScope();
     }
 }

@@ -4,7 +4,8 @@ using static TorchSharp.torch;
 
 namespace ModelLoop.Modeling.Transformers;
 
-/// <summary>GPT-2's feed-forward network: c_fc to 4·D, GELU (tanh approximation, as GPT-2 was trained), c_proj back; (B, T, D) → (B, T, D).</summary>
+/// <summary>GPT-2's feed-forward network: c_fc to 4·D, GELU (tanh approximation, as GPT-2 was trained), c_proj back; (B, T, D) → (B, T, D).
+/// The projections run through <c>call</c>, not <c>forward</c>, so forward hooks on them (LoRA adapters) take effect.</summary>
 internal sealed class GptMlp : nn.Module<Tensor, Tensor>
 {
 #pragma warning disable IDE1006 // names are GPT-2's parameter names
@@ -24,7 +25,7 @@ internal sealed class GptMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = NewDisposeScope();
-        var hidden = nn.functional.gelu(c_fc.forward(input), GELU.Approximate.tanh); // (B, T, 4·D)
-        return dropout.forward(c_proj.forward(hidden)).MoveToOuterDisposeScope();   // (B, T, D)
+        var hidden = nn.functional.gelu(c_fc.call(input), GELU.Approximate.tanh);     // (B, T, 4·D)
+        return dropout.forward(c_proj.call(hidden)).MoveToOuterDisposeScope();      // (B, T, D)
     }
 }
