@@ -1,0 +1,56 @@
+using System.Globalization;
+using ModelLoop.Loop;
+using ModelLoop.Training;
+
+namespace ModelLoop.Privacy.Tests.Audit;
+
+/// <summary>A temporary folder with a table whose labels are coin flips, and helpers to train on it with <see cref="TrainingJob"/>.</summary>
+internal sealed class AuditWorkspace : IDisposable
+{
+    public AuditWorkspace() => Directory.CreateDirectory(Path);
+
+    public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "modelloop-audit-tests-" + Guid.NewGuid().ToString("N")[..12]);
+
+    public string File(string name) => System.IO.Path.Combine(Path, name);
+
+    /// <summary>
+    /// <paramref name="rows"/> rows of 8 standard-normal features and a label that is a coin flip independent of them:
+    /// nothing generalizes, so a model can fit its training rows only by memorizing them — the worst case for membership.
+    /// </summary>
+    public string NoiseCsv(int rows, int seed = 11)
+    {
+        var random = new Random(seed);
+        var lines = new List<string> { string.Join(",", Enumerable.Range(1, 8).Select(i => $"x{i}")) + ",label" };
+        for (var r = 0; r < rows; r++)
+        {
+            var features = Enumerable.Range(0, 8).Select(_ => Normal(random).ToString("F4", CultureInfo.InvariantCulture));
+            lines.Add(string.Join(",", features) + "," + (random.Next(2) == 1 ? "yes" : "no"));
+        }
+        var path = File("noise.csv");
+        System.IO.File.WriteAllLines(path, lines);
+        return path;
+    }
+
+    /// <summary>An MLP trained with a high rate for many epochs on <paramref name="test"/>'s complement of the table: it memorizes its training rows.</summary>
+    public TrainingConfig OverfitConfig(string csv, double test, int epochs = 60) => new()
+    {
+        Model = new ModelConfig { Zoo = "mlp", Hidden = [64] },
+        Data = new DataConfig { Source = csv, Label = "label", Validation = 0, Test = test, SplitSeed = 3 },
+        Optimizer = new OptimizerConfig { LearningRate = 0.03 },
+        Epochs = epochs,
+        BatchSize = 16,
+        Seed = 5,
+    };
+
+    public TrainingResult Train(TrainingConfig config, string folder = "run") =>
+        TrainingJob.Run(config, new TrainingJobOptions { OutputDirectory = File(folder), Track = false, Progress = ProgressMode.Silent });
+
+    private static double Normal(Random random) =>
+        Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Path))
+            Directory.Delete(Path, recursive: true);
+    }
+}
