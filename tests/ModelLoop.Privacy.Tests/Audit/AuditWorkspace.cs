@@ -4,7 +4,7 @@ using ModelLoop.Training;
 
 namespace ModelLoop.Privacy.Tests.Audit;
 
-/// <summary>A temporary folder with a table whose labels are coin flips, and helpers to train on it with <see cref="TrainingJob"/>.</summary>
+/// <summary>A temporary folder with a table whose labels are random, and helpers to train on it with <see cref="TrainingJob"/>.</summary>
 internal sealed class AuditWorkspace : IDisposable
 {
     public AuditWorkspace() => Directory.CreateDirectory(Path);
@@ -14,8 +14,9 @@ internal sealed class AuditWorkspace : IDisposable
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>
-    /// <paramref name="rows"/> rows of 8 standard-normal features and a label that is a coin flip independent of them:
-    /// nothing generalizes, so a model can fit its training rows only by memorizing them — the worst case for membership.
+    /// <paramref name="rows"/> rows of 8 standard-normal features and a label drawn uniformly from 8 classes independently of
+    /// them: nothing generalizes, so a model can fit its training rows only by memorizing them — the worst case for
+    /// membership. (Eight classes, not two, so a memorizing model is right on only 1/8 of unseen rows, not half.)
     /// </summary>
     public string NoiseCsv(int rows, int seed = 11)
     {
@@ -24,7 +25,7 @@ internal sealed class AuditWorkspace : IDisposable
         for (var r = 0; r < rows; r++)
         {
             var features = Enumerable.Range(0, 8).Select(_ => Normal(random).ToString("F4", CultureInfo.InvariantCulture));
-            lines.Add(string.Join(",", features) + "," + (random.Next(2) == 1 ? "yes" : "no"));
+            lines.Add(string.Join(",", features) + "," + "c" + random.Next(8).ToString(CultureInfo.InvariantCulture));
         }
         var path = File("noise.csv");
         System.IO.File.WriteAllLines(path, lines);
@@ -32,11 +33,11 @@ internal sealed class AuditWorkspace : IDisposable
     }
 
     /// <summary>An MLP trained with a high rate for many epochs on <paramref name="test"/>'s complement of the table: it memorizes its training rows.</summary>
-    public TrainingConfig OverfitConfig(string csv, double test, int epochs = 60) => new()
+    public TrainingConfig OverfitConfig(string csv, double test, int epochs = 80) => new()
     {
-        Model = new ModelConfig { Zoo = "mlp", Hidden = [64] },
+        Model = new ModelConfig { Zoo = "mlp", Hidden = [128], Dropout = 0 },
         Data = new DataConfig { Source = csv, Label = "label", Validation = 0, Test = test, SplitSeed = 3 },
-        Optimizer = new OptimizerConfig { LearningRate = 0.03 },
+        Optimizer = new OptimizerConfig { LearningRate = 0.01 },
         Epochs = epochs,
         BatchSize = 16,
         Seed = 5,

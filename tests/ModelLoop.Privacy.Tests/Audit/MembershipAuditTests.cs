@@ -25,7 +25,7 @@ public sealed class MembershipAuditTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void An_overfit_model_leaks_membership_far_beyond_the_chance_band_in_the_report()
     {
-        // 80 training rows with coin-flip labels, 60 epochs at a high rate: the model can only memorize them.
+        // 80 training rows with random labels, 80 epochs without dropout: the model can only memorize them.
         var config = _workspace.OverfitConfig(_workspace.NoiseCsv(160), test: 0.5);
         var run = _workspace.Train(config);
 
