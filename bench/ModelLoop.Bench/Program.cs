@@ -23,6 +23,7 @@ return name switch
     "tuning" => TuningBench.Run(options),
     "overload" => OverloadBench.Run(options),
     "generation" => GenerationBench.Run(options),
+    "privacy-audit" => PrivacyAuditBench.Run(options),
     _ => Usage(),
 };
 
@@ -60,6 +61,9 @@ static int Usage()
                              ModelLoop.Cli) (--server PATH --overload-clients 2000 --requests 3 --items 64 --seconds 10 --rounds 3)
           generation         GPT (nanoGPT CPU size, block 256): greedy tokens/s with the KV cache vs recomputing the prefix, time
                              to first token (--new-tokens 256 --rounds 3 --prompt-tokens 128 --block 256; --threads defaults to 1)
+          privacy-audit      membership inference (loss threshold, online LiRA) on Fashion-MNIST MLPs: non-private, overfit, DP;
+                             attack AUC and TPR at 1%/0.1% FPR (--limit 2000 --epochs 30 --overfit-limit 500 --overfit-epochs 100
+                             --shadow-models 4)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

@@ -39,7 +39,7 @@ public static class MembershipAudit
         using var population = Population(members, nonMembers, half, random);
         var isMember = Enumerable.Range(0, 2 * half).Select(i => i < half).ToArray();
         if (half < 1000)
-            warnings.Add(Invariant($"With {half:N0} non-members the smallest non-zero false-positive rate is {1.0 / half:P2}, so TPR at 0.1% FPR reads the threshold at 0 false positives."));
+            warnings.Add(Invariant($"With {half:N0} non-members the smallest non-zero false-positive rate is {1.0 / half:0.###%}, so TPR at 0.1% FPR{(half < 100 ? " and at 1% FPR" : "")} is read at 0 false positives; 1,000 non-members resolve 0.1%."));
         var phi = MembershipScores.LogitConfidence(target, population);
         var attacks = new List<MembershipAttackResult>
         {
