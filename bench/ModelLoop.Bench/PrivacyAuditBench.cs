@@ -3,14 +3,15 @@ using System.Globalization;
 using ModelLoop.Data;
 using ModelLoop.Loop;
 using ModelLoop.Privacy.Audit;
+using ModelLoop.Privacy.Sgd;
 using ModelLoop.Training;
 
 namespace ModelLoop.Bench;
 
 /// <summary>
 /// Membership-inference audit (loss threshold and online LiRA) of Fashion-MNIST MLPs trained on small subsets: a
-/// non-private model, a deliberately overfit one, and (when a DP-SGD training path exists) a DP model with the same
-/// architecture. Members are all of a model's training images; non-members as many test images; LiRA's shadow models
+/// non-private model, a deliberately overfit one, and a DP-SGD model with the same
+/// architecture (DpSgdPlugin). Members are all of a model's training images; non-members as many test images; LiRA's shadow models
 /// train on random halves of that population, so they see as many images as the target.
 /// </summary>
 internal static class PrivacyAuditBench
@@ -22,11 +23,23 @@ internal static class PrivacyAuditBench
         var overfitLimit = options.Int("overfit-limit", 500);
         var overfitEpochs = options.Int("overfit-epochs", 100);
         var shadows = options.Int("shadow-models", 4);
+        var epsilon = options.Double("dp-epsilon", 3);
+        var dpBatch = options.Int("dp-batch", 256);
+        var only = options.String("only", "non-private,overfit,dp").Split(',');
         var source = options.String("data", DataSource.FashionMnistName);
         Console.WriteLine($"Privacy audit: Fashion-MNIST MLP (784-256-10), {shadows} shadow models, online LiRA, pooled variance");
         Console.WriteLine($"{"model",-34} {"train",6} {"test acc",8} {"attack",-15} {"AUC",6} {"TPR@1%",7} {"TPR@0.1%",8} {"bal.acc",7} {"±chance",7} {"s",6}");
-        Audit("non-private", Config(source, limit, epochs), shadows, plugins: null);
-        Audit("overfit (small set, many epochs)", Config(source, overfitLimit, overfitEpochs), shadows, plugins: null);
+        if (only.Contains("non-private"))
+            Audit("non-private", Config(source, limit, epochs), shadows, plugins: null);
+        if (only.Contains("overfit"))
+            Audit("overfit (small set, many epochs)", Config(source, overfitLimit, overfitEpochs), shadows, plugins: null);
+        if (!only.Contains("dp"))
+            return 0;
+        // The non-private model's recipe with DP-SGD (ε over the whole run, δ = 1e-5 < 1/N), larger Poisson batches as
+        // DP-SGD wants; its shadow models are trained with DP-SGD too (the same recipe).
+        var dp = new DpSgdOptions { TargetEpsilon = epsilon, Delta = 1e-5, MaxGradNorm = 1 };
+        Audit(string.Create(CultureInfo.InvariantCulture, $"DP-SGD (ε = {epsilon:0.##}, δ = 1e-5, C = 1)"), Config(source, limit, epochs) with { BatchSize = dpBatch },
+            shadows, plugins: () => [new DpSgdPlugin(dp)]);
         return 0;
     }
 
@@ -64,7 +77,7 @@ internal static class PrivacyAuditBench
             var accuracy = run.Test.TryGetValue("accuracy", out var a) ? a : double.NaN;
             foreach (var attack in audit.Attacks)
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{name,-34} {data.Train.Count,6} {accuracy,8:P1} {MembershipPlotsName(attack.Attack),-15} {attack.Auc,6:0.000} {attack.TprAt1PercentFpr,7:0.000} {attack.TprAt01PercentFpr,8:0.000} {attack.BalancedAccuracy,7:0.000} {audit.ChanceAucHalfWidth,7:0.000} {clock.Elapsed.TotalSeconds,6:0}"));
+                    $"{name,-34} {data.Train.Count,6} {accuracy,8:P1} {Name(attack.Attack),-15} {attack.Auc,6:0.000} {attack.TprAt1PercentFpr,7:0.000} {attack.TprAt01PercentFpr,8:0.000} {attack.BalancedAccuracy,7:0.000} {audit.ChanceAucHalfWidth,7:0.000} {clock.Elapsed.TotalSeconds,6:0}"));
             return audit;
         }
         finally
@@ -74,5 +87,5 @@ internal static class PrivacyAuditBench
         }
     }
 
-    private static string MembershipPlotsName(MembershipAttack attack) => attack == MembershipAttack.LossThreshold ? "loss threshold" : "LiRA (online)";
+    private static string Name(MembershipAttack attack) => attack == MembershipAttack.LossThreshold ? "loss threshold" : "LiRA (online)";
 }
