@@ -33,7 +33,7 @@ public sealed class MembershipAuditTests(ITestOutputHelper output) : IDisposable
         {
             Model = run.RunDirectory,
             OutputDirectory = _workspace.File("eval"),
-            AddOns = [new MembershipAuditAddOn(new MembershipAuditOptions { ShadowModels = 4 })],
+            AddOns = [new MembershipAuditAddOn(new MembershipAuditOptions { ShadowModels = 2 })],
         });
 
         var audit = Assert.IsType<MembershipAuditResult>(Assert.Single(outcome.Sections).Data);
@@ -65,7 +65,7 @@ public sealed class MembershipAuditTests(ITestOutputHelper output) : IDisposable
         using var fakeMembers = data.Test.Slice(0, half);
         using var nonMembers = data.Test.Slice(half, half);
 
-        var audit = MembershipAudit.Run(package.Model, fakeMembers, nonMembers, new MembershipAuditOptions { ShadowModels = 4, WorkDirectory = _workspace.File("shadows") },
+        var audit = MembershipAudit.Run(package.Model, fakeMembers, nonMembers, new MembershipAuditOptions { ShadowModels = 2, WorkDirectory = _workspace.File("shadows") },
             new ShadowTraining(config, data));
 
         Assert.Equal(half, audit.Members);
