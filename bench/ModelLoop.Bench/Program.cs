@@ -24,6 +24,7 @@ return name switch
     "overload" => OverloadBench.Run(options),
     "generation" => GenerationBench.Run(options),
     "lm-serve" => LmServeBench.Run(options),
+    "privacy-audit" => PrivacyAuditBench.Run(options),
     _ => Usage(),
 };
 
@@ -63,6 +64,9 @@ static int Usage()
                              to first token (--new-tokens 256 --rounds 3 --prompt-tokens 128 --block 256; --threads defaults to 1)
           lm-serve           continuous batching in the server: aggregate tokens/s of --streams 8 concurrent streaming /v1/completions
                              clients vs 1 (GPT nanoGPT CPU size, random weights; --new-tokens 128 --requests 2 --rounds 3; --threads defaults to 1)
+          privacy-audit      membership inference (loss threshold, online LiRA) on Fashion-MNIST MLPs: non-private, overfit, DP;
+                             attack AUC and TPR at 1%/0.1% FPR (--limit 2000 --epochs 30 --overfit-limit 500 --overfit-epochs 100
+                             --shadow-models 4 --dp-epsilon 3 --dp-batch 256 --only non-private,overfit,dp)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

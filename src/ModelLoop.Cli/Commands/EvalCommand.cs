@@ -5,6 +5,7 @@ using ModelLoop.Evaluation;
 using ModelLoop.Evaluation.Report;
 using ModelLoop.Artifacts;
 using ModelLoop.Loop;
+using ModelLoop.Privacy.Audit;
 using Spectre.Console;
 
 namespace ModelLoop.Cli.Commands;
@@ -31,6 +32,7 @@ internal static class EvalCommand
         var foldsOption = new Option<int?>("--folds") { Description = "Also cross-validate the run's architecture: K folds (stratified for classes) of DATA's training part, each trained from scratch for the run's epochs; mean ± std per metric in cross-validation.json. Defaults to none." };
         var limitOption = new Option<int?>("--limit") { Description = "Cross-validate on the first N training samples only (quick runs)." };
         var wrongOption = new Option<int>("--wrong-examples") { Description = "How many of the most confidently wrong test images to show. Defaults to 16.", DefaultValueFactory = _ => 16 };
+        var privacy = new PrivacyOptions();
         var homeOption = RunsTrackingOptions.HomeOption();
         var (requireSignature, requireEncryption) = KeysCommand.RequireOptions();
         var command = new Command("eval", "Evaluate a trained model: metrics, plots and an HTML report with a JSON summary.")
@@ -38,9 +40,11 @@ internal static class EvalCommand
             modelArgument, dataArgument, labelOption, splitSeedOption, testOption, standardizeOption, outOption, groupOption, positiveOption, againstOption, foldsOption, limitOption, wrongOption, homeOption, requireSignature, requireEncryption,
         };
         common.AddTo(command);
+        privacy.AddTo(command);
         command.SetAction(result =>
         {
             var device = common.Apply(result);
+            var addOns = privacy.AddOns(result);
             var data = result.GetValue(dataArgument);
             if (data is not null && DataSource.ResolveSource(data) == FashionMnist.DefaultDirectory)
                 FashionMnistInstaller.Ensure(FashionMnist.DefaultDirectory);
@@ -62,11 +66,15 @@ internal static class EvalCommand
                 OutputDirectory = result.GetValue(outOption),
                 Seed = result.GetValue(common.Seed) ?? 0,
                 Device = device,
+                AddOns = addOns,
                 Verification = new ArtifactLoadOptions { RequireSignature = result.GetValue(requireSignature), RequireEncryption = result.GetValue(requireEncryption) },
             }, text => AnsiConsole.MarkupLine(Markup.Escape(text)));
             foreach (var note in outcome.Notes)
                 AnsiConsole.MarkupLine($"[yellow]note:[/] {Markup.Escape(note)}");
             Print(outcome.Result, outcome.Report);
+            foreach (var section in outcome.Sections)
+                if (section.Data is MembershipAuditResult audit)
+                    PrivacyOptions.Print(audit);
             if (outcome.Comparison is { } comparison)
                 AnsiConsole.MarkupLine($"Against {Markup.Escape(result.GetValue(againstOption)!)}: [bold]{comparison.Verdict}[/]. {Markup.Escape(comparison.Reason)}");
             if (outcome.CrossValidation is { } cv)

@@ -61,6 +61,10 @@ public static class EvaluationJob
             comparisonPath = Path.Combine(output, "comparison.json");
             AtomicFile.WriteAllText(comparisonPath, comparison.ToJson());
         }
+        var sections = request.AddOns.Select(addOn => addOn.Evaluate(new EvaluationAddOnContext
+        {
+            Model = resolved, Data = data, Loaded = loaded, OutputDirectory = output, Seed = request.Seed, Device = request.Device, Log = log,
+        })).ToArray();
         var hash = package.Lineage.DatasetManifestHash;
         var files = ReportWriter.Write(evaluation, output, new ReportContext
         {
@@ -69,6 +73,7 @@ public static class EvaluationJob
             Data = data.Source + (hash is not null ? $" (trained on dataset version {hash[..Math.Min(12, hash.Length)]})" : ""),
             History = resolved.History,
             Comparison = comparison,
+            Sections = sections,
         });
         CrossValidationResult? crossValidation = null;
         string? crossValidationPath = null;
@@ -84,6 +89,7 @@ public static class EvaluationJob
             CrossValidation = crossValidation,
             CrossValidationPath = crossValidationPath,
             Notes = notes,
+            Sections = sections,
         };
     }
 

@@ -18,6 +18,8 @@ public sealed record EvaluationOutcome
     public CrossValidationResult? CrossValidation { get; init; }
     /// <summary>cross-validation.json, or null.</summary>
     public string? CrossValidationPath { get; init; }
+    /// <summary>The sections the request's add-ons contributed, in order. Defaults to none.</summary>
+    public IReadOnlyList<ReportSection> Sections { get; init; } = [];
     /// <summary>Things the user should know (e.g. the data is not the file the model was trained on).</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

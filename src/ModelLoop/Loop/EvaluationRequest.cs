@@ -40,6 +40,8 @@ public sealed record EvaluationRequest
     /// <see cref="Artifacts.ArtifactLoadOptions.RequireEncryption"/>. Defaults to null: nothing required.
     /// </summary>
     public Artifacts.ArtifactLoadOptions? Verification { get; init; }
+    /// <summary>Further measurements whose report sections join the report (e.g. the privacy audit), in order. Defaults to none.</summary>
+    public IReadOnlyList<IEvaluationAddOn> AddOns { get; init; } = [];
     /// <summary>Defaults to <see cref="ComputeDevice.Auto"/>.</summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Auto;
 }

@@ -48,6 +48,18 @@ public sealed class LoadedData : IDisposable
         ? (Train.Labels.dim() > 1 ? (int)Train.Labels.shape[1] : 1)
         : Math.Max(2, ClassNames?.Count ?? (int)Train.LabelRange().Max + 1);
 
+    /// <summary>
+    /// The same data description (pipeline, class names, split, manifest, task) over other parts, e.g. a shadow model's
+    /// half of a population for <see cref="TrainingJob.Run(TrainingConfig, LoadedData, TrainingJobOptions?)"/>. The new
+    /// object owns the given datasets (disposing it disposes them); this one is unchanged.
+    /// </summary>
+    public LoadedData WithParts(TensorDataset train, TensorDataset? validation, TensorDataset test)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        return new LoadedData(train, validation, test, Manifest, Split, Task) { Pipeline = Pipeline, ClassNames = ClassNames };
+    }
+
     public void Dispose()
     {
         Train.Dispose();

@@ -8,7 +8,15 @@ namespace ModelLoop.Training;
 public sealed class StepContext
 {
     internal StepContext(Model model, IReadOnlyList<OptimizerGroup> parameterGroups, int accumulateGradientBatches)
+        : this(model, parameterGroups, accumulateGradientBatches, 0, 0, 0, 0) { }
+
+    internal StepContext(Model model, IReadOnlyList<OptimizerGroup> parameterGroups, int accumulateGradientBatches,
+        long trainingSamples, int batchSize, int epochs, long stepsPerEpoch)
     {
+        TrainingSamples = trainingSamples;
+        BatchSize = batchSize;
+        Epochs = epochs;
+        StepsPerEpoch = stepsPerEpoch;
         Model = model;
         ParameterGroups = parameterGroups;
         AccumulateGradientBatches = accumulateGradientBatches;
@@ -22,6 +30,14 @@ public sealed class StepContext
     /// <summary>Every trainable parameter with its name, group by group.</summary>
     public IEnumerable<(string Name, Parameter Parameter)> TrainableParameters => ParameterGroups.SelectMany(g => g.Parameters);
 
+    /// <summary>Samples in the training set (N).</summary>
+    public long TrainingSamples { get; }
+    /// <summary>The batch size asked for: the expected batch size under <see cref="Data.Loading.BatchSampling.Poisson"/>.</summary>
+    public int BatchSize { get; }
+    /// <summary>Epochs the run is set to train.</summary>
+    public int Epochs { get; }
+    /// <summary>Optimizer steps per epoch.</summary>
+    public long StepsPerEpoch { get; }
     /// <summary>Zero-based index of the current epoch.</summary>
     public int Epoch { get; internal set; }
     /// <summary>Zero-based index of the current batch within the epoch.</summary>

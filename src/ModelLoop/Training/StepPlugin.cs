@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using ModelLoop.Data.Loading;
 using static TorchSharp.torch;
 
 namespace ModelLoop.Training;
@@ -35,6 +36,23 @@ namespace ModelLoop.Training;
 /// </remarks>
 public abstract class StepPlugin
 {
+    /// <summary>
+    /// How the trainer should form batches for this plugin: <see cref="BatchSampling.Poisson"/> (DP-SGD's privacy
+    /// analysis needs it) makes <c>Fit</c> Poisson-sample every batch, possibly empty ones — for an empty batch the
+    /// forward and backward passes are skipped, but the optimizer-step hooks and the step still run. Defaults to
+    /// <see cref="BatchSampling.Fixed"/> (no preference).
+    /// </summary>
+    public virtual BatchSampling Sampling => BatchSampling.Fixed;
+
+    /// <summary>Keys this plugin adds to every epoch's logs (see <see cref="EpochLogs"/>), known before the first epoch. Defaults to none.</summary>
+    public virtual IReadOnlyList<string> LogKeys => [];
+
+    /// <summary>
+    /// Values to add to the epoch's logs (shown in progress, kept in the history and the tracked run), e.g. the privacy
+    /// spent so far; called after the epoch's last step, before callbacks see the logs. Defaults to null (nothing).
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, double>? EpochLogs(StepContext context) => null;
+
     /// <summary>State to keep in checkpoints, or null. Called after every epoch when a checkpoint is written.</summary>
     public virtual JsonNode? SaveState() => null;
 

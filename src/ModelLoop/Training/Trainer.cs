@@ -41,7 +41,8 @@ public sealed class Trainer
 
         using var optimizer = compiled.Optimizer.Create(groups);
         string[] trainKeys = ["loss", .. trainMetrics.Select(m => m.Name)];
-        string[] logKeys = [.. trainKeys, .. validation is null ? [] : trainKeys.Select(k => "val_" + k), "lr", "seconds"];
+        var plugins = Plugins(options);
+        string[] logKeys = [.. trainKeys, .. validation is null ? [] : trainKeys.Select(k => "val_" + k), "lr", "seconds", .. plugins.SelectMany(p => p.LogKeys)];
         var context = new TrainingContext(_model, optimizer, groups, options.Epochs, batchesPerEpoch, logKeys, Directions(trainMetrics, validation is not null))
         {
             BaseLearningRate = compiled.Optimizer.LearningRate,
@@ -69,8 +70,10 @@ public sealed class Trainer
         }
         // Made after a resume: the seed is the checkpoint's, and plugins (the bfloat16 copy) start from the restored weights.
         var prefetch = options.Prefetch ?? (Environment.ProcessorCount > torch.get_num_threads() ? 2 : 0);
-        var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = seed, Prefetch = prefetch });
-        var step = new TrainingStep(_model, compiled, optimizer, new StepContext(_model, groups, accumulate), Plugins(options));
+        var sampling = plugins.Any(p => p.Sampling == BatchSampling.Poisson) ? BatchSampling.Poisson : BatchSampling.Fixed;
+        var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = options.BatchSize, Shuffle = options.Shuffle, Seed = seed, Prefetch = prefetch, Sampling = sampling });
+        var stepContext = new StepContext(_model, groups, accumulate, train.Count, options.BatchSize, options.Epochs, stepsPerEpoch);
+        var step = new TrainingStep(_model, compiled, optimizer, stepContext, plugins);
         try
         {
             step.Begin();
@@ -107,22 +110,31 @@ public sealed class Trainer
                     {
                         var x = data.Features.to(device);
                         var y = data.Labels.to(device);
-                        if (options.Augment is { } augment)
+                        if (options.Augment is { } augment && data.Count > 0)
                             x = augment(x);
                         if (startsStep)
                             step.ZeroGradients();
-                        var (output, lossValue) = step.Accumulate(x, y);
-                        if (endsStep)
-                            step.Update();
-                        using (no_grad())
+                        if (data.Count == 0)
                         {
-                            foreach (var metric in trainMetrics)
-                                metric.Update(output.detach(), y);
+                            // A Poisson-sampled batch may be empty: nothing to learn from, but the step (and its noise) still runs.
+                            if (endsStep)
+                                step.Update();
                         }
-                        lossSum += lossValue * data.Count;
-                        seen += data.Count;
+                        else
+                        {
+                            var (output, lossValue) = step.Accumulate(x, y);
+                            if (endsStep)
+                                step.Update();
+                            using (no_grad())
+                            {
+                                foreach (var metric in trainMetrics)
+                                    metric.Update(output.detach(), y);
+                            }
+                            lossSum += lossValue * data.Count;
+                            seen += data.Count;
+                        }
                     }
-                    context.Logs = new Dictionary<string, double> { ["loss"] = lossSum / seen };
+                    context.Logs = new Dictionary<string, double> { ["loss"] = seen == 0 ? double.NaN : lossSum / seen };
                     foreach (var callback in allCallbacks)
                         callback.OnBatchEnd(context);
                     batch++;
@@ -138,6 +150,9 @@ public sealed class Trainer
                 }
                 logs["lr"] = rate; // the rate of the epoch's last step, after the schedule
                 logs["seconds"] = clock.Elapsed.TotalSeconds;
+                foreach (var plugin in plugins)
+                    foreach (var (key, value) in plugin.EpochLogs(step.Context) ?? new Dictionary<string, double>())
+                        logs[key] = value;
                 context.Logs = logs;
                 history.Add(logs);
                 foreach (var callback in allCallbacks)

@@ -35,7 +35,8 @@ public sealed class DataLoader
     }
 
     /// <summary>Batches in one epoch.</summary>
-    public long BatchesPerEpoch => _options.DropLast ? _data.Count / _options.BatchSize : (_data.Count + _options.BatchSize - 1) / _options.BatchSize;
+    public long BatchesPerEpoch => _options.Sampling == BatchSampling.Poisson ? (_data.Count + _options.BatchSize - 1) / _options.BatchSize
+        : _options.DropLast ? _data.Count / _options.BatchSize : (_data.Count + _options.BatchSize - 1) / _options.BatchSize;
 
     /// <summary>
     /// The batches of epoch <paramref name="epoch"/> (the number seeds the shuffle, so epoch 3 is the same order in
@@ -49,6 +50,12 @@ public sealed class DataLoader
 
     private IEnumerable<Batch> Batches(int epoch, CancellationToken cancel)
     {
+        if (_options.Sampling == BatchSampling.Poisson)
+        {
+            foreach (var batch in PoissonBatches(epoch, cancel))
+                yield return batch;
+            yield break;
+        }
         using var order = Order(epoch);
         for (long b = 0; b < BatchesPerEpoch && !cancel.IsCancellationRequested; b++)
         {
@@ -57,6 +64,23 @@ public sealed class DataLoader
             var index = order.narrow(0, start, Math.Min(_options.BatchSize, _data.Count - start));
             var features = _data.Features.index_select(0, index);
             if (_options.Transform is { } transform)
+                features = transform(features);
+            var labels = _data.Labels.index_select(0, index);
+            yield return new Batch(features.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());
+        }
+    }
+
+    // Each batch: an independent Bernoulli(q) draw per sample, q = BatchSize / N, from a generator seeded with (seed, epoch).
+    private IEnumerable<Batch> PoissonBatches(int epoch, CancellationToken cancel)
+    {
+        var rate = Math.Min(1.0, (double)_options.BatchSize / _data.Count);
+        using var generator = new Generator().manual_seed(unchecked(_options.Seed * 1_000_003 + epoch));
+        for (long b = 0; b < BatchesPerEpoch && !cancel.IsCancellationRequested; b++)
+        {
+            using var scope = NewDisposeScope();
+            var index = (rand(_data.Count, generator: generator) < rate).nonzero().flatten();
+            var features = _data.Features.index_select(0, index);
+            if (_options.Transform is { } transform && index.shape[0] > 0)
                 features = transform(features);
             var labels = _data.Labels.index_select(0, index);
             yield return new Batch(features.MoveToOuterDisposeScope(), labels.MoveToOuterDisposeScope());

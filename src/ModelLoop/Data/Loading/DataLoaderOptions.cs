@@ -11,6 +11,11 @@ public sealed record DataLoaderOptions
     public bool Shuffle { get; init; } = true;
     /// <summary>Seed of the shuffling. Defaults to 0.</summary>
     public long Seed { get; init; }
+    /// <summary>
+    /// How batches are formed. <see cref="BatchSampling.Poisson"/> ignores <see cref="Shuffle"/> and <see cref="DropLast"/>.
+    /// Defaults to <see cref="BatchSampling.Fixed"/>.
+    /// </summary>
+    public BatchSampling Sampling { get; init; } = BatchSampling.Fixed;
     /// <summary>Skip the last batch when it is smaller than <see cref="BatchSize"/>. Defaults to false.</summary>
     public bool DropLast { get; init; }
     /// <summary>

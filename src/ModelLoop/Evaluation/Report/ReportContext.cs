@@ -18,6 +18,9 @@ public sealed record ReportContext
     /// <summary>This model (the challenger) against a champion on the same test set, shown with its verdict. Defaults to null (not shown).</summary>
     public ComparisonResult? Comparison { get; init; }
 
+    /// <summary>Sections added by other assemblies (e.g. the privacy audit), shown after the metrics, in order. Defaults to none.</summary>
+    public IReadOnlyList<ReportSection> Sections { get; init; } = [];
+
     /// <summary>Bins of the calibration plot. Defaults to 10.</summary>
     public int CalibrationBins { get; init; } = 10;
 }

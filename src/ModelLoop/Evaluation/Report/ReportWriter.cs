@@ -29,10 +29,17 @@ public static class ReportWriter
             data = context.Data,
             summary = result.Summary,
             comparison = context.Comparison,
-            plots = plots.Select(p => p.Name).ToArray(),
+            plots = plots.Select(p => p.Name).Concat(context.Sections.SelectMany(s => s.Plots).Select(p => p.Name)).ToArray(),
         };
-        AtomicFile.WriteAllText(json, JsonSerializer.Serialize(document, ComparisonResult.Json));
-        return new ReportFiles(html, json, plots.Select(p => p.Name).ToArray());
+        var node = JsonSerializer.SerializeToNode(document, ComparisonResult.Json)!.AsObject();
+        foreach (var section in context.Sections)
+        {
+            if (node.ContainsKey(section.Key))
+                throw new ArgumentException($"Report section key '{section.Key}' is already a key of evaluation.json ({string.Join(", ", node.Select(p => p.Key))}). Give the section another key.", nameof(context));
+            node[section.Key] = JsonSerializer.SerializeToNode(section.Data, ComparisonResult.Json);
+        }
+        AtomicFile.WriteAllText(json, node.ToJsonString(ComparisonResult.Json));
+        return new ReportFiles(html, json, document.plots);
     }
 
     private sealed record PlotImage(string Name, string Caption, byte[] Png);
@@ -95,6 +102,8 @@ public static class ReportWriter
         foreach (var plot in plots)
             page.Append(CultureInfo.InvariantCulture, $"<figure><img class=\"plot\" data-plot=\"{plot.Name}\" alt=\"{E(plot.Caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(plot.Png)}\"><figcaption>{E(plot.Caption)}</figcaption></figure>\n");
         page.Append("</div>\n");
+        foreach (var section in context.Sections)
+            Section(page, section);
         if (summary.PerClass.Count > 0)
         {
             page.Append("<h2>Per class</h2>\n<table><thead><tr><th>class</th><th>precision</th><th>recall</th><th>F1</th><th>support</th><th>ROC AUC</th><th>average precision</th></tr></thead><tbody>\n");
@@ -140,6 +149,28 @@ public static class ReportWriter
         }
         page.Append("</body></html>\n");
         return page.ToString();
+    }
+
+    private static void Section(StringBuilder page, ReportSection section)
+    {
+        page.Append(CultureInfo.InvariantCulture, $"<h2 data-section=\"{E(section.Key)}\">{E(section.Heading)}</h2>\n");
+        foreach (var warning in section.Warnings)
+            page.Append(CultureInfo.InvariantCulture, $"<p class=\"warning\">{E(warning)}</p>\n");
+        foreach (var paragraph in section.Paragraphs)
+            page.Append(CultureInfo.InvariantCulture, $"<p>{E(paragraph)}</p>\n");
+        if (section.TableHeaders.Count > 0)
+        {
+            page.Append("<table><thead><tr>").AppendJoin("", section.TableHeaders.Select(h => $"<th>{E(h)}</th>")).Append("</tr></thead><tbody>\n");
+            foreach (var row in section.TableRows)
+                page.Append("<tr>").AppendJoin("", row.Select(c => $"<td>{E(c)}</td>")).Append("</tr>\n");
+            page.Append("</tbody></table>\n");
+        }
+        if (section.Plots.Count == 0)
+            return;
+        page.Append("<div class=\"plots\">\n");
+        foreach (var plot in section.Plots)
+            page.Append(CultureInfo.InvariantCulture, $"<figure><img class=\"plot\" data-plot=\"{E(plot.Name)}\" alt=\"{E(plot.Caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(plot.Png)}\"><figcaption>{E(plot.Caption)}</figcaption></figure>\n");
+        page.Append("</div>\n");
     }
 
     private const string Css = """

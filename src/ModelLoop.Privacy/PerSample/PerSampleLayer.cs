@@ -1,0 +1,54 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ModelLoop.Privacy.PerSample;
+
+/// <summary>
+/// Per-sample gradients of one module's own parameters, Opacus-style: from the module's input (the activation,
+/// captured by a forward hook) and the gradient of the loss with respect to its output (the backprop, kept with
+/// <c>retain_grad</c>). TorchSharp has no vmap and no backward hooks, so each supported layer type writes its
+/// gradient formula out. Every formula here is linear in the backprop, so scaling sample i's backprop by c_i scales
+/// its gradient by c_i: the clipped sum Σ c_i·g_i is <see cref="SummedGradients"/> of the rescaled backprops.
+/// </summary>
+internal abstract class PerSampleLayer
+{
+    protected PerSampleLayer(string name, nn.Module module)
+    {
+        Name = name;
+        Module = module;
+    }
+
+    /// <summary>The module's name in the network ("conv_1.op").</summary>
+    public string Name { get; }
+
+    public nn.Module Module { get; }
+
+    /// <summary>The trainable parameters this layer owns, with their full names, in a fixed order.</summary>
+    public abstract IReadOnlyList<(string Name, Parameter Parameter)> Parameters { get; }
+
+    /// <summary>Per-sample gradients: one (B, *parameter shape) tensor per parameter, in <see cref="Parameters"/> order.</summary>
+    /// <param name="activation">The module's input, (B, …).</param>
+    /// <param name="backprop">d(loss)/d(output) with the loss a sum over samples, (B, …) like the output.</param>
+    public abstract Tensor[] PerSampleGradients(Tensor activation, Tensor backprop);
+
+    /// <summary>‖g_i‖² over all of this layer's parameters, (B). Defaults to materialising the per-sample gradients.</summary>
+    public virtual Tensor NormsSquared(Tensor activation, Tensor backprop)
+    {
+        Tensor? total = null;
+        foreach (var g in PerSampleGradients(activation, backprop))
+        {
+            var n = g.flatten(1).square().sum(1);
+            total = total is null ? n : total + n;
+        }
+        return total!;
+    }
+
+    /// <summary>Σ_i g_i, one tensor per parameter (its shape), in <see cref="Parameters"/> order. Defaults to summing the per-sample gradients.</summary>
+    public virtual Tensor[] SummedGradients(Tensor activation, Tensor backprop) =>
+        [.. PerSampleGradients(activation, backprop).Select(g => g.sum(0L))];
+
+    protected static List<(string, Parameter)> Trainable(string name, params (string Suffix, Parameter? Parameter)[] parameters) =>
+        [.. parameters.Where(p => p.Parameter is { requires_grad: true }).Select(p => (Join(name, p.Suffix), p.Parameter!))];
+
+    private static string Join(string name, string suffix) => name.Length == 0 ? suffix : name + "." + suffix;
+}
