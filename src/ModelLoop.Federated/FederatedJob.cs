@@ -13,10 +13,12 @@ namespace ModelLoop.Federated;
 /// </summary>
 public static class FederatedJob
 {
-    /// <summary>Creates the job (idempotent) and returns the model its owners must build, with the job's initial weights.</summary>
+    /// <summary>Creates the job (idempotent: a job that exists is left at its round) with the config's network as the model owners must build.</summary>
     /// <param name="sampleShape">Per-sample input shape, e.g. (1, 28, 28).</param>
     /// <param name="outputs">Output width (class count).</param>
-    public static async Task<JobState> CreateAsync(IGrainFactory grains, string job, TrainingConfig config, Shape sampleShape, int outputs, FederatedOptions options)
+    /// <param name="initialWeights">Starting weights (e.g. a pretrained model's <see cref="DownloadAsync"/>). Defaults to null: the network's own initialization, seeded by the config's seed.</param>
+    public static async Task<JobState> CreateAsync(IGrainFactory grains, string job, TrainingConfig config, Shape sampleShape, int outputs, FederatedOptions options,
+        float[]? initialWeights = null)
     {
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(config);
@@ -25,6 +27,8 @@ public static class FederatedJob
         if (config.Seed is { } seed)
             TorchSharp.torch.random.manual_seed(seed);
         using var model = JobModel.Build(config, sampleShape, outputs);
+        if (initialWeights is not null)
+            ModelVector.Write(model, initialWeights);
         var weights = ModelVector.Read(model);
         var coordinator = grains.GetGrain<IFederatedCoordinatorGrain>(job);
         var state = await coordinator.CreateAsync(new FederatedJobSpec(options, ModelVector.Fingerprint(model), weights.Length));

@@ -197,6 +197,8 @@ internal sealed class FederatedCoordinatorGrain(FederatedJobStore store) : Grain
 
     private async Task<(float[] Average, List<LocalReport> Reports, long Clipped)> SecureRound(RoundPlan plan, InFlight flight, List<string> sampled, FederatedOptions options)
     {
+        if (sampled.Count < 2)
+            throw new FederatedRoundException($"Round {plan.Round} of job '{Job}' sampled {sampled.Count} owner(s); secure aggregation needs at least 2, or the sum is one owner's update. Raise --fraction or add owners.");
         var threshold = options.Threshold(sampled.Count);
         var server = new SecureAggregationServer(plan.Round, plan.Length + 1, threshold);
         foreach (var keys in await Gather(sampled, o => Owner(o).AdvertiseKeysAsync(plan.Round), options))
@@ -261,14 +263,20 @@ internal sealed class FederatedCoordinatorGrain(FederatedJobStore store) : Grain
         var owners = _owners.Keys.Order(StringComparer.Ordinal).ToArray();
         if (owners.Length < options.MinClients)
             throw new FederatedRoundException($"Job '{Job}' has {owners.Length} connected data owners; a round needs at least {options.MinClients} (minClients). Start more owners, or lower minClients.");
+        var random = new Random(unchecked((int)(options.Seed * 7919 + round)));
+        // Client-level DP is accounted for Poisson sampling (each owner independently with probability q), as the
+        // RDP accountant of the subsampled Gaussian assumes; otherwise a fixed-size sample of ⌈q·K⌉ owners.
+        if (options.DpNoiseMultiplier is not null)
+            return [.. owners.Where(_ => random.NextDouble() < options.Fraction)];
         var count = Math.Clamp((int)Math.Ceiling(options.Fraction * owners.Length), options.MinClients, owners.Length);
-        new Random(unchecked((int)(options.Seed * 7919 + round))).Shuffle(owners);
+        random.Shuffle(owners);
         return [.. owners.Take(count).Order(StringComparer.Ordinal)];
     }
 
     private void RequireEnough(int finished, int sampled, FederatedOptions options, int round, int? threshold = null)
     {
-        var needed = Math.Max(options.MinClients, threshold ?? 1);
+        // Under client-level DP a round with no owner still releases noise (the accountant counts every round).
+        var needed = Math.Max(options.DpNoiseMultiplier is null ? options.MinClients : 0, threshold ?? 0);
         if (finished < needed)
             throw new FederatedRoundException($"Round {round} of job '{Job}': {finished} of {sampled} sampled owners finished, fewer than the {needed} needed. " +
                 $"The job stays at round {_round}. Raise the straggler timeout ({options.StragglerTimeout}), sample more owners, or check the owners' logs.");
