@@ -45,7 +45,8 @@ public static class FederatedHosting
     public static async Task<IHost> StartCoordinatorAsync(string storePath, int siloPort = 11111, int gatewayPort = 30000, CancellationToken cancellation = default)
     {
         var builder = Host.CreateApplicationBuilder();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // Errors only: on a loaded machine the silo's watchdog warns about thread-pool stalls every few seconds.
+        builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.UseOrleans(silo => silo
             .UseLocalhostClustering(siloPort, gatewayPort, serviceId: ServiceId, clusterId: ClusterId)
             .AddFederatedLearning(storePath));
