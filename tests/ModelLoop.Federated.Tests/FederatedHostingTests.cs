@@ -8,7 +8,7 @@ public sealed class FederatedHostingTests
     public async Task An_unreachable_coordinator_is_a_clear_error_naming_the_gateway()
     {
         // Port 9 (discard) on loopback: nothing listens there in a test environment.
-        var error = await Assert.ThrowsAsync<FederatedConnectionException>(() => FederatedHosting.ConnectAsync("127.0.0.1:9"));
+        var error = await Assert.ThrowsAsync<FederatedConnectionException>(() => FederatedHosting.ConnectAsync("127.0.0.1:9", timeout: TimeSpan.FromSeconds(5)));
         Assert.Contains("127.0.0.1:9", error.Message);
         Assert.Contains("--coordinator", error.Message);
     }

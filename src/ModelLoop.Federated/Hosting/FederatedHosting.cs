@@ -58,8 +58,9 @@ public static class FederatedHosting
     /// <summary>
     /// Connects an Orleans client (a data owner's process) to the coordinator's gateway at <paramref name="gateway"/> ("host:port").
     /// </summary>
+    /// <param name="timeout">How long to try to reach the gateway. Defaults to null: 30 seconds.</param>
     /// <exception cref="FederatedConnectionException">The gateway cannot be reached.</exception>
-    public static async Task<IHost> ConnectAsync(string gateway, CancellationToken cancellation = default)
+    public static async Task<IHost> ConnectAsync(string gateway, CancellationToken cancellation = default, TimeSpan? timeout = null)
     {
         var endpoint = ParseEndpoint(gateway);
         var builder = Host.CreateApplicationBuilder();
@@ -70,12 +71,15 @@ public static class FederatedHosting
             .Configure<GatewayOptions>(o => o.PreferredGatewayIndex = 0)
             .AddFederatedLearning());
         var host = builder.Build();
+        // Orleans' client keeps retrying an unreachable gateway for minutes; a data owner should hear at once.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        deadline.CancelAfter(timeout ?? TimeSpan.FromSeconds(30));
         try
         {
-            await host.StartAsync(cancellation);
+            await host.StartAsync(deadline.Token);
             return host;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!cancellation.IsCancellationRequested)
         {
             host.Dispose();
             throw new FederatedConnectionException($"Could not reach the federated coordinator's gateway at {gateway} ({e.GetType().Name}: {e.Message}). " +
