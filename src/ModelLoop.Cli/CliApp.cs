@@ -24,6 +24,7 @@ public static class CliApp
         OptimizeCommand.Create(),
         LmCommand.Create(),
         KeysCommand.Create(),
+        UiCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>
