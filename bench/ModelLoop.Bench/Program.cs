@@ -23,6 +23,7 @@ return name switch
     "tuning" => TuningBench.Run(options),
     "overload" => OverloadBench.Run(options),
     "generation" => GenerationBench.Run(options),
+    "dashboard" => DashboardBench.Run(options),
     _ => Usage(),
 };
 
@@ -60,6 +61,8 @@ static int Usage()
                              ModelLoop.Cli) (--server PATH --overload-clients 2000 --requests 3 --items 64 --seconds 10 --rounds 3)
           generation         GPT (nanoGPT CPU size, block 256): greedy tokens/s with the KV cache vs recomputing the prefix, time
                              to first token (--new-tokens 256 --rounds 3 --prompt-tokens 128 --block 256; --threads defaults to 1)
+          dashboard          server time per /ui page over 10,000 generated runs and 1,000,000 metric points, and first
+                             contentful paint per page in headless chromium (--runs N --points P --rounds R --paint-rounds R --no-browser)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

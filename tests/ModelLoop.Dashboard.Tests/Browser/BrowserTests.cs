@@ -18,7 +18,7 @@ public sealed class BrowserTests(DashboardHost host, BrowserFixture browser)
         var page = await browser.LogIn(host.Url, DashboardHost.AdminKey);
 
         await page.GotoAsync("/ui/runs");
-        await page.GetByLabel("Filter").FillAsync("params.seed >= 3 and status = Finished");
+        await page.GetByLabel("Filter", new() { Exact = true }).FillAsync("params.seed >= 3 and status = Finished");
         await page.GetByRole(AriaRole.Button, new() { Name = "Find runs" }).ClickAsync();
         var rows = page.Locator("tbody tr");
         await Expect(rows).ToHaveCountAsync(2);
@@ -46,7 +46,7 @@ public sealed class BrowserTests(DashboardHost host, BrowserFixture browser)
         var production = page.Locator("#aliases tr[data-alias=production] td");
         await Expect(production).ToHaveTextAsync("v1");
 
-        await page.GetByLabel("Version").SelectOptionAsync("2");
+        await page.Locator("#promote-version").SelectOptionAsync("2");
         await page.Locator("#promote-alias").FillAsync("production");
         await page.Locator("#promote-reason").FillAsync("browser test: v2 is better");
         await page.Locator("#promote-confirm").CheckAsync();
@@ -70,7 +70,7 @@ public sealed class BrowserTests(DashboardHost host, BrowserFixture browser)
     public async Task The_monitoring_and_serving_pages_update_while_traffic_flows()
     {
         var page = await browser.LogIn(host.Url, DashboardHost.AdminKey);
-        await page.GotoAsync("/ui/monitoring?model=m");
+        await page.GotoAsync("/ui/monitoring?model=m&window=20");
         var counter = page.Locator("#monitored-requests");
         await Expect(counter).ToBeVisibleAsync();
         var before = long.Parse(await counter.TextContentAsync() ?? "0", System.Globalization.CultureInfo.InvariantCulture);

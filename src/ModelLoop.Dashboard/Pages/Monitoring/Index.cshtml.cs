@@ -22,6 +22,10 @@ public sealed class IndexModel(IServiceProvider services) : PageModel
     [BindProperty(SupportsGet = true)]
     public string? Model { get; set; }
 
+    /// <summary>Logged items per drift window (and the step between windows). Defaults to 200.</summary>
+    [BindProperty(SupportsGet = true)]
+    public int Window { get; set; } = 200;
+
     public IReadOnlyList<string> Models { get; private set; } = [];
     public bool FragmentOnly { get; private set; }
     public MonitoringReport? Report { get; private set; }
@@ -53,7 +57,9 @@ public sealed class IndexModel(IServiceProvider services) : PageModel
         }
         try
         {
-            Report = LiveMonitor.ForRegistry(registry, Model).Evaluate(log, Model, DateTimeOffset.UtcNow - Lookback);
+            var options = new MonitoringOptions { WindowSize = Window, Step = Window };
+            options.Validate();
+            Report = LiveMonitor.ForRegistry(registry, Model, options).Evaluate(log, Model, DateTimeOffset.UtcNow - Lookback);
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException or FileNotFoundException or InvalidDataException)
         {
