@@ -9,7 +9,7 @@ const ml = {
     const series = [{ label: opts.xLabel || "step" }].concat(names.map((n, i) => ({
       label: n, stroke: ml.palette[i % ml.palette.length], width: 2, spanGaps: true, points: { show: data[0].length < 60 },
     })));
-    const width = Math.max(320, el.clientWidth || 600);
+    const width = Math.max(320, (el.clientWidth || 600) - 40); // inside the card's padding
     return new uPlot({ title, width, height: opts.height || 260, series, scales: { x: { time: !!opts.time } }, axes: [{}, { size: 60 }] }, data, el);
   },
 

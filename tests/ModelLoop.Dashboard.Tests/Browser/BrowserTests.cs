@@ -70,7 +70,7 @@ public sealed class BrowserTests(DashboardHost host, BrowserFixture browser)
     public async Task The_monitoring_and_serving_pages_update_while_traffic_flows()
     {
         var page = await browser.LogIn(host.Url, DashboardHost.AdminKey);
-        await page.GotoAsync("/ui/monitoring?model=m&window=20");
+        await page.GotoAsync("/ui/monitoring?model=m&window=40"); // the detector needs 30 items a window
         var counter = page.Locator("#monitored-requests");
         await Expect(counter).ToBeVisibleAsync();
         var before = long.Parse(await counter.TextContentAsync() ?? "0", System.Globalization.CultureInfo.InvariantCulture);
@@ -81,6 +81,7 @@ public sealed class BrowserTests(DashboardHost host, BrowserFixture browser)
         // htmx re-renders the live part every 2 s: the count grows without a reload.
         await page.WaitForFunctionAsync("n => Number(document.getElementById('monitored-requests')?.textContent) >= n", before + 30);
         await Expect(page.Locator("#drift-chart canvas")).ToBeVisibleAsync();
+        Assert.True(await page.Locator("#drift-chart .u-legend .u-series").CountAsync() > 1, "The drift chart has no check's series.");
         await Shot(page, "monitoring");
 
         await DashboardHost.Traffic(client, 10, shift: 0, seed: 8);

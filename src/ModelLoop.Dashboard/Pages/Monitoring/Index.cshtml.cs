@@ -66,10 +66,10 @@ public sealed class IndexModel(IServiceProvider services) : PageModel
             Problem = $"Cannot evaluate {Model}'s drift: {e.Message}";
             return;
         }
-        var features = Report.Windows.SelectMany(w => w.Drift.Features.Select(f => f.Name)).Distinct().Order(StringComparer.Ordinal).ToList();
+        var features = Report.Windows.SelectMany(w => w.Drift.AllChecks().Select(f => f.Name)).Distinct().Order(StringComparer.Ordinal).ToList();
         var times = Report.Windows.Select(w => (double)w.End.ToUnixTimeSeconds()).ToList();
         var drift = new List<object> { times };
-        drift.AddRange(features.Select(name => Report.Windows.Select(w => w.Drift.Features.FirstOrDefault(f => f.Name == name)?.Statistic).ToList()));
+        drift.AddRange(features.Select(name => Report.Windows.Select(w => w.Drift.AllChecks().FirstOrDefault(f => f.Name == name)?.Statistic).ToList()));
         var accuracy = new List<object> { times, Report.Windows.Select(w => w.Accuracy is { Total: > 0 } a ? (double?)a.Correct / a.Total : null).ToList() };
         ChartJson = JsonSerializer.Serialize(new { features, drift, accuracy }).Replace("</", "<\\/", StringComparison.Ordinal);
     }
