@@ -165,6 +165,76 @@ public sealed class ModelLoopClient : IDisposable
         using var _ = await SendRaw(HttpMethod.Delete, $"v1/admin/keys/{Escape(keyId)}", null, cancellationToken);
     }
 
+    /// <summary>
+    /// The caller's invoice for a UTC month ("2026-12"; a draft while the month runs): a tenant key gets its own (another
+    /// tenant's id throws <see cref="ModelLoopApiException"/> with 403); the admin key names the tenant.
+    /// </summary>
+    public Task<Invoice> GetInvoiceAsync(string month, string? tenantId = null, CancellationToken cancellationToken = default) =>
+        Send<Invoice>(HttpMethod.Get, $"v1/invoices/{Escape(month)}{(tenantId is null ? "" : "?tenant=" + Uri.EscapeDataString(tenantId))}", null, cancellationToken);
+
+    /// <summary>Admin: every tenant's invoice for a UTC month ("2026-12"), or only <paramref name="tenantId"/>'s.</summary>
+    public async Task<IReadOnlyList<Invoice>> ListInvoicesAsync(string month, string? tenantId = null, CancellationToken cancellationToken = default) =>
+        await Send<Invoice[]>(HttpMethod.Get, $"v1/admin/invoices/{Escape(month)}{(tenantId is null ? "" : "?tenant=" + Uri.EscapeDataString(tenantId))}", null, cancellationToken);
+
+    /// <summary>
+    /// A month's invoices as CSV (one row per line, a plan_fee and a total row per invoice): the admin key gets every
+    /// tenant's (or <paramref name="tenantId"/>'s), a tenant key its own.
+    /// </summary>
+    public async Task<string> ExportInvoicesCsvAsync(string month, string? tenantId = null, bool asAdmin = false, CancellationToken cancellationToken = default)
+    {
+        var path = asAdmin ? $"v1/admin/invoices/{Escape(month)}?format=csv" : $"v1/invoices/{Escape(month)}?format=csv";
+        using var response = await SendRaw(HttpMethod.Get, path + (tenantId is null ? "" : "&tenant=" + Uri.EscapeDataString(tenantId)), null, cancellationToken);
+        return await response.Content.ReadAsStringAsync(cancellationToken);
+    }
+
+    /// <summary>Admin: every price version, or those of <paramref name="model"/>.</summary>
+    public async Task<IReadOnlyList<ModelPrice>> ListPricesAsync(string? model = null, CancellationToken cancellationToken = default) =>
+        await Send<ModelPrice[]>(HttpMethod.Get, "v1/admin/prices" + (model is null ? "" : "?model=" + Uri.EscapeDataString(model)), null, cancellationToken);
+
+    /// <summary>
+    /// Admin: adds a price version, or replaces the one of the same model and date (so retried safely). A date in a month
+    /// that has ended throws <see cref="ModelLoopApiException"/> with 409; a bad field, 400 naming it.
+    /// </summary>
+    public Task<ModelPrice> SetPriceAsync(ModelPrice price, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(price);
+        return Send<ModelPrice>(HttpMethod.Post, Retry.Safe, "v1/admin/prices", price, cancellationToken);
+    }
+
+    /// <summary>Admin: removes a price version not yet in effect in an ended month.</summary>
+    public async Task RemovePriceAsync(string model, DateOnly effectiveFrom, CancellationToken cancellationToken = default)
+    {
+        using var _ = await SendRaw(HttpMethod.Delete, $"v1/admin/prices/{Escape(model)}/{effectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}", null, cancellationToken);
+    }
+
+    /// <summary>Admin: every plan version.</summary>
+    public async Task<IReadOnlyList<BillingPlan>> ListPlansAsync(CancellationToken cancellationToken = default) =>
+        await Send<BillingPlan[]>(HttpMethod.Get, "v1/admin/plans", null, cancellationToken);
+
+    /// <summary>Admin: adds a plan version, or replaces the one of the same id and date (so retried safely).</summary>
+    public Task<BillingPlan> SetPlanAsync(BillingPlan plan, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        return Send<BillingPlan>(HttpMethod.Post, Retry.Safe, "v1/admin/plans", plan, cancellationToken);
+    }
+
+    /// <summary>Admin: removes a plan version not yet in effect in an ended month.</summary>
+    public async Task RemovePlanAsync(string id, DateOnly effectiveFrom, CancellationToken cancellationToken = default)
+    {
+        using var _ = await SendRaw(HttpMethod.Delete, $"v1/admin/plans/{Escape(id)}/{effectiveFrom.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}", null, cancellationToken);
+    }
+
+    /// <summary>Admin: every plan assignment, or those of <paramref name="tenantId"/>.</summary>
+    public async Task<IReadOnlyList<PlanAssignment>> ListPlanAssignmentsAsync(string? tenantId = null, CancellationToken cancellationToken = default) =>
+        await Send<PlanAssignment[]>(HttpMethod.Get, "v1/admin/plan-assignments" + (tenantId is null ? "" : "?tenant=" + Uri.EscapeDataString(tenantId)), null, cancellationToken);
+
+    /// <summary>Admin: puts a tenant on a plan (or none) from a month on, replacing an assignment of that month (so retried safely).</summary>
+    public Task<PlanAssignment> AssignPlanAsync(PlanAssignment assignment, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(assignment);
+        return Send<PlanAssignment>(HttpMethod.Post, Retry.Safe, "v1/admin/plan-assignments", assignment, cancellationToken);
+    }
+
     public void Dispose()
     {
         if (_ownsHttp)

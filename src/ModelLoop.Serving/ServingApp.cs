@@ -65,6 +65,8 @@ public static class ServingApp
         services.AddSingleton(sp => ServingSchema.Open(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<UsageMeter>();
+        services.AddSingleton(sp => new Billing.BillingService(sp.GetRequiredService<Storage.SqliteDatabase>(), sp.GetRequiredService<TimeProvider>(),
+            () => sp.GetRequiredService<IModelCatalog>().List().Select(m => m.Name)));
         services.AddSingleton<Api.IdempotencyStore>();
         services.AddOptions<PredictionLogOptions>().Bind(configuration.GetSection(PredictionLogOptions.Section));
         services.AddSingleton<PredictionRecorder>();
@@ -158,6 +160,7 @@ public static class ServingApp
         v1.MapMonitoringApi();
         v1.MapUsageApi();
         v1.MapTenantsApi();
+        v1.MapBillingApi();
         return app;
     }
 }

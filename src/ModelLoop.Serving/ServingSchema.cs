@@ -31,7 +31,7 @@ internal static class ServingSchema
         """;
 
     /// <summary>Opens (creating when absent, upgrading when older) the serving database at <paramref name="path"/>.</summary>
-    public static SqliteDatabase Open(string path) => new(path, Tables, Version, Migrate);
+    public static SqliteDatabase Open(string path) => new(path, Tables + Billing.BillingSchema.Tables, Version, Migrate);
 
     // Version 1 → 2: the item limits (NULL: none, what every existing tenant had). A new file (0) gets the full tables.
     private static void Migrate(SqliteConnection connection, SqliteTransaction transaction, int from)

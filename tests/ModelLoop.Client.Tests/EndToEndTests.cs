@@ -161,6 +161,36 @@ public sealed class EndToEndTests : IDisposable
         Assert.Contains("takes 4 per item", e.Detail);
     }
 
+    [Fact]
+    public async Task PricesAndPlansSetThroughTheSdkBillATenantWhoReadsOnlyItsOwnInvoice()
+    {
+        using var admin = Client(AdminKey);
+        var acme = await admin.CreateTenantAsync("acme", ["iris"]);
+        var other = await admin.CreateTenantAsync("other", ["iris"]);
+        using var acmeClient = Client(acme.Key);
+        // The current month: prices and plans may take effect from its first day on (ended months are frozen).
+        var now = DateTime.UtcNow;
+        var month = $"{now:yyyy-MM}";
+        var firstDay = new DateOnly(now.Year, now.Month, 1);
+        await admin.SetPriceAsync(new ModelPrice("iris", firstDay, "EUR", PerThousandItems: 250m));
+        await admin.SetPlanAsync(new BillingPlan("starter", firstDay, "EUR", MonthlyFee: 10m, IncludedItems: 1));
+        await admin.AssignPlanAsync(new PlanAssignment(acme.TenantId, "starter", firstDay));
+        await acmeClient.PredictAsync("iris", [[1f, 2f, 3f, 4f], [0f, 0f, 0f, 0f], [1f, 1f, 1f, 1f]]);
+
+        var invoice = await acmeClient.GetInvoiceAsync(month);
+        var forbidden = await Assert.ThrowsAsync<ModelLoopApiException>(() => acmeClient.GetInvoiceAsync(month, other.TenantId));
+        var all = await admin.ListInvoicesAsync(month);
+        var csv = await admin.ExportInvoicesCsvAsync(month, acme.TenantId, asAdmin: true);
+
+        var items = Assert.Single(invoice.Lines, l => l.Unit == BilledUnit.Items);
+        Assert.Equal((3L, 1L, 2L, 0.50m), (items.Quantity, items.Included, items.Billable, items.Amount));
+        Assert.Equal(10.50m, invoice.Total);
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Equal(2, all.Count);
+        Assert.Equal([new ModelPrice("iris", firstDay, "EUR", PerThousandItems: 250m)], await admin.ListPricesAsync("iris"));
+        Assert.Contains(",total,", csv);
+    }
+
     public void Dispose()
     {
         _factory.Dispose();

@@ -17,12 +17,23 @@ internal static class UsageCommand
         var from = new Option<string?>("--from") { Description = "From this UTC date/time, inclusive (e.g. 2026-11-01). Defaults to the beginning." };
         var to = new Option<string?>("--to") { Description = "Up to this UTC date/time, exclusive (e.g. 2026-12-01). Defaults to now." };
         var csv = new Option<string?>("--csv") { Description = "Write the hourly rows as CSV to this file ('-' for standard output) instead of the totals table." };
-        var command = new Command("usage", "Show or export per-tenant usage (requests, items, compute ms) metered by `modelloop serve`.")
+        var invoice = new Option<string?>("--invoice") { Description = "The invoices of this UTC month (yyyy-MM, e.g. 2026-12) from the metered usage, prices and plans, instead of usage rows. Defaults to none." };
+        var format = new Option<string?>("--format") { Description = "With --invoice: csv or json. Defaults to a table (csv with --output)." };
+        var output = new Option<string?>("--output") { Description = "With --invoice: write one file per tenant (invoice-MONTH-TENANT.csv|json) into this folder. Defaults to standard output." };
+        var command = new Command("usage", "Show or export per-tenant usage (requests, items, compute ms) metered by `modelloop serve`, or monthly invoices (--invoice).")
         {
-            database, tenant, from, to, csv,
+            database, tenant, from, to, csv, invoice, format, output,
         };
         command.SetAction(result =>
         {
+            if (result.GetValue(invoice) is { } month)
+            {
+                if (result.GetValue(csv) is not null || result.GetValue(from) is not null || result.GetValue(to) is not null)
+                    throw new ArgumentException("--invoice covers one whole month; it does not take --csv, --from or --to. Use --format csv and --output DIR instead.");
+                return UsageInvoiceOutput.Write(result.GetValue(database)!, month, result.GetValue(tenant), result.GetValue(format), result.GetValue(output));
+            }
+            if (result.GetValue(format) is not null || result.GetValue(output) is not null)
+                throw new ArgumentException("--format and --output apply to --invoice MONTH; for usage rows use --csv FILE.");
             var rows = UsageReport.Read(result.GetValue(database)!, result.GetValue(tenant), Date(result.GetValue(from), "--from"), Date(result.GetValue(to), "--to"));
             var csvPath = result.GetValue(csv);
             if (csvPath == "-")
