@@ -93,6 +93,7 @@ public static class DashboardApp
         builder.Services.AddOptions<ServingOptions>().Configure(serving => serving.DatabasePath = servingDatabase);
         builder.Services.AddSingleton(_ => ServingSchema.Open(servingDatabase));
         builder.Services.AddSingleton<TenantStore>();
+        builder.Services.AddSingleton(sp => new ModelLoop.Serving.Billing.BillingService(sp.GetRequiredService<Storage.SqliteDatabase>()));
         builder.Services.AddDashboard(dashboard =>
         {
             dashboard.Home = options.Home;

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 using ModelLoop.Dashboard.Serving;
+using ModelLoop.Serving.Billing;
 using ModelLoop.Serving.Tenants;
 using ModelLoop.Tracking;
 
@@ -27,6 +28,7 @@ internal static class DashboardEndpoints
         admin.MapGet("/runs/{id}/events", Events);
         admin.MapGet("/serving/figures", (ServingSampler sampler) => TypedResults.Ok(sampler.History()));
         ui.MapGet("/models/{name}/{version:int}/report", Report).RequireAuthorization(DashboardAuth.UserPolicy);
+        ui.MapGet("/tenants/{id}/invoices/{month}.{format}", Invoice).RequireAuthorization(DashboardAuth.UserPolicy);
     }
 
     private static readonly Dictionary<string, string> ContentTypes = new(StringComparer.OrdinalIgnoreCase)
@@ -115,6 +117,30 @@ internal static class DashboardEndpoints
                 yield break;
             }
         }
+    }
+
+    /// <summary>A tenant's invoice for a month (yyyy-MM) as CSV or JSON, for the admin or that tenant only (another's: 404).</summary>
+    private static IResult Invoice(string id, string month, string format, HttpContext context, BillingService billing)
+    {
+        if (!DashboardUser.From(context.User).MaySeeTenant(id) || format is not ("csv" or "json"))
+            return TypedResults.NotFound();
+        Contracts.Invoice invoice;
+        try
+        {
+            invoice = billing.GetInvoice(BillingMonth.Parse(month, "month"), id);
+        }
+        catch (KeyNotFoundException)
+        {
+            return TypedResults.NotFound();
+        }
+        catch (Exception e) when (e is ArgumentException or BillingConflictException)
+        {
+            return TypedResults.BadRequest(e.Message);
+        }
+        var name = $"invoice-{id}-{month}.{format}";
+        return format == "csv"
+            ? TypedResults.File(System.Text.Encoding.UTF8.GetBytes(InvoiceReport.ToCsv([invoice])), "text/csv; charset=utf-8", name)
+            : TypedResults.File(System.Text.Encoding.UTF8.GetBytes(InvoiceReport.ToJson(invoice)), "application/json", name);
     }
 
     /// <summary>

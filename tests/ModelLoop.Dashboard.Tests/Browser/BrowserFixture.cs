@@ -25,7 +25,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     public async Task<IPage> LogIn(string baseUrl, string key)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl, ViewportSize = new ViewportSize { Width = 1280, Height = 900 } });
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(30_000); // generous: the shared CI machine can be loaded many times over
         var page = await context.NewPageAsync();
         await page.GotoAsync("/ui/login");
         await page.GetByLabel("API key or admin key").FillAsync(key);

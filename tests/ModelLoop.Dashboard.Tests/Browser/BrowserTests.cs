@@ -147,7 +147,7 @@ public sealed class BrowserTests(DashboardHost host, BrowserFixture browser)
     {
         var page = await browser.LogIn(host.Url, admin ? DashboardHost.AdminKey : host.Acme.Key);
 
-        var response = await page.GotoAsync(path);
+        var response = await page.GotoAsync(path, new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         await page.Keyboard.PressAsync("Tab");
 
         Assert.Equal(200, response!.Status);

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using ModelLoop.Contracts;
-using ModelLoop.Dashboard.Billing;
+using ModelLoop.Serving.Billing;
 using ModelLoop.Serving.Metering;
 using ModelLoop.Serving.Tenants;
 using ModelLoop.Storage;
@@ -11,7 +11,7 @@ using ModelLoop.Storage;
 namespace ModelLoop.Dashboard.Pages.Tenants;
 
 /// <summary>
-/// /ui/tenants/detail/{id}: a tenant's keys (create, revoke), grants, quotas, usage over time and cost. The administrator
+/// /ui/tenants/detail/{id}: a tenant's keys (create, revoke), grants, quotas, usage over time and this month's invoice (BillingService; CSV and JSON at /ui/tenants/{id}/invoices/{yyyy-MM}.csv|.json). The administrator
 /// sees every tenant; a tenant only itself — any other id answers 404, decided here from the login, not from the URL.
 /// A new key is rendered once, in the answer to the POST that created it (never stored, not cacheable).
 /// </summary>
@@ -34,8 +34,10 @@ public sealed class DetailModel(IServiceProvider services) : PageModel
     public bool Failed { get; private set; }
     public IReadOnlyList<UsageRow> UsageByModel { get; private set; } = [];
     public string UsageJson { get; private set; } = "[[],[],[]]";
-    public DateOnly Month { get; } = DateOnly.FromDateTime(DateTime.UtcNow);
-    public TenantCost? Cost { get; private set; }
+    public BillingMonth Month { get; } = BillingMonth.Of(DateTime.UtcNow);
+    /// <summary>This month's invoice so far (a draft until the month ends); null when the server has no billing or it failed (<see cref="CostProblem"/>).</summary>
+    public Invoice? Invoice { get; private set; }
+    public string? CostProblem { get; private set; }
 
     public IActionResult OnGet(string id) => Load(id) ? Page() : NotFound();
 
@@ -93,7 +95,14 @@ public sealed class DetailModel(IServiceProvider services) : PageModel
             hours.Select(g => g.Sum(r => r.Requests)),
             hours.Select(g => g.Sum(r => r.Items)),
         });
-        Cost = services.GetService<ITenantCostSource>()?.Cost(id, Month);
+        try
+        {
+            Invoice = services.GetService<BillingService>()?.GetInvoice(Month, id);
+        }
+        catch (Exception e) when (e is KeyNotFoundException or BillingConflictException)
+        {
+            CostProblem = e.Message;
+        }
         return true;
     }
 }
