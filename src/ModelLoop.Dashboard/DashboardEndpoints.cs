@@ -152,7 +152,7 @@ internal static class DashboardEndpoints
         var user = DashboardUser.From(context.User);
         if (!stores.VisibleModels(user, tenants).Any(m => m.Name == name))
             return TypedResults.NotFound();
-        var path = EvaluationReports.Find(stores, name, version);
+        var path = EvaluationReports.Find(stores, stores.Registry!.GetVersion(name, version));
         if (path is null)
             return TypedResults.NotFound();
         context.Response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src data:; style-src 'unsafe-inline'";

@@ -7,26 +7,22 @@ namespace ModelLoop.Dashboard;
 /// </summary>
 internal static class EvaluationReports
 {
-    public static string? Find(DashboardStores stores, string name, int version)
+    public static string? Find(DashboardStores stores, Registry.ModelVersion version)
     {
         var candidates = new List<string>();
-        if (stores.Registry is { } registry)
+        if (version.RunId is { } runId && stores.Runs is { } runs)
         {
-            var record = registry.GetVersion(name, version);
-            if (record.RunId is { } runId && stores.Runs is { } runs)
+            try
             {
-                try
-                {
-                    foreach (var artifact in runs.GetRun(runId).Artifacts.Where(a => a.Name == "artifact"))
-                        candidates.Add(Path.Combine(Path.GetDirectoryName(artifact.Path.TrimEnd('/', '\\'))!, "eval", "report.html"));
-                }
-                catch (KeyNotFoundException)
-                {
-                    // The run was deleted; the home's eval folder may still hold a report.
-                }
+                foreach (var artifact in runs.GetRun(runId).Artifacts.Where(a => a.Name == "artifact"))
+                    candidates.Add(Path.Combine(Path.GetDirectoryName(artifact.Path.TrimEnd('/', '\\'))!, "eval", "report.html"));
+            }
+            catch (KeyNotFoundException)
+            {
+                // The run was deleted; the home's eval folder may still hold a report.
             }
         }
-        candidates.Add(Path.Combine(stores.Home, "eval", $"{name}-v{version}", "report.html"));
+        candidates.Add(Path.Combine(stores.Home, "eval", $"{version.Name}-v{version.Version}", "report.html"));
         return candidates.FirstOrDefault(File.Exists);
     }
 }

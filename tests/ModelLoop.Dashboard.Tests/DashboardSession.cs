@@ -8,10 +8,14 @@ internal sealed partial class DashboardSession : IDisposable
 {
     private readonly HttpClient _client;
 
-    public DashboardSession(DashboardHost host)
+    public DashboardSession(DashboardHost host) : this(host.Url)
+    {
+    }
+
+    public DashboardSession(string url)
     {
         Cookies = new CookieContainer();
-        _client = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(host.Url) };
+        _client = new HttpClient(new HttpClientHandler { CookieContainer = Cookies, AllowAutoRedirect = false }) { BaseAddress = new Uri(url) };
     }
 
     public CookieContainer Cookies { get; }
@@ -19,9 +23,11 @@ internal sealed partial class DashboardSession : IDisposable
     [GeneratedRegex(@"name=""__RequestVerificationToken""[^>]*value=""([^""]+)""")]
     private static partial Regex TokenField();
 
-    public static async Task<DashboardSession> LogIn(DashboardHost host, string key)
+    public static Task<DashboardSession> LogIn(DashboardHost host, string key) => LogIn(host.Url, key);
+
+    public static async Task<DashboardSession> LogIn(string url, string key)
     {
-        var session = new DashboardSession(host);
+        var session = new DashboardSession(url);
         var response = await session.Post("/ui/login", "/ui/login", new() { ["key"] = key });
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         return session;

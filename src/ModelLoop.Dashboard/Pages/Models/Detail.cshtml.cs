@@ -74,7 +74,7 @@ public sealed class DetailModel(IServiceProvider services) : PageModel
         Versions = registry.ListVersions(name).OrderByDescending(v => v.Version).ToList();
         Aliases = registry.ListModels().First(m => m.Name == name).Aliases.OrderBy(a => a.Key, StringComparer.Ordinal).ToDictionary();
         History = registry.History(name).OrderByDescending(h => h.Id).ToList();
-        foreach (var version in Versions.Where(v => EvaluationReports.Find(stores, name, v.Version) is not null))
+        foreach (var version in Versions.Where(v => EvaluationReports.Find(stores, v) is not null))
             Reports.Add(version.Version);
         Report = report is { } r && Reports.Contains(r) ? r : null;
         return true;

@@ -12,6 +12,8 @@ public sealed class DetailModel(IServiceProvider services) : PageModel
     // Resolved here (not constructor parameters): the stores are internal types and page models must be public.
     private readonly DashboardStores stores = services.GetRequiredService<DashboardStores>();
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, long, int, DateTimeOffset?), IReadOnlyList<KeyValuePair<string, double>>> ImportanceCache = new();
+
     public StudyInfo Study { get; private set; } = null!;
     public IReadOnlyList<TrialRecord> Trials { get; private set; } = [];
     public TrialRecord? Best { get; private set; }
@@ -31,7 +33,11 @@ public sealed class DetailModel(IServiceProvider services) : PageModel
         {
             try
             {
-                Importance = ParameterImportance.Evaluate(SearchSpace.Parse(JsonNode.Parse(study.Space)), Trials);
+                // A forest of 64 trees takes a second or more for 100 trials: computed once per set of finished trials.
+                var key = (stores.Studies!.Path, study.Id, complete.Count, Trials.Max(t => t.Finished));
+                Importance = ImportanceCache.GetOrAdd(key, _ => ParameterImportance.Evaluate(SearchSpace.Parse(JsonNode.Parse(study.Space)), Trials));
+                if (ImportanceCache.Count > 64)
+                    ImportanceCache.Clear();
             }
             catch (ArgumentException)
             {
