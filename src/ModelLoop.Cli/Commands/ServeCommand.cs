@@ -201,7 +201,11 @@ internal static class ServeCommand
                 [$"{RetrainingOptions.Section}:Interval"] = settings.Retraining.Interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             });
             builder.Services.AddSingleton<IModelCatalog>(catalog);
-            builder.Services.AddDashboard(dashboard => dashboard.Home = settings.Home); // the web dashboard under /ui
+            builder.Services.AddDashboard(dashboard => // the web dashboard under /ui; its cookie keys next to the serving database
+            {
+                dashboard.Home = settings.Home;
+                dashboard.KeysFolder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Database))!, "dashboard-keys");
+            });
         });
         return app.MapDashboard();
     }
