@@ -42,7 +42,7 @@ case "${1:-}" in
     need_dotnet
     # Tests generate or ship their own data; the samples use Fashion-MNIST and the shipped CSVs.
     apt_install dataset-fashion-mnist /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz
-    apt_install chromium /usr/bin/chromium # the evaluation report test renders the HTML report headless
+    apt_install chromium /usr/bin/chromium # the evaluation report test renders the HTML report headless; the dashboard's browser tests (Playwright) drive it
     apt_install python3-onnx /usr/lib/python3/dist-packages/onnx/__init__.py # the ONNX export tests run onnx.checker
     apt_install fortunes /usr/share/games/fortunes/startrek # the LoraFineTune sample trains on Debian's fortunes
     dotnet build -c Release ModelLoop.slnx -warnaserror

@@ -26,6 +26,7 @@ return name switch
     "lm-serve" => LmServeBench.Run(options),
     "privacy-audit" => PrivacyAuditBench.Run(options),
     "federated" => FederatedBench.Run(options),
+    "dashboard" => DashboardBench.Run(options),
     _ => Usage(),
 };
 
@@ -71,6 +72,8 @@ static int Usage()
           federated          FedAvg on Orleans, 10 owners of a Dirichlet(0.5) split of Fashion-MNIST, MLP: accuracy vs centralized
                              training, rounds and bytes to within 1.5 points, secure aggregation's traffic vs FedAvg's
                              (--clients 10 --alpha 0.5 --rounds 40 --local-epochs 1 --central-epochs 10 --secure-rounds 2; --threads defaults to 1)
+          dashboard          server time per /ui page over 10,000 generated runs and 1,000,000 metric points, and first
+                             contentful paint per page in headless chromium (--runs N --points P --rounds R --paint-rounds R --no-browser)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

@@ -26,6 +26,7 @@ public static class CliApp
         KeysCommand.Create(),
         FederateCommand.Create(),
         FederateClientCommand.Create(),
+        UiCommand.Create(),
     };
 
     /// <summary>Runs the command line; returns 0 on success, 2 for an error the user can fix (printed in one line).</summary>

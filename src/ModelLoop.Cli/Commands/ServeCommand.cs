@@ -2,6 +2,7 @@ using System.CommandLine;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ModelLoop.Dashboard;
 using ModelLoop.Serving;
 using ModelLoop.Serving.Catalog;
 using ModelLoop.Serving.Logging;
@@ -179,7 +180,7 @@ internal static class ServeCommand
                 Verification = settings.Verification with { TrustedKeys = ModelRegistry.ReadTrustedKeys(settings.Home) }, // the registry's keys verify run folders too
             }
             : new RegistryCatalog(OpenRegistry(settings.Home), batching) { Backend = settings.Backend, OnnxThreads = settings.Threads, Verification = settings.Verification };
-        return ServingApp.Build(["--urls", settings.Urls], builder =>
+        var app = ServingApp.Build(["--urls", settings.Urls], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
             {
@@ -200,7 +201,13 @@ internal static class ServeCommand
                 [$"{RetrainingOptions.Section}:Interval"] = settings.Retraining.Interval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
             });
             builder.Services.AddSingleton<IModelCatalog>(catalog);
+            builder.Services.AddDashboard(dashboard => // the web dashboard under /ui; its cookie keys next to the serving database
+            {
+                dashboard.Home = settings.Home;
+                dashboard.KeysFolder = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Database))!, "dashboard-keys");
+            });
         });
+        return app.MapDashboard();
     }
 
     // Opening a registry creates it; serving must not leave an empty .modelloop/ wherever it was started.

@@ -97,7 +97,7 @@ internal sealed class ApiKeyMiddleware(RequestDelegate next, TenantStore store, 
 
     // FixedTimeEquals returns at once when the lengths differ, which tells a caller the admin key's length;
     // comparing SHA-256 digests (always 32 bytes) keeps the time independent of both the content and the length.
-    private static bool FixedTimeEquals(string a, string b) =>
+    internal static bool FixedTimeEquals(string a, string b) =>
         System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(a)),
             System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(b)));

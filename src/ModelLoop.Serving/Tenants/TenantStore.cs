@@ -27,9 +27,12 @@ internal sealed class TenantStore
     public enum KeyStatus { Unknown, Revoked, Valid }
 
     /// <summary>The tenant a raw key belongs to, or why there is none.</summary>
-    public (KeyStatus Status, Tenant? Tenant) Authenticate(string rawKey)
+    public (KeyStatus Status, Tenant? Tenant) Authenticate(string rawKey) => AuthenticateHash(Hash(rawKey));
+
+    /// <summary>The tenant a key's SHA-256 (<see cref="Hash"/>) belongs to, or why there is none: a session that kept only the hash re-checks it.</summary>
+    public (KeyStatus Status, Tenant? Tenant) AuthenticateHash(string keyHash)
     {
-        if (!_keys.TryGetValue(Hash(rawKey), out var key))
+        if (!_keys.TryGetValue(keyHash, out var key))
             return (KeyStatus.Unknown, null);
         if (key.Revoked)
             return (KeyStatus.Revoked, null);
@@ -120,6 +123,14 @@ internal sealed class TenantStore
         }
         return true;
     }
+
+    /// <summary>A tenant's keys (id, created, revoked; never the key), oldest first.</summary>
+    public IReadOnlyList<ApiKeyInfo> ListKeys(string tenantId) => _database.Read(connection => SqliteDatabase.Query(connection, null,
+        "SELECT id, created_utc, revoked_utc FROM api_keys WHERE tenant_id = $id ORDER BY created_utc, id",
+        r => new ApiKeyInfo(r.GetString(0), tenantId, SqliteDatabase.ParseTime(r.GetString(1)), r.IsDBNull(2) ? null : SqliteDatabase.ParseTime(r.GetString(2))), ("$id", tenantId)));
+
+    /// <summary>The tenant a key id belongs to; null when no such key exists.</summary>
+    public string? KeyOwner(string keyId) => _keys.Values.FirstOrDefault(k => k.KeyId == keyId) is { KeyId: not null } key ? key.TenantId : null;
 
     public static string Hash(string rawKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(rawKey)));
 

@@ -15,7 +15,7 @@ namespace ModelLoop.Tracking;
 /// ending it is reported as <see cref="RunStatus.Killed"/>: by a process check on the same machine, by a
 /// stale heartbeat (<see cref="StaleAfter"/>) elsewhere. Usually fed by <c>RunTracker</c>.
 /// </summary>
-public sealed class RunStore
+public sealed partial class RunStore
 {
     private const int SchemaVersion = 1;
     private const string Schema = """
@@ -29,6 +29,7 @@ public sealed class RunStore
         CREATE TABLE IF NOT EXISTS run_artifacts (
             run_id TEXT NOT NULL REFERENCES runs(id), name TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT,
             PRIMARY KEY (run_id, name));
+        CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_utc DESC, id DESC);
         """;
 
     private readonly SqliteDatabase _db;
