@@ -41,13 +41,21 @@ public abstract record Loss
 
 internal sealed record CrossEntropyLoss(double LabelSmoothing) : Loss
 {
-    internal override Tensor Compute(Tensor output, Tensor target) =>
-        F.cross_entropy(output, target, label_smoothing: LabelSmoothing);
+    // A sequence model's (B, T, classes) logits and (B, T) targets are scored as B·T independent predictions
+    // (a language model's next-token loss, averaged over every position).
+    internal override Tensor Compute(Tensor output, Tensor target) => output.dim() == 3
+        ? F.cross_entropy(output.reshape(-1, output.shape[2]), target.reshape(-1), label_smoothing: LabelSmoothing)
+        : F.cross_entropy(output, target, label_smoothing: LabelSmoothing);
 
     internal override void Validate(Shape output, TensorDataset data)
     {
         if (LabelSmoothing < 0 || LabelSmoothing >= 1)
             throw new ArgumentException($"Cross-entropy label smoothing must be in [0, 1); received {LabelSmoothing}.");
+        if (output.Rank == 2 && data.Labels.dim() == 2)
+        {
+            ValidateSequence(output, data);
+            return;
+        }
         if (output.Rank != 1)
             throw new ModelBuildException($"Cross-entropy expects the model to output one logit per class, shape (classes); the model outputs {output}. End the model with Flatten and Dense(classes).");
         if (data.Labels.dtype != ScalarType.Int64 || data.Labels.dim() != 1)
@@ -55,6 +63,16 @@ internal sealed record CrossEntropyLoss(double LabelSmoothing) : Loss
         var (min, max) = data.LabelRange();
         if (min < 0 || max >= output[0])
             throw new ArgumentException($"Labels must be class indices in [0, {output[0] - 1}] for a model with {output[0]} outputs; received labels from {min} to {max}. Fix the labels or set the last Dense to {max + 1} units.");
+    }
+
+    /// <summary>A (T, classes) output takes (N, T) int64 targets: one class index per position.</summary>
+    private static void ValidateSequence(Shape output, TensorDataset data)
+    {
+        if (data.Labels.dtype != ScalarType.Int64 || data.Labels.shape[1] != output[0])
+            throw new ArgumentException($"Cross-entropy over a sequence output {output} expects targets of shape (N, {output[0]}), int64 class indices per position; received {data.Labels.dtype} with shape [{string.Join(", ", data.Labels.shape)}].");
+        var (min, max) = data.LabelRange();
+        if (min < 0 || max >= output[1])
+            throw new ArgumentException($"Targets must be class (token) indices in [0, {output[1] - 1}] for a model with {output[1]} outputs per position; received targets from {min} to {max}. Use the tokenizer's vocabulary size as the model's.");
     }
 }
 
