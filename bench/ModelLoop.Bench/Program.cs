@@ -23,6 +23,7 @@ return name switch
     "tuning" => TuningBench.Run(options),
     "overload" => OverloadBench.Run(options),
     "generation" => GenerationBench.Run(options),
+    "lm-train" => LmTrainBench.Run(options),
     _ => Usage(),
 };
 
@@ -60,6 +61,8 @@ static int Usage()
                              ModelLoop.Cli) (--server PATH --overload-clients 2000 --requests 3 --items 64 --seconds 10 --rounds 3)
           generation         GPT (nanoGPT CPU size, block 256): greedy tokens/s with the KV cache vs recomputing the prefix, time
                              to first token (--new-tokens 256 --rounds 3 --prompt-tokens 128 --block 256; --threads defaults to 1)
+          lm-train           nanoGPT's CPU config on fortunes: ModelLoop trainer vs hand-written TorchSharp loop vs PyTorch
+                             (bench/lm_train_reference.py): validation loss, tokens/s (--max-iters N --threads 1 --out DIR --skip-python)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
