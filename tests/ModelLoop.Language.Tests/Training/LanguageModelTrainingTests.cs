@@ -80,6 +80,14 @@ public sealed class LanguageModelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_language_run_trains_in_bfloat16_with_token_ids_left_as_integers()
+    {
+        var outcome = LanguageModelTraining.Run(Tiny(10) with { Precision = Precision.BFloat16 }, Options("bf16"));
+
+        Assert.True(outcome.Training.Test["loss"] < Math.Log(outcome.VocabularySize), $"test loss {outcome.Training.Test["loss"]} vs ln V {Math.Log(outcome.VocabularySize)}");
+    }
+
+    [Fact]
     public void Documents_are_split_whole_so_no_held_out_text_is_trained_on()
     {
         using var data = LanguageModelData.Load(Tiny());
