@@ -78,6 +78,12 @@ case "${1:-}" in
           ./modelloop train --config "$config" --epochs 1 --limit 2000 --no-track --out "$runs/$(basename "$config" .yaml)" | tail -n 14 ;;
       esac
     done
+    # The language-model config (nanoGPT's CPU configuration on fortunes) for 200 of its 2,000 steps; the held-out loss
+    # must fall from ln(vocabulary) ≈ 4.7 to below 2.9 (it reaches about 2.6), so a training regression fails the build.
+    apt_install fortunes /usr/share/games/fortunes/fortunes
+    echo "── config fortunes-char.yaml (200 iterations, test loss < 2.9) ──"
+    ./modelloop lm train --config samples/LanguageModel/fortunes-char.yaml --max-iters 200 --threads 1 --no-track --out "$runs/fortunes-char" | tail -n 16
+    /usr/bin/python3 -c 'import json, sys; loss = json.load(open(sys.argv[1]))["test"]["loss"]; print(f"test loss {loss:.4f} (floor 2.9)"); sys.exit(0 if loss < 2.9 else 1)' "$runs/fortunes-char/summary.json"
     rm -rf "$runs"
     echo "tests: $passed passed, $failed failed"
     ;;

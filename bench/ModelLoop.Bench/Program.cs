@@ -27,6 +27,7 @@ return name switch
     "privacy-audit" => PrivacyAuditBench.Run(options),
     "federated" => FederatedBench.Run(options),
     "dashboard" => DashboardBench.Run(options),
+    "lm-train" => LmTrainBench.Run(options),
     _ => Usage(),
 };
 
@@ -74,6 +75,8 @@ static int Usage()
                              (--clients 10 --alpha 0.5 --rounds 40 --local-epochs 1 --central-epochs 10 --secure-rounds 2; --threads defaults to 1)
           dashboard          server time per /ui page over 10,000 generated runs and 1,000,000 metric points, and first
                              contentful paint per page in headless chromium (--runs N --points P --rounds R --paint-rounds R --no-browser)
+          lm-train           nanoGPT's CPU config on fortunes: ModelLoop trainer vs hand-written TorchSharp loop vs PyTorch
+                             (bench/lm_train_reference.py): validation loss, tokens/s (--max-iters N --threads 1 --out DIR --skip-python)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

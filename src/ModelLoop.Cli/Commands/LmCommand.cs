@@ -5,7 +5,7 @@ namespace ModelLoop.Cli.Commands;
 /// <summary><c>modelloop lm …</c>: language models (tokenizers, generation).</summary>
 internal static class LmCommand
 {
-    public static Command Create() => new("lm", "Language models: train tokenizers on a text corpus, generate text, fine-tune with LoRA, import and export GPT-2 weights.")
+    public static Command Create() => new("lm", "Language models: train tokenizers and GPTs on a text corpus, generate text, fine-tune with LoRA, import and export GPT-2 weights.")
     {
         new Command("tokenizer", "Train a tokenizer (byte-level BPE or characters) and save it in GPT-2's vocab.json + merges.txt layout.")
         {
@@ -16,5 +16,6 @@ internal static class LmCommand
         LmMergeCommand.Create(),
         LmImportCommand.Create(),
         LmExportCommand.Create(),
+        LmTrainCommand.Create(),
     };
 }

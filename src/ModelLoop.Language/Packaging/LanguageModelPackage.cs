@@ -20,6 +20,12 @@ public sealed class LanguageModelPackage : IDisposable
     /// <summary>The model artifact's folder name inside a package.</summary>
     public const string ModelFolder = "model";
 
+    /// <summary>
+    /// The model's folder name in a run folder of <c>modelloop lm train</c> (every training run writes its model package
+    /// there): a run folder with <see cref="TokenizerFolder"/> beside it loads as a package too.
+    /// </summary>
+    public const string RunModelFolder = "artifact";
+
     /// <summary>The tokenizer's folder name inside a package.</summary>
     public const string TokenizerFolder = "tokenizer";
 
@@ -55,16 +61,20 @@ public sealed class LanguageModelPackage : IDisposable
         saveTokenizer(Path.Combine(directory, TokenizerFolder));
     }
 
-    /// <summary>Reads and verifies a package written by <see cref="Save"/>.</summary>
+    /// <summary>
+    /// Reads and verifies a package written by <see cref="Save"/>, or a run folder of <c>modelloop lm train</c>
+    /// (<see cref="RunModelFolder"/>/ and <see cref="TokenizerFolder"/>/).
+    /// </summary>
     /// <exception cref="DirectoryNotFoundException">No package (or a part of one) at <paramref name="directory"/>.</exception>
     /// <exception cref="InvalidDataException">A checksum or weight mismatch, or the tokenizer's vocabulary does not fit the model's.</exception>
     public static LanguageModelPackage Load(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        if (!Directory.Exists(Path.Combine(directory, ModelFolder)) || !Directory.Exists(Path.Combine(directory, TokenizerFolder)))
-            throw new DirectoryNotFoundException($"'{directory}' is not a language-model package: expected the folders '{ModelFolder}/' (a model artifact) and '{TokenizerFolder}/' (vocab.json, merges.txt) inside it, as LanguageModelPackage.Save writes them.");
+        var modelFolder = Directory.Exists(Path.Combine(directory, ModelFolder)) ? ModelFolder : RunModelFolder;
+        if (!Directory.Exists(Path.Combine(directory, modelFolder)) || !Directory.Exists(Path.Combine(directory, TokenizerFolder)))
+            throw new DirectoryNotFoundException($"'{directory}' is not a language-model package: expected the folders '{ModelFolder}/' (a model artifact) and '{TokenizerFolder}/' (vocab.json, merges.txt) inside it, as LanguageModelPackage.Save writes them, or a run folder of `modelloop lm train` ('{RunModelFolder}/' and '{TokenizerFolder}/').");
         var tokenizer = TextTokenizers.Load(Path.Combine(directory, TokenizerFolder));
-        var artifact = ModelArtifact.Load(Path.Combine(directory, ModelFolder));
+        var artifact = ModelArtifact.Load(Path.Combine(directory, modelFolder));
         var vocabulary = artifact.Model.OutputShape.Rank == 2 ? artifact.Model.OutputShape[1] : -1;
         if (tokenizer.VocabularySize > vocabulary)
         {

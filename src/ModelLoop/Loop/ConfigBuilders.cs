@@ -35,6 +35,8 @@ internal static class ConfigBuilders
             options = options with { Momentum = momentum };
         if (config.WeightDecay is { } decay)
             options = options with { WeightDecay = decay };
+        if (config.Beta2 is { } beta2)
+            options = options with { Beta2 = beta2 };
         return options with { Nesterov = config.Nesterov };
     }
 

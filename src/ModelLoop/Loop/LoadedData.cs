@@ -13,7 +13,8 @@ namespace ModelLoop.Loop;
 /// </summary>
 public sealed class LoadedData : IDisposable
 {
-    internal LoadedData(TensorDataset train, TensorDataset? validation, TensorDataset test, DatasetManifest manifest, TrainingDataSplit split, ModelTask task)
+    /// <summary>Data a caller loaded itself (a language-model corpus, <c>LanguageModelData</c>); <see cref="DataSource.Load"/> makes the rest.</summary>
+    public LoadedData(TensorDataset train, TensorDataset? validation, TensorDataset test, DatasetManifest manifest, TrainingDataSplit split, ModelTask task)
     {
         Train = train;
         Validation = validation;

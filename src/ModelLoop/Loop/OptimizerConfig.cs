@@ -13,4 +13,6 @@ public sealed record OptimizerConfig
     public bool Nesterov { get; init; }
     /// <summary>Decoupled (adamw) or L2 (others) weight decay. Defaults to null (the optimizer's: adamw 0.01, else 0).</summary>
     public double? WeightDecay { get; init; }
+    /// <summary>The second-moment decay of adam and adamw (nanoGPT uses 0.99 for small models). Defaults to null (the optimizer's: 0.999).</summary>
+    public double? Beta2 { get; init; }
 }

@@ -90,6 +90,12 @@ public sealed record TrainingConfig
     /// (none; left out of the JSON, so configs without groups keep their hash).
     /// </summary>
     public IReadOnlyList<ParameterGroupConfig>? ParameterGroups { get; init; }
+    /// <summary>
+    /// Makes the run a language-model run (corpus, tokenizer, GPT size, nanoGPT's iteration budget): see
+    /// <see cref="LanguageConfig"/>; ModelLoop.Language's LanguageModelTraining runs it. Defaults to null (left out of the
+    /// JSON, so other configs keep their hash).
+    /// </summary>
+    public LanguageConfig? Language { get; init; }
 
     /// <summary>Classification or regression: <see cref="DataConfig.Task"/> when given, else regression exactly when the loss is mse.</summary>
     [JsonIgnore]
@@ -129,7 +135,7 @@ public sealed record TrainingConfig
         }
         catch (JsonException e)
         {
-            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, reduceOnPlateau, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed, initFrom, transferFrom, parameterGroups (data also takes extraTrain and replay).", e);
+            throw new FormatException($"{source} is not a valid training config at {e.Path ?? "$"}: {e.Message} Fields: model, data, optimizer, loss, labelSmoothing, metrics, schedule, epochs, batchSize, precision, augment, earlyStopping, reduceOnPlateau, clipGradientNorm, l1, l2, accumulateGradientBatches, freeze, seed, initFrom, transferFrom, parameterGroups, language (data also takes extraTrain and replay).", e);
         }
     }
 
@@ -196,6 +202,8 @@ public sealed record TrainingConfig
             throw new ArgumentException($"data.limit must be at least 1 when given; received {Data.Limit}.");
         _ = Training.Loss.Parse(Loss);
         _ = OptimizerOptions.Parse(Optimizer.Name);
+        if (Optimizer.Beta2 is { } beta2 && !(beta2 is > 0 and < 1))
+            throw new ArgumentException($"optimizer.beta2 must be in (0, 1), e.g. 0.99; received {beta2.ToString(CultureInfo.InvariantCulture)}.");
         _ = ConfigBuilders.Schedule(Schedule);
         _ = ConfigBuilders.Augmentation(Augment);
         if (ReduceOnPlateau is { } plateau && (!(plateau.Factor is > 0 and < 1) || plateau.Patience < 0))
@@ -222,6 +230,12 @@ public sealed record TrainingConfig
                 throw new ArgumentException("parameterGroups[].match is empty; give a parameter name prefix such as \"dense_2.\" (names as model.Summary() shows them).");
             if (!(group.LearningRateScale > 0) || group.WeightDecay is < 0)
                 throw new ArgumentException($"parameterGroups '{group.Match}': learningRateScale must be positive and weightDecay at least 0; received {group.LearningRateScale.ToString(CultureInfo.InvariantCulture)} and {group.WeightDecay?.ToString(CultureInfo.InvariantCulture) ?? "none"}.");
+        }
+        if (Language is { } language)
+        {
+            language.Validate();
+            if (Epochs != 1)
+                throw new ArgumentException($"epochs ({Epochs}) does not apply to a language-model run, whose length is language.maxIters steps; remove epochs and set language.maxIters.");
         }
         if (L1 < 0 || L2 < 0)
             throw new ArgumentException($"l1 and l2 must be at least 0; received {L1.ToString(CultureInfo.InvariantCulture)} and {L2.ToString(CultureInfo.InvariantCulture)}.");

@@ -92,7 +92,8 @@ public static class TrainingJob
         {
             history = model.Fit(data.Train, new FitOptions
             {
-                Epochs = config.Epochs,
+                Epochs = config.Language?.Epochs ?? config.Epochs,
+                BatchesPerEpoch = config.Language is { } language ? language.StepsPerEpoch * config.AccumulateGradientBatches : null,
                 BatchSize = config.BatchSize,
                 Seed = seed,
                 Precision = config.Precision,
@@ -120,7 +121,9 @@ public static class TrainingJob
                 Lineage = new ArtifactLineage(datasetHash, tracker?.RunId) { Split = data.Split, ParentModel = config.InitFrom ?? config.TransferFrom ?? options.ParentModel },
                 Config = ran.ToJsonNode(),
             };
-            metadata = metadata with { Reference = Reference(model, PackageInfo.From(metadata), data, options, history.Seed) };
+            // Drift monitoring profiles items and predictions; a language model's next-token logits per position are not yet profiled.
+            if (config.Language is null)
+                metadata = metadata with { Reference = Reference(model, PackageInfo.From(metadata), data, options, history.Seed) };
             packageSha = ModelArtifact.Save(model, package, metadata, new ArtifactSaveOptions { Overwrite = true, EncryptionKey = options.EncryptionKey, SigningKey = options.SigningKey });
         }
         catch (Exception e)

@@ -42,6 +42,12 @@ internal sealed class BFloat16Shadow : IDisposable
     public Tensor Forward(Tensor input)
     {
         _shadow.train();
+        // Token ids (an Embedding or Gpt first) stay integers: only floating inputs are cast.
+        if (!input.is_floating_point())
+        {
+            using var logits = _shadow.forward(input);
+            return logits.to(ScalarType.Float32);
+        }
         using var x = input.to(ScalarType.BFloat16);
         using var y = _shadow.forward(x);
         return y.to(ScalarType.Float32);

@@ -63,6 +63,14 @@ public sealed record FitOptions
     public int AccumulateGradientBatches { get; init; } = 1;
 
     /// <summary>
+    /// Batches per epoch when training is measured in steps (a language model's max_iters) rather than passes over the
+    /// data: epoch k trains on batches k·N … (k+1)·N − 1 of the endless reshuffled sequence of passes
+    /// (<see cref="Data.Loading.DataLoader.Stream"/>), so an epoch is a validation and checkpoint interval and a resumed
+    /// run continues with the batch it would have seen. Defaults to null: an epoch is one pass over the training data.
+    /// </summary>
+    public int? BatchesPerEpoch { get; init; }
+
+    /// <summary>
     /// Changes to the training step (mixed precision, DP-SGD, pruning…), outermost first; see <see cref="StepPlugin"/>.
     /// <see cref="Precision.BFloat16"/> adds a <see cref="BFloat16Plugin"/> last unless the list has one. Defaults to none.
     /// </summary>

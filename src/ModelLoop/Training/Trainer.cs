@@ -31,7 +31,7 @@ public sealed class Trainer
         var device = _model.Device;
         var seed = options.Seed ?? Random.Shared.NextInt64(1, int.MaxValue);
         var history = new History { Seed = seed };
-        var batchesPerEpoch = (train.Count + options.BatchSize - 1) / options.BatchSize;
+        var batchesPerEpoch = options.BatchesPerEpoch ?? (train.Count + options.BatchSize - 1) / options.BatchSize;
         var accumulate = options.AccumulateGradientBatches;
         // The schedule counts optimizer steps; an epoch's last step may take fewer batches than the others.
         var stepsPerEpoch = (batchesPerEpoch + accumulate - 1) / accumulate;
@@ -90,7 +90,8 @@ public sealed class Trainer
                     metric.Reset();
                 double lossSum = 0, rate = context.BaseLearningRate;
                 long seen = 0, batch = 0;
-                foreach (var data in loader.Epoch(epoch))
+                var batches = options.BatchesPerEpoch is { } perEpoch ? loader.Stream((long)epoch * perEpoch, perEpoch) : loader.Epoch(epoch);
+                foreach (var data in batches)
                 {
                     using var _ = data;
                     var startsStep = batch % accumulate == 0;
@@ -283,6 +284,8 @@ public sealed class Trainer
             throw new ArgumentException($"AccumulateGradientBatches must be at least 1 (1 = a step per batch); received {options.AccumulateGradientBatches}.");
         if (options.Prefetch is < 0)
             throw new ArgumentException($"Prefetch must be ≥ 0 batches (0 = gather each batch on the training thread), or null to decide by the free cores; received {options.Prefetch}.");
+        if (options.BatchesPerEpoch is < 1)
+            throw new ArgumentException($"BatchesPerEpoch must be at least 1 when given (null = one pass over the data); received {options.BatchesPerEpoch}.");
         if (options.Plugins is null || options.Plugins.Any(p => p is null))
             throw new ArgumentException("FitOptions.Plugins must not be null or hold null entries; pass [] for none.");
     }

@@ -45,10 +45,39 @@ public sealed class DataLoader
     public IEnumerable<Batch> Epoch(int epoch = 0)
     {
         TorchRuntime.EnsureLoaded();
-        return _options.Prefetch == 0 ? Batches(epoch, CancellationToken.None) : Prefetched(epoch);
+        return _options.Prefetch == 0 ? Batches(epoch, 0, CancellationToken.None) : Prefetched(cancel => Batches(epoch, 0, cancel));
     }
 
-    private IEnumerable<Batch> Batches(int epoch, CancellationToken cancel)
+    /// <summary>
+    /// <paramref name="count"/> batches from position <paramref name="firstBatch"/> of the endless sequence epoch 0,
+    /// epoch 1, … (each shuffled as <see cref="Epoch"/> shuffles it), for training measured in steps rather than passes:
+    /// a run of N-batch "epochs" reads Stream(0, N), Stream(N, N), … and a resumed one starts where it stopped, without
+    /// gathering the batches it skips.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A negative <paramref name="firstBatch"/> or <paramref name="count"/>.</exception>
+    public IEnumerable<Batch> Stream(long firstBatch, long count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(firstBatch);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        TorchRuntime.EnsureLoaded();
+        return _options.Prefetch == 0 ? Streamed(firstBatch, count, CancellationToken.None) : Prefetched(cancel => Streamed(firstBatch, count, cancel));
+    }
+
+    private IEnumerable<Batch> Streamed(long firstBatch, long count, CancellationToken cancel)
+    {
+        var position = firstBatch;
+        while (position < firstBatch + count && !cancel.IsCancellationRequested)
+        {
+            var epoch = (int)(position / BatchesPerEpoch);
+            var start = position % BatchesPerEpoch;
+            var take = Math.Min(BatchesPerEpoch - start, firstBatch + count - position);
+            foreach (var batch in Batches(epoch, start, cancel).Take((int)take))
+                yield return batch;
+            position += take;
+        }
+    }
+
+    private IEnumerable<Batch> Batches(int epoch, long firstBatch, CancellationToken cancel)
     {
         if (_options.Sampling == BatchSampling.Poisson)
         {
@@ -57,7 +86,7 @@ public sealed class DataLoader
             yield break;
         }
         using var order = Order(epoch);
-        for (long b = 0; b < BatchesPerEpoch && !cancel.IsCancellationRequested; b++)
+        for (long b = firstBatch; b < BatchesPerEpoch && !cancel.IsCancellationRequested; b++)
         {
             using var scope = NewDisposeScope();
             var start = b * _options.BatchSize;
@@ -95,7 +124,7 @@ public sealed class DataLoader
         return randperm(_data.Count, generator: generator);
     }
 
-    private IEnumerable<Batch> Prefetched(int epoch)
+    private IEnumerable<Batch> Prefetched(Func<CancellationToken, IEnumerable<Batch>> batches)
     {
         using var cancel = new CancellationTokenSource();
         using var queue = new BlockingCollection<Batch>(_options.Prefetch);
@@ -104,7 +133,7 @@ public sealed class DataLoader
         {
             try
             {
-                foreach (var batch in Batches(epoch, cancel.Token))
+                foreach (var batch in batches(cancel.Token))
                 {
                     try
                     {

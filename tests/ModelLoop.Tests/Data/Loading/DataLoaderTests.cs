@@ -29,6 +29,19 @@ public sealed class DataLoaderTests : IDisposable
         Assert.NotEqual(Enumerable.Range(0, 23).Select(i => (long)i), batches.SelectMany(b => b));
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void AStreamSliceIsThoseBatchesOfTheEpochsOneAfterAnother(int prefetch)
+    {
+        var loader = new DataLoader(_data, new DataLoaderOptions { BatchSize = 5, Prefetch = prefetch, Seed = 4 });
+        var epochs = Labels(loader.Epoch(0)).Concat(Labels(loader.Epoch(1))).Concat(Labels(loader.Epoch(2))).ToArray();
+
+        // Batches 3…9 cross two epoch boundaries (5 batches per epoch).
+        Assert.Equal(epochs[3..10], Labels(loader.Stream(3, 7)));
+        Assert.Equal(epochs[..4], Labels(loader.Stream(0, 4)));
+    }
+
     [Fact]
     public void TheOrderIsFixedBySeedAndEpochAndPrefetchChangesNothing()
     {
