@@ -23,6 +23,7 @@ return name switch
     "tuning" => TuningBench.Run(options),
     "overload" => OverloadBench.Run(options),
     "generation" => GenerationBench.Run(options),
+    "dp" => DpSgdBench.Run(options),
     _ => Usage(),
 };
 
@@ -60,6 +61,8 @@ static int Usage()
                              ModelLoop.Cli) (--server PATH --overload-clients 2000 --requests 3 --items 64 --seconds 10 --rounds 3)
           generation         GPT (nanoGPT CPU size, block 256): greedy tokens/s with the KV cache vs recomputing the prefix, time
                              to first token (--new-tokens 256 --rounds 3 --prompt-tokens 128 --block 256; --threads defaults to 1)
+          dp                 DP-SGD on Fashion-MNIST: step time vs the non-private step (same CNN and batch), and test accuracy
+                             at (ε, δ) = (3, 1e-5) (--part speed|accuracy|all --batch 2048 --steps 8 --rounds 3 --epochs 40 --lr 4 --clip 0.1)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);
