@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using ModelLoop.Loop;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Zoo;
+using ModelLoop.Privacy.Sgd;
 using ModelLoop.Training;
 using Spectre.Console;
 
@@ -34,10 +35,14 @@ internal static class TrainCommand
         var validationOption = new Option<double?>("--validation-fraction") { Description = $"Share held out for validation every epoch (of a table's rows, or of the training images). Defaults to {defaults.Data.Validation.ToString(CultureInfo.InvariantCulture)}." };
         var testOption = new Option<double?>("--test-fraction") { Description = $"Share of a table's labelled rows held out for the final test (stratified for classification). Defaults to {defaults.Data.Test.ToString(CultureInfo.InvariantCulture)}." };
         var splitSeedOption = new Option<int?>("--split-seed") { Description = "Seed of the train/validation/test split (recorded in the package, so `eval` rebuilds the same test rows). Defaults to --seed, else 1." };
+        var dpEpsilonOption = new Option<double?>("--dp-epsilon") { Description = "Train with differential privacy (DP-SGD, RDP accountant) to this ε over the run; the noise is calibrated to it. Defaults to the config's privacy section, else not private." };
+        var dpDeltaOption = new Option<double?>("--dp-delta") { Description = "δ of the DP guarantee; must be below 1/N. Defaults to 1e-5." };
+        var maxGradNormOption = new Option<double?>("--max-grad-norm") { Description = "DP-SGD per-sample gradient clipping norm C. Defaults to 1.0." };
+        var dpNoiseOption = new Option<double?>("--dp-noise-multiplier") { Description = "DP-SGD noise multiplier σ instead of calibrating it from --dp-epsilon (ε is then only reported)." };
         var command = new Command("train", "Train a model from a config or options; save it as a model package with its metrics, preprocessing, dataset version and config.")
         {
             configOption, modelOption, dataOption, labelOption, epochsOption, batchOption, optimizerOption, lrOption, lossOption, limitOption, outOption, checkpointOption,
-            validationOption, testOption, splitSeedOption,
+            validationOption, testOption, splitSeedOption, dpEpsilonOption, dpDeltaOption, maxGradNormOption, dpNoiseOption,
         };
         common.AddTo(command);
         var tracking = new RunsTrackingOptions();
@@ -71,6 +76,20 @@ internal static class TrainCommand
                     LearningRate = result.GetValue(lrOption) ?? (result.GetValue(optimizerOption) is null ? config.Optimizer.LearningRate : null),
                 },
             };
+            if (result.GetValue(dpEpsilonOption) is not null || result.GetValue(dpDeltaOption) is not null || result.GetValue(maxGradNormOption) is not null || result.GetValue(dpNoiseOption) is not null)
+            {
+                var privacy = config.Privacy ?? new PrivacyConfig();
+                config = config with
+                {
+                    Privacy = privacy with
+                    {
+                        Epsilon = result.GetValue(dpEpsilonOption) ?? privacy.Epsilon,
+                        Delta = result.GetValue(dpDeltaOption) ?? privacy.Delta,
+                        MaxGradNorm = result.GetValue(maxGradNormOption) ?? privacy.MaxGradNorm,
+                        NoiseMultiplier = result.GetValue(dpNoiseOption) ?? privacy.NoiseMultiplier,
+                    },
+                };
+            }
             config.Validate();
             var device = common.Apply(result);
             if (DataSource.ResolveSource(config.Data.Source) == ModelLoop.Data.FashionMnist.DefaultDirectory)
@@ -84,7 +103,7 @@ internal static class TrainCommand
                 Parameters = new Dictionary<string, string> { ["command"] = "train" },
                 Log = text => Console.Out.WriteLine(text),
             });
-            var outcome = TrainingJob.Run(config, options);
+            var outcome = PrivateTraining.Run(config, options);
             Print(outcome);
             return 0;
         });

@@ -42,17 +42,18 @@ internal sealed class Conv2dPerSample : PerSampleLayer
     {
         var (a, g) = Patches(activation, backprop); // (B, K, L), (B, O, L)
         var result = new List<Tensor>();
-        if (TrainsWeight) result.Add(einsum("bol,bkl->bok", g, a).reshape([a.shape[0], .. _conv.weight!.shape]));
+        if (TrainsWeight) result.Add(g.bmm(a.transpose(1, 2)).reshape([a.shape[0], .. _conv.weight!.shape])); // (B, O, L) × (B, L, K)
         if (TrainsBias) result.Add(g.sum(2));
         return [.. result];
     }
 
-    public override Tensor NormsSquared(Tensor activation, Tensor backprop)
+    public override Tensor NormsSquared(Tensor activation, Tensor backprop, out Tensor[]? perSample)
     {
         var (a, g) = Patches(activation, backprop);
         long k = a.shape[1], l = a.shape[2], o = g.shape[1];
         if (!_ghost || 2 * l * l > o * k)
-            return base.NormsSquared(activation, backprop);
+            return base.NormsSquared(activation, backprop, out perSample);
+        perSample = null;
         var total = zeros(a.shape[0], dtype: a.dtype, device: a.device);
         if (TrainsWeight)
             total = (a.transpose(1, 2).bmm(a) * g.transpose(1, 2).bmm(g)).sum([1, 2]); // (B, L, L) Gram matrices
@@ -62,23 +63,24 @@ internal sealed class Conv2dPerSample : PerSampleLayer
 
     public override Tensor[] SummedGradients(Tensor activation, Tensor backprop)
     {
-        var (a, g) = Patches(activation, backprop);
         var result = new List<Tensor>();
         if (TrainsWeight)
         {
-            // (O, B·L) × (B·L, K): one matmul instead of B of them.
-            var gFlat = g.permute(1, 0, 2).reshape(g.shape[1], -1);
-            var aFlat = a.permute(0, 2, 1).reshape(-1, a.shape[1]);
-            result.Add(gFlat.mm(aFlat).reshape(_conv.weight!.shape));
+            // Σ_i g_i a_iᵀ is the convolution's ordinary weight gradient for these backprops: libtorch's own kernel
+            // (through autograd on a fresh forward of the captured input) is ~10× faster than an unfold + matmul.
+            using var enabled = enable_grad();
+            using var w = _conv.weight!.detach().requires_grad_(true);
+            using var output = nn.functional.conv2d(activation, w, null, [_stride.Item1, _stride.Item2], [_padding.Item1, _padding.Item2], [_dilation.Item1, _dilation.Item2]);
+            result.Add(autograd.grad([output], [w], [backprop])[0]);
         }
-        if (TrainsBias) result.Add(g.sum([0, 2]));
+        if (TrainsBias) result.Add(backprop.sum([0, 2, 3]));
         return [.. result];
     }
 
     private (Tensor A, Tensor G) Patches(Tensor activation, Tensor backprop)
     {
         var a = nn.functional.unfold(activation, _kernel, _dilation, _padding, _stride);
-        var g = backprop.reshape(backprop.shape[0], backprop.shape[1], -1);
+        var g = backprop.contiguous().reshape(backprop.shape[0], backprop.shape[1], -1);
         return (a, g);
     }
 

@@ -29,8 +29,9 @@ internal sealed class EmbeddingPerSample : PerSampleLayer
         return [perSample.scatter_add(1, ids.unsqueeze(2).expand(-1, -1, w.shape[1]), g)];
     }
 
-    public override Tensor NormsSquared(Tensor activation, Tensor backprop)
+    public override Tensor NormsSquared(Tensor activation, Tensor backprop, out Tensor[]? perSample)
     {
+        perSample = null;
         var (ids, g) = Flatten(activation, backprop);
         if (Parameters.Count == 0) return zeros(ids.shape[0], dtype: g.dtype, device: g.device);
         var same = ids.unsqueeze(2).eq(ids.unsqueeze(1)).to(g.dtype); // (B, T, T)

@@ -35,12 +35,13 @@ internal sealed class LinearPerSample : PerSampleLayer
         return [.. result];
     }
 
-    public override Tensor NormsSquared(Tensor activation, Tensor backprop)
+    public override Tensor NormsSquared(Tensor activation, Tensor backprop, out Tensor[]? perSample)
     {
         var (a, g) = Flatten(activation, backprop);
         long t = a.shape[1], d = a.shape[2], p = g.shape[2];
         if (!_ghost || 2 * t * t > p * d)
-            return base.NormsSquared(activation, backprop);
+            return base.NormsSquared(activation, backprop, out perSample);
+        perSample = null;
         var total = zeros(a.shape[0], dtype: a.dtype, device: a.device);
         if (TrainsWeight)
         {

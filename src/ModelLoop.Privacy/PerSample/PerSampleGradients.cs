@@ -18,6 +18,9 @@ public sealed class PerSampleGradients : IDisposable
     private readonly List<PerSampleLayer> _layers;
     private readonly List<IDisposable> _hooks = [];
     private readonly Dictionary<PerSampleLayer, List<(Tensor Activation, Tensor Output)>> _captured = [];
+    // Per-sample gradients that Norms had to materialise, kept for WeightedSum of the same batch.
+    private readonly Dictionary<PerSampleLayer, Tensor[]> _materialised = [];
+    private double _materialisedLossScale = double.NaN;
 
     private PerSampleGradients(List<PerSampleLayer> layers) => _layers = layers;
 
@@ -113,14 +116,25 @@ public sealed class PerSampleGradients : IDisposable
     /// <summary>‖g_i‖ over all parameters for each sample i of the captured batch, (B).</summary>
     public Tensor Norms(double lossScale = 1)
     {
+        _materialised.Clear();
+        _materialisedLossScale = lossScale;
         Tensor? total = null;
         foreach (var layer in _layers)
         {
             var calls = Calls(layer, lossScale);
             if (calls.Count == 0) continue;
-            var n = calls.Count == 1
-                ? layer.NormsSquared(calls[0].A, calls[0].G)
-                : LayerPerSample(layer, lossScale)!.Select(g => g.flatten(1).square().sum(1)).Aggregate((x, y) => x + y);
+            Tensor n;
+            if (calls.Count == 1)
+            {
+                n = layer.NormsSquared(calls[0].A, calls[0].G, out var perSample);
+                if (perSample is not null) _materialised[layer] = perSample;
+            }
+            else
+            {
+                var perSample = LayerPerSample(layer, lossScale)!;
+                _materialised[layer] = perSample;
+                n = PerSampleLayer.SquaredNorms(perSample);
+            }
             total = total is null ? n : total + n;
         }
         return (total ?? zeros(BatchSize)).sqrt();
@@ -138,6 +152,16 @@ public sealed class PerSampleGradients : IDisposable
         var result = new Dictionary<string, Tensor>();
         foreach (var layer in _layers)
         {
+            if (lossScale == _materialisedLossScale && _materialised.TryGetValue(layer, out var perSample))
+            {
+                // Σ_i s_i g_i from the per-sample gradients Norms already made: (B) · (B, …) → (…).
+                for (var i = 0; i < perSample.Length; i++)
+                {
+                    var s = scale.to(perSample[i].dtype).reshape([scale.shape[0], .. Enumerable.Repeat(1L, (int)perSample[i].dim() - 1)]);
+                    result[layer.Parameters[i].Name] = (perSample[i] * s).sum(0L);
+                }
+                continue;
+            }
             foreach (var (a, g) in Calls(layer, lossScale))
             {
                 var perSampleScale = scale.to(g.dtype).reshape([scale.shape[0], .. Enumerable.Repeat(1L, (int)g.dim() - 1)]);
@@ -155,6 +179,7 @@ public sealed class PerSampleGradients : IDisposable
     /// <summary>Forgets the captured batch (call after each step).</summary>
     public void Clear()
     {
+        _materialised.Clear();
         foreach (var list in _captured.Values)
             list.Clear();
     }

@@ -31,17 +31,20 @@ internal abstract class PerSampleLayer
     /// <param name="backprop">d(loss)/d(output) with the loss a sum over samples, (B, …) like the output.</param>
     public abstract Tensor[] PerSampleGradients(Tensor activation, Tensor backprop);
 
-    /// <summary>‖g_i‖² over all of this layer's parameters, (B). Defaults to materialising the per-sample gradients.</summary>
-    public virtual Tensor NormsSquared(Tensor activation, Tensor backprop)
+    /// <summary>
+    /// ‖g_i‖² over all of this layer's parameters, (B). Defaults to materialising the per-sample gradients, which are
+    /// then handed back in <paramref name="perSample"/> (null when the norm was had without them) so the clipped
+    /// sum can reuse them.
+    /// </summary>
+    public virtual Tensor NormsSquared(Tensor activation, Tensor backprop, out Tensor[]? perSample)
     {
-        Tensor? total = null;
-        foreach (var g in PerSampleGradients(activation, backprop))
-        {
-            var n = g.flatten(1).square().sum(1);
-            total = total is null ? n : total + n;
-        }
-        return total!;
+        perSample = PerSampleGradients(activation, backprop);
+        return SquaredNorms(perSample);
     }
+
+    /// <summary>Σ over the tensors of ‖g_i‖², (B), for per-sample gradients (B, …).</summary>
+    public static Tensor SquaredNorms(IEnumerable<Tensor> perSample) =>
+        perSample.Select(g => g.flatten(1).square().sum(1)).Aggregate((x, y) => x + y);
 
     /// <summary>Σ_i g_i, one tensor per parameter (its shape), in <see cref="Parameters"/> order. Defaults to summing the per-sample gradients.</summary>
     public virtual Tensor[] SummedGradients(Tensor activation, Tensor backprop) =>

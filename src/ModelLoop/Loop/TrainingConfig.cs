@@ -97,6 +97,12 @@ public sealed record TrainingConfig
     /// </summary>
     public LanguageConfig? Language { get; init; }
 
+    /// <summary>
+    /// Differentially private training (DP-SGD with an RDP accountant; see <see cref="PrivacyConfig"/>). Defaults to null
+    /// (not private; left out of the JSON, so configs without it keep their hash).
+    /// </summary>
+    public PrivacyConfig? Privacy { get; init; }
+
     /// <summary>Classification or regression: <see cref="DataConfig.Task"/> when given, else regression exactly when the loss is mse.</summary>
     [JsonIgnore]
     public ModelTask Task => Data.Task ?? (Training.Loss.Parse(Loss) is var loss && loss == Training.Loss.MeanSquaredError() ? ModelTask.Regression : ModelTask.Classification);
@@ -200,6 +206,7 @@ public sealed record TrainingConfig
             throw new ArgumentException($"data.test must be in (0, 1) and leave training rows beside data.validation, e.g. 0.2; received test {Data.Test.ToString(CultureInfo.InvariantCulture)}, validation {Data.Validation.ToString(CultureInfo.InvariantCulture)}.");
         if (Data.Limit is < 1)
             throw new ArgumentException($"data.limit must be at least 1 when given; received {Data.Limit}.");
+        Privacy?.Validate();
         _ = Training.Loss.Parse(Loss);
         _ = OptimizerOptions.Parse(Optimizer.Name);
         if (Optimizer.Beta2 is { } beta2 && !(beta2 is > 0 and < 1))

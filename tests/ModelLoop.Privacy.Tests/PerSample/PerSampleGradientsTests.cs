@@ -60,13 +60,18 @@ public class PerSampleGradientsTests
         var factors = Enumerable.Range(0, (int)x.shape[0]).Select(i => 0.2 + 0.15 * i).ToArray();
         using var psg = PerSampleGradients.Attach(network);
 
-        var sums = Capture(psg, network, x).WeightedSum(tensor(factors));
+        var direct = Capture(psg, network, x).WeightedSum(tensor(factors));
+        psg.Norms(); // keeps the per-sample gradients it materialises, which the next sum reuses
+        var afterNorms = psg.WeightedSum(tensor(factors));
 
         foreach (var name in reference[0].Keys)
         {
             var expected = reference.Select((r, i) => r[name] * factors[i]).Aggregate((a, b) => a + b);
-            var error = (sums[name] - expected).abs().max().item<double>();
-            Assert.True(error < 1e-6, $"{kind}: weighted sum of '{name}' differs by {error}");
+            foreach (var (sums, path) in new[] { (direct, "direct"), (afterNorms, "after norms") })
+            {
+                var error = (sums[name] - expected).abs().max().item<double>();
+                Assert.True(error < 1e-6, $"{kind} ({path}): weighted sum of '{name}' differs by {error}");
+            }
         }
     }
 

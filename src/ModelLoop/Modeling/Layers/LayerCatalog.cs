@@ -27,5 +27,6 @@ internal static class LayerCatalog
         typeof(TransformerEncoderBlock),
         typeof(SequenceMeanPool),
         typeof(Gpt),
+        typeof(GroupNorm),
     ];
 }
