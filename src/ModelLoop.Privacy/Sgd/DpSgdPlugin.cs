@@ -45,6 +45,9 @@ public sealed class DpSgdPlugin : StepPlugin
 
     public override BatchSampling Sampling => BatchSampling.Poisson;
 
+    /// <inheritdoc/>
+    public override bool EnforcesPrivacy => true;
+
     public override IReadOnlyList<string> LogKeys => [EpsilonKey];
 
     public override IReadOnlyDictionary<string, double>? EpochLogs(StepContext context) =>

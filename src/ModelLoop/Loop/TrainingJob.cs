@@ -44,6 +44,12 @@ public static class TrainingJob
         config.Validate();
         if (data.Task != config.Task)
             throw new ArgumentException($"The data was loaded for {data.Task} but the config trains {config.Task}; load it with the config's task.");
+        // The privacy section is honoured by the DP-SGD plugin of ModelLoop.Privacy, which the core cannot reference:
+        // without it the run would train without privacy while its config claims a budget.
+        if (config.Privacy is not null && !options.Plugins.Any(p => p.EnforcesPrivacy))
+            throw new ArgumentException("The config has a privacy section (epsilon " + (config.Privacy.Epsilon?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unset")
+                + ") but no differentially private plugin runs, so training would not be private. Train it with `modelloop train` or "
+                + "ModelLoop.Privacy.Sgd.PrivateTraining.Run (they add DP-SGD), or remove the privacy section.");
         foreach (var (monitor, field) in new[] { (config.EarlyStopping?.Monitor, "earlyStopping"), (config.ReduceOnPlateau?.Monitor, "reduceOnPlateau") })
             if (monitor is not null && monitor.StartsWith("val_", StringComparison.Ordinal) && data.Validation is null)
                 throw new ArgumentException($"{field} monitors '{monitor}', but data.validation is 0, so there is no validation split. Set data.validation (e.g. 0.1) or monitor a training metric.");

@@ -44,6 +44,13 @@ public abstract class StepPlugin
     /// </summary>
     public virtual BatchSampling Sampling => BatchSampling.Fixed;
 
+    /// <summary>
+    /// True for a plugin that makes training differentially private (DP-SGD). A config with a privacy section is
+    /// refused by <see cref="Loop.TrainingJob"/> unless one such plugin runs, so a privacy budget is never silently
+    /// ignored. Defaults to false.
+    /// </summary>
+    public virtual bool EnforcesPrivacy => false;
+
     /// <summary>Keys this plugin adds to every epoch's logs (see <see cref="EpochLogs"/>), known before the first epoch. Defaults to none.</summary>
     public virtual IReadOnlyList<string> LogKeys => [];
 

@@ -103,6 +103,18 @@ public sealed class TrainingJobTests : IDisposable
     }
 
     [Fact]
+    public void APrivacySectionWithoutADifferentiallyPrivatePluginIsRefusedInsteadOfTrainingWithoutPrivacy()
+    {
+        var config = MixedConfig(1) with { Privacy = new PrivacyConfig { Epsilon = 3 } };
+
+        var error = Assert.Throws<ArgumentException>(() => TrainingJob.Run(config, Options("private")));
+
+        Assert.Contains("privacy section", error.Message);
+        Assert.Contains("PrivateTraining", error.Message);
+        Assert.False(Directory.Exists(Path.Combine(_folder.File("private"), "artifact")));
+    }
+
+    [Fact]
     public void EarlyStoppingOnAValidationMetricWithoutAValidationSplitIsRefusedBeforeTraining()
     {
         var config = MixedConfig() with { EarlyStopping = new EarlyStoppingConfig() };
