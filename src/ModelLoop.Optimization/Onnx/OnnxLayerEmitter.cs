@@ -21,7 +21,7 @@ internal sealed partial class OnnxLayerEmitter
     public static readonly IReadOnlyList<Type> SupportedTypes =
     [
         typeof(Dense), typeof(Conv2D), typeof(MaxPool2D), typeof(AvgPool2D), typeof(GlobalAvgPool2D), typeof(Flatten),
-        typeof(Reshape), typeof(Dropout), typeof(ActivationLayer), typeof(BatchNorm), typeof(Residual), typeof(LayerNorm),
+        typeof(Reshape), typeof(Dropout), typeof(ActivationLayer), typeof(BatchNorm), typeof(Residual), typeof(LayerNorm), typeof(GroupNorm),
         typeof(Embedding), typeof(Lstm), typeof(Gru), typeof(MultiHeadAttention), typeof(TransformerEncoderBlock), typeof(SequenceMeanPool),
         typeof(Gpt),
     ];
@@ -46,6 +46,7 @@ internal sealed partial class OnnxLayerEmitter
             [typeof(ActivationLayer)] = x => Activate(x.Value, ((ActivationLayer)x.Layer).Function, x.Name, x.Layer),
             [typeof(BatchNorm)] = x => BatchNormalization(x.Value, x.Prefix, x.Name, ((BatchNorm)x.Layer).Epsilon),
             [typeof(LayerNorm)] = x => LayerNormalization(x.Value, x.Prefix, x.Name, ((LayerNorm)x.Layer).Epsilon),
+            [typeof(GroupNorm)] = EmitGroupNorm,
             [typeof(Residual)] = EmitResidual,
             // (N, T) int64 ids → (N, T, D)
             [typeof(Embedding)] = x => _g.Node("Gather", x.Name, [_g.Weight(x.Prefix + ".weight"), x.Value], Int("axis", 0)),
@@ -144,6 +145,26 @@ internal sealed partial class OnnxLayerEmitter
         _g.Node("LayerNormalization", name,
             _g.Has(prefix + ".bias") ? [x, _g.Weight(prefix + ".weight"), _g.Weight(prefix + ".bias")] : [x, _g.Weight(prefix + ".weight")],
             Int("axis", -1), Float("epsilon", epsilon));
+
+    /// <summary>
+    /// GroupNorm without opset 18's GroupNormalization: (N, C, …) → (N, G, C/G·…) → LayerNormalization over the last
+    /// axis with a unit scale (each group's mean and biased variance, ε inside the root, as nn.GroupNorm) → back to
+    /// (N, C, H, W) → the per-channel scale and shift, broadcast as (C, 1, 1).
+    /// </summary>
+    private string EmitGroupNorm(LayerInput x)
+    {
+        var layer = (GroupNorm)x.Layer;
+        var channels = x.Input[0];
+        var perGroup = x.Input.Dims.Aggregate(1L, (a, b) => a * b) / layer.Groups;
+        var grouped = _g.Node("Reshape", x.Name + "/group", [x.Value, _g.Int64s(x.Name + "/group_shape", 0, layer.Groups, perGroup)]);
+        var unit = _g.Initializer(x.Name + "/unit_scale", Enumerable.Repeat(1f, checked((int)perGroup)).ToArray(), [perGroup]);
+        var normed = _g.Node("LayerNormalization", x.Name + "/norm", [grouped, unit], Int("axis", -1), Float("epsilon", layer.Epsilon));
+        var back = _g.Node("Reshape", x.Name + "/ungroup", [normed, _g.Int64s(x.Name + "/shape", [-1, .. x.Input.Dims])]);
+        long[] perChannel = [channels, 1, 1];
+        var scale = _g.Node("Reshape", x.Name + "/scale", [_g.Weight(x.Prefix + ".weight"), _g.Int64s(x.Name + "/scale_shape", perChannel)]);
+        var shift = _g.Node("Reshape", x.Name + "/shift", [_g.Weight(x.Prefix + ".bias"), _g.Int64s(x.Name + "/shift_shape", perChannel)]);
+        return _g.Node("Add", x.Name, [_g.Node("Mul", x.Name + "/mul", [back, scale]), shift]);
+    }
 
     /// <summary>activation(branch(x) + shortcut(x)), with the projection shortcut the module built when the branch changed the shape.</summary>
     private string EmitResidual(LayerInput x)

@@ -178,6 +178,22 @@ public sealed class OnnxExporterTests
     }
 
     [Fact]
+    public void Group_norm_runs_in_onnx_runtime_as_in_torchsharp()
+    {
+        using var model = new Sequential(2, 8, 8)
+        {
+            new Conv2D(6, 3, Activation.Tanh, Padding: Padding.Same),
+            new GroupNorm(3),
+            new Conv2D(4, 3, Activation.Tanh, Stride: 2, Padding: Padding.Same),
+            new GroupNorm(2, 1e-3),
+            new Flatten(),
+            new Dense(3),
+        };
+        OnnxParity.RandomizeStatistics(model);
+        OnnxParity.AssertMatches(model);
+    }
+
+    [Fact]
     public void Every_layer_type_a_spec_can_name_has_an_onnx_translation()
     {
         var layerTypes = typeof(Layer).Assembly.GetTypes().Where(t => t.IsPublic && !t.IsAbstract && t.IsSubclassOf(typeof(Layer))).ToArray();

@@ -51,6 +51,8 @@ internal static class LayerConformance
         ["Residual/projection"] = new(ModelZoo.BasicBlock(4, stride: 2), new Shape(2, 6, 6), 272),
         // scale and shift over 16 features
         ["LayerNorm"] = new(new LayerNorm(), new Shape(5, 16), 32),
+        // scale and shift per channel: 2 · 4
+        ["GroupNorm"] = new(new GroupNorm(2), new Shape(4, 6, 6), 8),
         ["Embedding"] = new(new Embedding(50, 8), new Shape(6), 400, InputKind.TokenIds, Vocabulary: 50),
         // 4 gates · (16·8 input + 16·16 recurrent + 2·16 biases)
         ["Lstm"] = new(new Lstm(16), new Shape(5, 8), 1_664),

@@ -18,6 +18,17 @@ public sealed class ShapeErrorTests
     }
 
     [Fact]
+    public void GroupNormOnVectorsReportsTheReceivedShapeAndSuggestsLayerNorm()
+    {
+        using var model = new Sequential(6) { new GroupNorm(3) };
+
+        var error = Assert.Throws<ModelBuildException>(() => model.OutputShape);
+
+        Assert.Contains("(6)", error.Message);
+        Assert.Contains("LayerNorm", error.Message);
+    }
+
+    [Fact]
     public void MaxPoolOnAOneByOneImageReportsTheLayerAndTheReceivedShape()
     {
         using var model = new Sequential(1, 1, 1) { new MaxPool2D(2) };

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 namespace ModelLoop.Modeling.Layers;
 
 /// <summary>
-/// Group normalization (Wu &amp; He 2018) over the channels of an image (C, H, W) or the features of a vector (C), with a
+/// Group normalization (Wu &amp; He 2018) over the channels of an image (C, H, W), with a
 /// learned per-channel scale and shift: the channels are split into <see cref="Groups"/> groups normalized within each
 /// sample, so unlike BatchNorm a sample's output does not depend on the rest of its batch — which DP-SGD's per-sample
 /// gradients need.
@@ -16,8 +16,10 @@ public sealed record GroupNorm(int Groups, double Epsilon = 1e-5) : Layer
     {
         RequirePositive(name, nameof(Groups), Groups);
         RequirePositive(name, nameof(Epsilon), Epsilon);
-        if (input.Rank is not (1 or 3))
-            throw ShapeError(name, input, "(channels) or (channels, height, width)", "Use LayerNorm for sequences.");
+        // libtorch's group_norm takes (N, C, …) with at least one spatial axis (TorchSharp refuses a 2-D batch), and on a
+        // vector GroupNorm with one group is LayerNorm, which is the layer to use there.
+        if (input.Rank != 3)
+            throw ShapeError(name, input, "(channels, height, width)", "Use LayerNorm for vectors and sequences.");
         if (input[0] % Groups != 0)
             throw new ModelBuildException($"Layer '{name}' (GroupNorm): Groups must divide the {input[0]} channels; received Groups={Groups}. Use a divisor of {input[0]}, e.g. {Divisor(input[0])}.");
         var norm = nn.GroupNorm(Groups, input[0], eps: Epsilon);
