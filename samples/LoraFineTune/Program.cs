@@ -95,7 +95,8 @@ try
             Console.WriteLine($"Merged vs unmerged on the shared base: max |Δ logit| {difference:E1}.");
         }
     }
-    // Measured at the --ci settings (one thread, same seeds): see the gate's comment in the git history of this file.
+    // Measured at the --ci settings (one thread, same seeds): validation loss 2.789 → 2.660, an improvement of 0.129 nats
+    // per character (test 2.750 → 2.618), about 4 minutes on 2 heavily shared cores; the floor leaves a margin.
     options.RequireAtLeast("validation-loss improvement (nats/char)", lora.BaseValidationLoss - lora.ValidationLoss, floor: 0.08, "F3");
 }
 finally
