@@ -10,7 +10,7 @@ internal static class LmMergeCommand
     public static Command Create()
     {
         var modelArgument = new Argument<string>("base-model") { Description = "The base language-model package the adapter was trained on." };
-        var adapterArgument = new Argument<string>("adapter") { Description = "The adapter folder written by lm finetune." };
+        var adapterArgument = new Argument<string>("adapter") { Description = "The adapter folder: adapter/ in an lm finetune run folder." };
         var outputOption = new Option<string>("--output", "-o") { Description = "Folder for the merged package (model/ and tokenizer/).", Required = true };
         var command = new Command("merge", "Merge a LoRA adapter into its base model's weights, for serving at the base's cost per token.") { modelArgument, adapterArgument, outputOption };
         command.SetAction(result =>

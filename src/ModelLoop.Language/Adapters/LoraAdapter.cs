@@ -13,8 +13,8 @@ namespace ModelLoop.Language.Adapters;
 /// <summary>
 /// A set of LoRA adapters for one base model: per targeted linear projection W (out, in), A (r, in) and B (out, r),
 /// with W + (α / r) · B · A the adapted weight. Make one with <see cref="Create"/> (B = 0, so the adapted model starts
-/// equal to the base), train it applied to the base (<see cref="ApplyTo"/>; only the adapter trains when the trainer's
-/// <c>CompileOptions.Trainable</c> is <see cref="IsAdapterParameter"/>), save it alone (<see cref="Save"/>, a small
+/// equal to the base), train it applied to the base (<see cref="LoraPlugin"/> applies it and freezes the base; a config's
+/// language.lora runs that as a training run, <see cref="LoraFineTuning"/>), save it alone (<see cref="Save"/>, a small
 /// folder that records the base's weights checksum), then either apply it unmerged on a shared base — one base, any
 /// number of adapters applied in turn — or <see cref="MergeInto"/> the base for serving at no extra cost per token.
 /// </summary>
@@ -67,7 +67,7 @@ public sealed class LoraAdapter : IDisposable
     /// <summary>Whether the adapter is currently applied (unmerged) to a model.</summary>
     public bool IsApplied => _appliedTo is not null;
 
-    /// <summary>Whether a parameter name belongs to an adapter ("….lora.A" / "….lora.B"): the trainer's Trainable predicate for LoRA.</summary>
+    /// <summary>Whether a parameter name belongs to an adapter ("….lora.A" / "….lora.B"): what <see cref="LoraPlugin"/> leaves trainable.</summary>
     public static bool IsAdapterParameter(string parameterName) => parameterName.Contains("." + SubmoduleName + ".", StringComparison.Ordinal);
 
     /// <summary>
@@ -100,8 +100,8 @@ public sealed class LoraAdapter : IDisposable
 
     /// <summary>
     /// Applies the adapter unmerged: each adapted layer's output gains (α / r) · x · Aᵀ · Bᵀ, and the adapter's
-    /// parameters join the model's (named "&lt;layer&gt;.lora.A" / ".lora.B"), so training the model with
-    /// <c>Trainable = LoraAdapter.IsAdapterParameter</c> trains the adapter and nothing else. Dispose the returned
+    /// parameters join the model's (named "&lt;layer&gt;.lora.A" / ".lora.B"), so they train and are checkpointed with the
+    /// model's (<see cref="LoraPlugin"/> also freezes everything else). Dispose the returned
     /// attachment to remove it. One adapter at a time per model; an adapter is applied to one model at a time.
     /// </summary>
     /// <exception cref="LoraBaseMismatchException">The model's weights are not the base's.</exception>

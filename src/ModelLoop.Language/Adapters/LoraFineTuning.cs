@@ -1,99 +1,69 @@
-using ModelLoop.Data;
-using ModelLoop.Language.Data;
-using ModelLoop.Modeling;
-using ModelLoop.Training;
-using static TorchSharp.torch;
+using ModelLoop.Language.Training;
+using ModelLoop.Loop;
 
 namespace ModelLoop.Language.Adapters;
 
 /// <summary>
-/// Fine-tunes a GPT with LoRA through the core trainer: fresh adapters are applied to the base, only they train
-/// (<c>CompileOptions.Trainable</c> = <see cref="LoraAdapter.IsAdapterParameter"/>, so the base's parameters get no
-/// gradient and stay out of AdamW), on random windows of the training stream with warmup + cosine and gradient
-/// clipping; the validation loss is measured on the same windows before (the base alone: B = 0) and after.
-/// The base model is left as it was (weights and requires_grad); it is left compiled for the fine-tuning.
+/// LoRA fine-tuning as a training run: a <see cref="TrainingConfig"/> whose language section has a <c>lora</c> part
+/// (<see cref="LoraConfig"/>: the base package, rank, α, dropout, targets) runs through
+/// <see cref="LanguageModelTraining.Run"/> and the core <see cref="TrainingJob"/> like any language-model run — the same
+/// data (<see cref="LanguageModelData"/>, read with the base's tokenizer), optimizer, schedule, clipping and accumulation
+/// as <c>lm train</c>, with tracking, progress, checkpoints and exact resume — while a <see cref="LoraPlugin"/> keeps
+/// everything but the adapters frozen. What <c>modelloop lm finetune</c> runs.
 /// </summary>
+/// <remarks>
+/// The run folder is a language-model package of the fine-tuned model — the base with the adapters merged, served at the
+/// base's cost per token; that is what <c>--register</c> registers — and holds the adapters alone in
+/// <see cref="AdapterFolder"/>/ (<see cref="LoraAdapter.Load"/>), to apply unmerged on a shared base.
+/// </remarks>
 public static class LoraFineTuning
 {
-    /// <exception cref="ArgumentException">An option out of range, or datasets whose block size differs from the model's.</exception>
-    public static LoraFineTuningResult Run(Model baseModel, PackedSequenceDataset train, PackedSequenceDataset validation, LoraFineTuningOptions? options = null, string? baseName = null)
-    {
-        ArgumentNullException.ThrowIfNull(baseModel);
-        ArgumentNullException.ThrowIfNull(train);
-        ArgumentNullException.ThrowIfNull(validation);
-        options ??= new LoraFineTuningOptions();
-        if (options.MaxIterations < 1 || options.BatchSize < 1 || options.ValidationWindows < 1)
-            throw new ArgumentException($"LoraFineTuningOptions.MaxIterations, BatchSize and ValidationWindows must be positive; received {options.MaxIterations}, {options.BatchSize}, {options.ValidationWindows}.", nameof(options));
-        if (options.WarmupFraction is < 0 or >= 1)
-            throw new ArgumentException($"LoraFineTuningOptions.WarmupFraction must be in [0, 1); received {options.WarmupFraction}.", nameof(options));
-        var block = baseModel.InputShape[0];
-        if (train.BlockSize != block || validation.BlockSize != block)
-            throw new ArgumentException($"The datasets' block sizes ({train.BlockSize}, {validation.BlockSize}) differ from the model's context ({block}). Build them with blockSize {block}.", nameof(train));
+    /// <summary>The trained adapter's folder inside the run folder.</summary>
+    public const string AdapterFolder = "adapter";
 
-        var requiresGrad = baseModel.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter.requires_grad);
-        manual_seed(options.Seed);
-        var adapter = LoraAdapter.Create(baseModel, options.Lora, baseName);
-        try
-        {
-            using var validationData = ValidationWindows(validation, options.ValidationWindows);
-            var (windows, targets) = train.RandomBatch(options.MaxIterations * options.BatchSize, new Random((int)options.Seed)); // (N, block) each
-            using var trainData = new TensorDataset(windows, targets);
-            History history;
-            double baseLoss, loss;
-            using (adapter.ApplyTo(baseModel))
-            {
-                baseModel.Compile(OptimizerOptions.AdamW(options.LearningRate, options.WeightDecay), Loss.CrossEntropy(), options: new CompileOptions
-                {
-                    Trainable = LoraAdapter.IsAdapterParameter,
-                    ClipGradientNorm = options.ClipGradientNorm,
-                });
-                baseLoss = baseModel.Evaluate(validationData)["loss"];
-                history = baseModel.Fit(trainData, new FitOptions
-                {
-                    Epochs = 1,
-                    BatchSize = options.BatchSize,
-                    Shuffle = false, // the windows are random already
-                    Seed = options.Seed,
-                    Schedule = LearningRateSchedule.Cosine(warmupFraction: options.WarmupFraction),
-                    Progress = options.Progress,
-                });
-                loss = baseModel.Evaluate(validationData)["loss"];
-            }
-            return new LoraFineTuningResult(adapter, baseLoss, loss, history);
-        }
-        catch
-        {
-            adapter.Dispose();
-            throw;
-        }
-        finally
-        {
-            foreach (var (name, parameter) in baseModel.Network.named_parameters())
-                parameter.requires_grad = requiresGrad.GetValueOrDefault(name, true);
-        }
+    /// <summary>Runs a config with a <c>language.lora</c> section; <see cref="LanguageModelTrainingResult.Lora"/> sums up the fine-tune.</summary>
+    /// <exception cref="ArgumentException">The config has no language.lora section, or a field is invalid (the message names it); nothing was trained.</exception>
+    public static LanguageModelTrainingResult Run(TrainingConfig config, TrainingJobOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.Language?.Lora is null)
+            throw new ArgumentException("A LoRA fine-tune needs language.lora in the config: language: { corpus: …, lora: { base: RUN_OR_PACKAGE, rank: 8, alpha: 16 } }. Start from LoraFineTuning.Config(base, corpus).", nameof(config));
+        return LanguageModelTraining.Run(config, options);
     }
 
-    // Consecutive windows from the start of the validation stream, the same ones before and after training.
-    private static TensorDataset ValidationWindows(PackedSequenceDataset validation, int most)
+    /// <summary>
+    /// A fine-tuning config with ModelLoop's defaults: rank-8 adapters (α 16) on GPT-2's attention and MLP projections of
+    /// <paramref name="basePackage"/>, trained on <paramref name="corpus"/> (a fortunes or text file or folder, split by
+    /// document 80/10/10) for 200 steps of 12 windows with AdamW at 1e-3 (no weight decay: the update starts at zero
+    /// and should stay small), 10% warm-up then cosine decay, gradient norm clipped at 1, validated every 50 steps on
+    /// 10 batches, seed 1337. Change what you need with <c>with</c>.
+    /// </summary>
+    public static TrainingConfig Config(string basePackage, string corpus)
     {
-        var inputs = new List<Tensor>();
-        var targets = new List<Tensor>();
-        long count = 0;
-        foreach (var (input, target) in validation.SequentialBatches(64))
+        ArgumentException.ThrowIfNullOrWhiteSpace(basePackage);
+        ArgumentException.ThrowIfNullOrWhiteSpace(corpus);
+        return new TrainingConfig
         {
-            inputs.Add(input);
-            targets.Add(target);
-            count += input.shape[0];
-            if (count >= most)
-                break;
-        }
-        if (count == 0)
-            throw new ArgumentException($"The validation stream ({validation.TokenCount} tokens) holds no whole window of {validation.BlockSize + 1} tokens. Hold out more text.", nameof(validation));
-        using var allInputs = cat(inputs, 0);
-        using var allTargets = cat(targets, 0);
-        foreach (var t in inputs.Concat(targets))
-            t.Dispose();
-        var n = Math.Min(count, most);
-        return new TensorDataset(allInputs[..(int)n].clone(), allTargets[..(int)n].clone());
+            Language = new LanguageConfig { Corpus = corpus, Lora = new LoraConfig { Base = basePackage }, MaxIters = 200, EvalInterval = 50, EvalIters = 10 },
+            Data = new DataConfig { Validation = 0.1, Test = 0.1, SplitSeed = 1337 },
+            BatchSize = 12,
+            Optimizer = new OptimizerConfig { Name = "adamw", LearningRate = 1e-3, WeightDecay = 0 },
+            Schedule = new ScheduleConfig { Name = "cosine", WarmupFraction = 0.1 },
+            ClipGradientNorm = 1.0,
+            Seed = 1337,
+        };
+    }
+
+    /// <summary>The adapter options of a config section; null fields take <see cref="LoraOptions"/>' defaults.</summary>
+    internal static LoraOptions Options(LoraConfig config)
+    {
+        var defaults = new LoraOptions();
+        return new LoraOptions
+        {
+            Rank = config.Rank ?? defaults.Rank,
+            Alpha = config.Alpha ?? defaults.Alpha,
+            Dropout = config.Dropout ?? defaults.Dropout,
+            Targets = config.Targets ?? defaults.Targets,
+        };
     }
 }

@@ -1,10 +1,25 @@
-using ModelLoop.Training;
-
 namespace ModelLoop.Language.Adapters;
 
-/// <summary>What <see cref="LoraFineTuning.Run"/> produced: the trained adapter (not applied) and the losses before and after.</summary>
-/// <param name="Adapter">The trained adapter, detached from the base; save it, apply it or merge it. The caller disposes it.</param>
-/// <param name="BaseValidationLoss">Mean next-token cross-entropy of the base model on the validation windows.</param>
-/// <param name="ValidationLoss">The same with the trained adapter applied.</param>
-/// <param name="History">The trainer's history (loss, val_loss, lr, seconds).</param>
-public sealed record LoraFineTuningResult(LoraAdapter Adapter, double BaseValidationLoss, double ValidationLoss, History History);
+/// <summary>
+/// What a LoRA fine-tune (<see cref="LoraFineTuning.Run"/>) did beyond the run itself: the base's losses next to the
+/// fine-tuned model's on the same windows, and the adapter's size next to the base's.
+/// </summary>
+/// <param name="AdapterDirectory">The adapter saved alone (<see cref="LoraAdapter.Load"/>), inside the run folder.</param>
+/// <param name="Base">The base package's full path.</param>
+/// <param name="BaseValidationLoss">The base's mean next-token cross-entropy on the run's validation windows (NaN without validation).</param>
+/// <param name="ValidationLoss">The fine-tuned model's on the same windows at the last validation (NaN without validation).</param>
+/// <param name="BaseTestLoss">The base's on every window of the test documents.</param>
+/// <param name="TestLoss">The fine-tuned model's on the same windows.</param>
+/// <param name="AdapterParameters">The adapter's parameters.</param>
+/// <param name="BaseParameters">The base's parameters.</param>
+/// <param name="AdapterBytes">Bytes of the adapter's folder (weights and description).</param>
+/// <param name="BaseBytes">Bytes of the base package's weights file.</param>
+public sealed record LoraFineTuningResult(string AdapterDirectory, string Base, double BaseValidationLoss, double ValidationLoss, double BaseTestLoss, double TestLoss,
+    long AdapterParameters, long BaseParameters, long AdapterBytes, long BaseBytes)
+{
+    /// <summary>Adapter parameters per base parameter.</summary>
+    public double ParameterRatio => (double)AdapterParameters / BaseParameters;
+
+    /// <summary>Adapter bytes on disk per base weights byte.</summary>
+    public double SizeRatio => (double)AdapterBytes / BaseBytes;
+}

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace ModelLoop.Language.Adapters;
 
 /// <summary>
@@ -34,15 +36,18 @@ public sealed record LoraOptions
         Targets.Any(t => modulePath == t || modulePath.EndsWith("." + t, StringComparison.Ordinal));
 
     /// <exception cref="ArgumentException">A field out of range; the message names it.</exception>
-    public void Validate()
+    public void Validate() => Validate(field => $"LoraOptions.{field}");
+
+    /// <summary>Checks ranges; <paramref name="field"/> names a field in the messages (e.g. "language.lora.rank" for a config's).</summary>
+    internal void Validate(Func<string, string> field)
     {
         if (Rank < 1)
-            throw new ArgumentException($"LoraOptions.Rank must be a positive integer; received Rank={Rank}. Typical ranks are 4–64.");
+            throw new ArgumentException($"{field(nameof(Rank))} must be a positive integer; received {Rank}. Typical ranks are 4–64.");
         if (!(Alpha > 0) || double.IsInfinity(Alpha))
-            throw new ArgumentException($"LoraOptions.Alpha must be positive and finite; received Alpha={Alpha}. A common choice is twice the rank.");
+            throw new ArgumentException($"{field(nameof(Alpha))} must be positive and finite; received {Alpha.ToString(CultureInfo.InvariantCulture)}. A common choice is twice the rank.");
         if (Dropout is < 0 or >= 1 || double.IsNaN(Dropout))
-            throw new ArgumentException($"LoraOptions.Dropout must be in [0, 1); received Dropout={Dropout}.");
+            throw new ArgumentException($"{field(nameof(Dropout))} must be in [0, 1); received {Dropout.ToString(CultureInfo.InvariantCulture)}.");
         if (Targets is null || Targets.Count == 0 || Targets.Any(string.IsNullOrWhiteSpace))
-            throw new ArgumentException($"LoraOptions.Targets must name at least one module pattern (e.g. {string.Join(", ", GptProjections)}); received [{string.Join(", ", Targets ?? [])}].");
+            throw new ArgumentException($"{field(nameof(Targets))} must name at least one module pattern (e.g. {string.Join(", ", GptProjections)}); received [{string.Join(", ", Targets ?? [])}].");
     }
 }

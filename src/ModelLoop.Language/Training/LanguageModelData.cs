@@ -52,9 +52,11 @@ public sealed class LanguageModelData : IDisposable
     public PackedSequenceDataset Test { get; }
 
     /// <summary>Reads the corpus, splits it by document and builds the tokenizer, as <paramref name="config"/>'s language and data sections say.</summary>
+    /// <param name="config">A config with a language section.</param>
+    /// <param name="tokenizer">A trained model's tokenizer to read the corpus with (a fine-tune's base's) instead of building one. Defaults to null (built).</param>
     /// <exception cref="ArgumentException">The config has no language section, or a part of the split is empty.</exception>
     /// <exception cref="FileNotFoundException">The corpus does not exist (for fortunes: install Debian's fortunes package).</exception>
-    public static LanguageModelData Load(TrainingConfig config)
+    public static LanguageModelData Load(TrainingConfig config, ITextTokenizer? tokenizer = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         var language = config.Language ?? throw new ArgumentException("The config has no language section; add language: { corpus: fortunes, tokenizer: char, blockSize: 64, … } (see samples/LanguageModel/fortunes-char.yaml).", nameof(config));
@@ -63,7 +65,7 @@ public sealed class LanguageModelData : IDisposable
         var format = language.Format.Trim().ToLowerInvariant() == "text" ? CorpusFormat.Text : CorpusFormat.Fortunes;
         var documents = Read(language, source, format);
         var split = DataSplits.Random(documents.Count, config.Data.Validation, config.Data.Test, config.Data.SplitSeed);
-        ITextTokenizer tokenizer = language.Tokenizer.Trim().ToLowerInvariant() == "bpe"
+        tokenizer ??= language.Tokenizer.Trim().ToLowerInvariant() == "bpe"
             ? BpeTrainer.Train(split.Train.Select(i => documents[i].Text), new BpeTrainerOptions { VocabularySize = language.VocabularySize })
             // Every character of the corpus, held-out text included: a character vocabulary leaks nothing a model could learn from, and test text must encode.
             : CharTokenizer.FromCorpus(documents.Select(d => d.Text));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using ModelLoop.Artifacts;
+using ModelLoop.Language.Adapters;
 using ModelLoop.Language.Packaging;
 using ModelLoop.Language.Tokenization;
 using ModelLoop.Loop;
@@ -40,7 +41,8 @@ public static class LanguageModelTraining
 
     /// <summary>
     /// Reads the corpus, trains the tokenizer, and trains the GPT the config describes into
-    /// <see cref="TrainingJobOptions.OutputDirectory"/> (which becomes a language-model package).
+    /// <see cref="TrainingJobOptions.OutputDirectory"/> (which becomes a language-model package). With a language.lora
+    /// section the run fine-tunes that base with LoRA adapters instead (see <see cref="LoraFineTuning"/>).
     /// </summary>
     /// <exception cref="ArgumentException">The config is invalid or has no language section; nothing was trained.</exception>
     public static LanguageModelTrainingResult Run(TrainingConfig config, TrainingJobOptions? options = null)
@@ -52,12 +54,16 @@ public static class LanguageModelTraining
             throw new ArgumentException("A language-model run needs the config's language section (corpus, tokenizer, blockSize, layers, heads, width, maxIters…); see samples/LanguageModel/fortunes-char.yaml.", nameof(config));
         Native.TorchRuntime.EnsureLoaded();
         RegisterMetrics();
-        using var data = LanguageModelData.Load(config);
+        using var lora = LoraRun.Open(config); // language.lora: a fine-tune of a trained base (null otherwise)
+        config = lora?.Config ?? config;
+        using var data = LanguageModelData.Load(config, lora?.Tokenizer);
         var prepared = Prepare(config, data.Tokenizer.VocabularySize);
+        prepared = lora?.Prepare(prepared) ?? prepared;
         Directory.CreateDirectory(options.OutputDirectory);
         // Written before the job, whose checksums.json then sits beside a complete package.
         SaveTokenizer(data.Tokenizer, Path.Combine(options.OutputDirectory, LanguageModelPackage.TokenizerFolder));
         using var loaded = data.ToLoadedData(prepared, prepared.Data.SplitSeed);
+        options = lora?.Attach(options, prepared, loaded) ?? options;
         options.Log?.Invoke($"Corpus {data.Source}: {data.Documents.Count:N0} documents → train {data.Split.Train.Count:N0} ({data.Train.TokenCount:N0} tokens), " +
             $"validation {data.Split.Validation.Count:N0} ({data.Validation.TokenCount:N0}), test {data.Split.Test.Count:N0} ({data.Test.TokenCount:N0}); tokenizer {prepared.Language!.Tokenizer}, {data.Tokenizer.VocabularySize} tokens.");
         var language = prepared.Language!;
@@ -83,7 +89,10 @@ public static class LanguageModelTraining
                 ["tokenizer"] = Path.GetFullPath(Path.Combine(options.OutputDirectory, LanguageModelPackage.TokenizerFolder)),
             },
         });
-        return new LanguageModelTrainingResult(result, data.Tokenizer.VocabularySize, (int)data.Split.Train.Count, (int)data.Split.Validation.Count, (int)data.Split.Test.Count, data.Train.TokenCount);
+        return new LanguageModelTrainingResult(result, data.Tokenizer.VocabularySize, (int)data.Split.Train.Count, (int)data.Split.Validation.Count, (int)data.Split.Test.Count, data.Train.TokenCount)
+        {
+            Lora = lora?.Finish(result),
+        };
     }
 
     /// <summary>

@@ -16,4 +16,7 @@ public sealed record LanguageModelTrainingResult(TrainingResult Training, int Vo
 {
     /// <summary>The run folder: artifact/ (the model) and tokenizer/, readable by <see cref="Packaging.LanguageModelPackage.Load"/>.</summary>
     public string PackageDirectory => Training.RunDirectory;
+
+    /// <summary>For a LoRA fine-tune (language.lora): the base's losses beside the fine-tuned model's, and the adapter saved alone. Defaults to null.</summary>
+    public Adapters.LoraFineTuningResult? Lora { get; init; }
 }

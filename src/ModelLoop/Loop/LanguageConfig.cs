@@ -44,6 +44,12 @@ public sealed record LanguageConfig
     public int EvalInterval { get; init; } = 250;
     /// <summary>Validation batches (of <see cref="TrainingConfig.BatchSize"/> windows, drawn once from the validation documents). Defaults to 20.</summary>
     public int EvalIters { get; init; } = 20;
+    /// <summary>
+    /// Fine-tune a trained model with LoRA adapters instead of training from scratch (<see cref="LoraConfig"/>): the
+    /// model and tokenizer are the base's, so the size fields above are taken from it. Defaults to null (left out of the
+    /// JSON, so other configs keep their hash).
+    /// </summary>
+    public LoraConfig? Lora { get; init; }
 
     /// <summary>Steps per trainer epoch: <see cref="EvalInterval"/>, or the whole run when it is shorter.</summary>
     public int StepsPerEpoch => Math.Min(EvalInterval, MaxIters);
