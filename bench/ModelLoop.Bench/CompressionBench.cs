@@ -31,6 +31,8 @@ internal static class CompressionBench
         int? limit = options.Int("limit", 0) is > 0 and var l ? l : null;
         var seed = options.Int("seed", 1);
         var only = options.String("only", "abcd");
+        // (c)'s --temperature/--alpha as `modelloop optimize` takes them; Validate names a bad one before any training.
+        var knobs = new DistillationOptions { Temperature = options.Double("temperature", 4), Alpha = options.Double("alpha", 0.7) }.Validate();
         var work = options.String("out", Path.Combine(Path.GetTempPath(), $"modelloop-compression-bench-{Environment.ProcessId}"));
         var images = options.String("data", FashionMnist.DefaultDirectory);
         var data = new DataConfig { Source = images, Validation = 0, Limit = limit };
@@ -102,8 +104,6 @@ internal static class CompressionBench
                 Epochs = epochs,
                 Seed = seed,
             };
-            // --temperature/--alpha as `modelloop optimize` takes them; Validate names a bad one before any training.
-            var knobs = new DistillationOptions { Temperature = options.Double("temperature", 4), Alpha = options.Double("alpha", 0.7) }.Validate();
             var distilled = DistillationJob.Run(baseline.RunDirectory, student, knobs, new DistillationJobOptions { Training = Job("distilled") });
             var alone = TrainingJob.Run(student, Job("student-alone"));
             Console.WriteLine($"(c) distillation (T = {knobs.Temperature.ToString(CultureInfo.InvariantCulture)}, α = {knobs.Alpha.ToString(CultureInfo.InvariantCulture)}) into a Keras CNN of {filters} filters and {hidden} hidden units, {epochs} epoch(s), seed {seed} ({clock.Elapsed.TotalSeconds:F0} s):");
@@ -116,7 +116,7 @@ internal static class CompressionBench
         if (only.Contains('d', StringComparison.Ordinal))
         {
             clock.Restart();
-            var pair = options.Ints("held-out", [2, 4]);
+            var pair = options.Ints("held-out", [0, 6]);
             var seeds = options.Ints("transfer-seeds", [1, 2, 3]);
             var outcome = FewShotTransfer.Run(new FewShotSettings(pair, 100, limit, options.Int("pretrain-epochs", 4), options.Int("transfer-epochs", 30), [.. seeds.Select(s => (long)s)], images,
                 "bn-cnn", ["full", "probe", "lpft"], [3e-4, 1e-3, 3e-3, 1e-2], Augment: false, [1e-4, 3e-4, 1e-3]), line => Console.WriteLine("  " + line));
