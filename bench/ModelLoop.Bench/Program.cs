@@ -57,7 +57,7 @@ static int Usage()
           quantization       seed Keras CNN: fp32 TorchSharp vs static int8 ONNX Runtime (and fp32 ORT): batch-1 latency, img/s,
                              size, test accuracy; interleaved (--epochs 3 --limit N --batch 256 --rounds 5 --calls 300 --threads 1,2 --save DIR --verbose)
           compression        pruning (global 90%, channels 50%), distillation and few-label transfer of the seed Keras CNN on
-                             Fashion-MNIST, each against the baseline of the same run (--epochs E --fine-tune-epochs F --limit N --only abcd)
+                             Fashion-MNIST, each against the baseline of the same run (--epochs E --fine-tune-epochs F --limit N --only abcd --temperature 4 --alpha 0.7)
           tuning             hyperparameter search: TPE vs random best-of-N val_loss over seeds (breast_cancer.csv), ASHA vs
                              unpruned best accuracy and wall time on Fashion-MNIST (--part a|b|all --trials 20 --seeds 5 --tpe-epochs 10
                              --limit 3000 --epochs 9 --asha-trials 18)

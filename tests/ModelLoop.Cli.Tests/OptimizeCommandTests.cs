@@ -63,6 +63,36 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Contains(message, output);
     }
 
+    [Theory]
+    [InlineData("--temperature", "0", "temperature must be a positive number")]
+    [InlineData("--temperature", "-2", "temperature must be a positive number")]
+    [InlineData("--alpha", "1.5", "alpha must be in [0, 1]")]
+    [InlineData("--alpha", "-0.1", "alpha must be in [0, 1]")]
+    public void Distillation_knobs_out_of_range_are_exit_2_naming_the_knob_before_anything_runs(string option, string value, string message)
+    {
+        var (exit, output) = Capture("optimize", Out("no-such-run"), "--prune", "0.5", option, value);
+
+        Assert.Equal(2, exit);
+        Assert.Contains(message, output);
+        Assert.Contains($"received {value}", output);
+    }
+
+    [Fact]
+    public void Temperature_and_alpha_given_on_the_command_line_are_the_ones_the_student_is_distilled_with()
+    {
+        Assert.Equal(0, Train("run"));
+        var spec = Out("student.json");
+        File.WriteAllText(spec, new Modeling.ModelSpec([30], [new Modeling.Layers.Dense(4, Modeling.Activation.Relu), new Modeling.Layers.Dense(2)]).ToJson());
+
+        var (exit, output) = Capture("optimize", Out("run"), "--distill-into", spec, "--temperature", "2.5", "--alpha", "0.25", "--distill-epochs", "1",
+            "--rounds", "1", "--out", Out("opt"), "--home", Home, "--threads", "1");
+
+        Assert.True(exit == 0, output);
+        var (_, metadata) = ModelArtifact.ReadMetadata(Out("opt/distilled/artifact"));
+        Assert.Contains("T=2.5, α=0.25", metadata.Description, StringComparison.Ordinal);
+        Assert.Contains("T = 2.5, α = 0.25", output);
+    }
+
     [Fact]
     public void Asking_for_nothing_is_exit_2_listing_what_can_be_asked()
     {

@@ -21,9 +21,11 @@ internal static class OptimizeCommand
         var pruneOption = new Option<double?>("--prune") { Description = "Unstructured global magnitude pruning to this sparsity in (0, 1), e.g. 0.9, with masks kept through fine-tuning. Defaults to none." };
         var channelsOption = new Option<double?>("--prune-channels") { Description = "Structured pruning: remove this fraction in (0, 1) of each Conv2D's channels and hidden Dense neurons (lowest L1 norm) into a smaller, faster model, then fine-tune. Defaults to none." };
         var quantizeOption = new Option<string?>("--quantize") { Description = "int8: per-channel int8 weights (static with calibration for convolutions, dynamic otherwise), run by ONNX Runtime. Defaults to none." };
-        var distillOption = new Option<string?>("--distill-into") { Description = "A student layer spec (.yaml/.json) or training config to distil MODEL into (temperature 4, α 0.7). Defaults to none." };
+        var distillOption = new Option<string?>("--distill-into") { Description = "A student layer spec (.yaml/.json) or training config to distil MODEL into (see --temperature, --alpha). Defaults to none." };
         var epochsOption = new Option<int>("--epochs") { Description = "Fine-tuning epochs after pruning. Defaults to 2.", DefaultValueFactory = _ => 2 };
         var distillEpochsOption = new Option<int?>("--distill-epochs") { Description = "Training epochs of the student. Defaults to MODEL's own training epochs." };
+        var temperatureOption = new Option<double>("--temperature") { Description = "Distillation temperature T > 0 (softens teacher and student alike). Defaults to 4.", DefaultValueFactory = _ => 4 };
+        var alphaOption = new Option<double>("--alpha") { Description = "Weight α in [0, 1] of the teacher's soft targets against the labels (0: labels only). Defaults to 0.7.", DefaultValueFactory = _ => 0.7 };
         var registerOption = new Option<string?>("--register") { Description = "Register every variant as a new version of NAME (tags: optimization, parent, runtime; no alias moves). Defaults to none." };
         var outOption = new Option<string>("--out", "-o") { Description = "Folder for the variants' runs and packages and report/ (report.html, report.md, report.json, pareto.png). Defaults to runs/optimize.", DefaultValueFactory = _ => Path.Combine("runs", "optimize") };
         var roundsOption = new Option<int>("--rounds") { Description = "Interleaved timing rounds (each times every variant once). Defaults to 3.", DefaultValueFactory = _ => 3 };
@@ -32,7 +34,7 @@ internal static class OptimizeCommand
         var homeOption = RunsTrackingOptions.HomeOption();
         var command = new Command("optimize", "Prune, quantize or distil a trained model into new packages, and compare size, latency, throughput and accuracy in a report.")
         {
-            modelArgument, pruneOption, channelsOption, quantizeOption, distillOption, epochsOption, distillEpochsOption, registerOption, outOption, roundsOption, threadsOption, seedOption, homeOption,
+            modelArgument, pruneOption, channelsOption, quantizeOption, distillOption, epochsOption, distillEpochsOption, temperatureOption, alphaOption, registerOption, outOption, roundsOption, threadsOption, seedOption, homeOption,
         };
         command.SetAction(result =>
         {
@@ -50,6 +52,7 @@ internal static class OptimizeCommand
                 DistillInto = result.GetValue(distillOption),
                 FineTuneEpochs = result.GetValue(epochsOption),
                 DistillEpochs = result.GetValue(distillEpochsOption),
+                Distillation = new() { Temperature = result.GetValue(temperatureOption), Alpha = result.GetValue(alphaOption) },
                 Register = result.GetValue(registerOption),
                 Seed = result.GetValue(seedOption),
                 Benchmark = new VariantBenchmarkOptions { Rounds = result.GetValue(roundsOption) },

@@ -62,8 +62,8 @@ public static class OptimizationJob
         if (request.DistillInto is { } studentFile)
         {
             var student = StudentConfig(studentFile, config, request);
-            progress?.Invoke($"Distilling into {Path.GetFileName(studentFile)} ({student.Epochs} epoch(s))…");
-            var distilled = DistillationJob.Run(request.Model, student, new DistillationOptions(), new DistillationJobOptions { Training = Training("distilled") });
+            progress?.Invoke(Invariant($"Distilling into {Path.GetFileName(studentFile)} ({student.Epochs} epoch(s), T = {request.Distillation.Temperature}, α = {request.Distillation.Alpha})…"));
+            var distilled = DistillationJob.Run(request.Model, student, request.Distillation, new DistillationJobOptions { Training = Training("distilled") });
             variants.Add(("distilled", Invariant($"distilled student ({distilled.Parameters:N0} parameters, {(double)distilled.Parameters / distilled.TeacherParameters:P0} of the teacher)"), distilled.PackagePath));
         }
         if (request.QuantizeInt8)

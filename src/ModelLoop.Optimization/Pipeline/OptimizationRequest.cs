@@ -24,6 +24,11 @@ public sealed record OptimizationRequest
     public int FineTuneEpochs { get; init; } = 2;
     /// <summary>Training epochs of a distilled student. Defaults to null: the model's own training epochs.</summary>
     public int? DistillEpochs { get; init; }
+    /// <summary>
+    /// Temperature and α of the distillation loss (`--temperature`, `--alpha`). Defaults to <see cref="Distillation.DistillationOptions"/>'
+    /// defaults (T = 4, α = 0.7).
+    /// </summary>
+    public Distillation.DistillationOptions Distillation { get; init; } = new();
     /// <summary>Register every variant under this registry name (new versions, no alias moved). Defaults to null.</summary>
     public string? Register { get; init; }
     /// <summary>Seeds fine-tuning, the student and calibration. Defaults to 1.</summary>
@@ -44,6 +49,9 @@ public sealed record OptimizationRequest
             throw new ArgumentException($"--epochs (fine-tuning epochs) must be at least 1; received {FineTuneEpochs}.");
         if (DistillEpochs is < 1)
             throw new ArgumentException($"--distill-epochs must be at least 1; received {DistillEpochs}.");
+        if (Distillation is null)
+            throw new ArgumentException("Distillation options are null; leave them out for T = 4, α = 0.7.");
+        Distillation.Validate(); // its messages name temperature and alpha, as the CLI flags are named
         if (DistillInto is { } spec && !File.Exists(spec))
             throw new ArgumentException($"--distill-into '{spec}' does not exist; give a student layer spec (.yaml/.json, see samples/configs) or a training config.");
         if (Register is { } registryName)
