@@ -50,7 +50,7 @@ internal static class LmCompareCommand
             var table = new Table().Border(TableBorder.Rounded).AddColumn("metric").AddColumn(new TableColumn("champion").RightAligned())
                 .AddColumn(new TableColumn("challenger").RightAligned()).AddColumn(new TableColumn("difference").RightAligned()).AddColumn(new TableColumn("interval").RightAligned());
             foreach (var m in comparison.Metrics)
-                table.AddRow(m.Metric, F(m.Champion), F(m.Challenger), F(m.Difference), $"[{F(m.Lower)}, {F(m.Upper)}]");
+                table.AddRow(Markup.Escape(m.Metric), F(m.Champion), F(m.Challenger), F(m.Difference), Markup.Escape($"[{F(m.Lower)}, {F(m.Upper)}]"));
             AnsiConsole.MarkupLine($"Champion {Markup.Escape(outcome.Champion)}");
             AnsiConsole.MarkupLine($"Challenger {Markup.Escape(outcome.Challenger)}");
             AnsiConsole.Write(table);
@@ -62,5 +62,5 @@ internal static class LmCompareCommand
         return command;
     }
 
-    private static string F(double value) => Markup.Escape(value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture));
+    private static string F(double value) => value.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -67,7 +67,7 @@ public sealed class LanguageModelScoringTests(TrainedModels models) : IClassFixt
     public void The_test_documents_are_the_ones_the_run_held_out()
     {
         var config = TrainedModels.Config(60);
-        using var data = Training.LanguageModelData.Load(config);
+        using var data = ModelLoop.Language.Training.LanguageModelData.Load(config);
 
         var test = HeldOutText.Documents(config, HeldOutSplit.Test);
         var validation = HeldOutText.Documents(config, HeldOutSplit.Validation);
