@@ -62,6 +62,30 @@ public sealed class RegistryLanguageServingTests
     }
 
     [Fact]
+    public async Task A_folder_of_packages_and_the_registry_are_served_side_by_side()
+    {
+        var folder = Directory.CreateTempSubdirectory("lm-folder").FullName;
+        try
+        {
+            var fromFolder = Package(Path.Combine(folder, "tiny", "1"), seed: 3);
+            using var host = new RegistryServerHost(new() { ["Serving:Language:ModelsPath"] = folder });
+            var fromRegistry = Package(Path.Combine(host.Folder, "v1"), seed: 4);
+            LanguageModelRegistration.Register(host.Registry, "story", Path.Combine(host.Folder, "v1"));
+            using var client = host.Client();
+
+            Assert.Equal(("1", fromFolder), await Complete(client, "tiny"));
+            Assert.Equal(("1", fromRegistry), await Complete(client, "story"));
+            var listed = await client.GetStringAsync("/v1/openai/models");
+            Assert.Contains("\"tiny\"", listed);
+            Assert.Contains("\"story\"", listed);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public async Task A_registered_classifier_is_not_offered_as_a_language_model()
     {
         using var host = new RegistryServerHost();
