@@ -17,5 +17,7 @@ internal static class LmCommand
         LmImportCommand.Create(),
         LmExportCommand.Create(),
         LmTrainCommand.Create(),
+        LmEvalCommand.Create(),
+        LmCompareCommand.Create(),
     };
 }

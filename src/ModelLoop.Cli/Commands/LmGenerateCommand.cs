@@ -1,4 +1,5 @@
 using System.CommandLine;
+using ModelLoop.Language.Evaluation;
 using ModelLoop.Language.Generation;
 using ModelLoop.Language.Packaging;
 using Spectre.Console;
@@ -7,8 +8,9 @@ namespace ModelLoop.Cli.Commands;
 
 /// <summary>
 /// <c>modelloop lm generate MODEL "prompt" [--max-new-tokens N] [--temperature T] [--top-k K] [--top-p P]
-/// [--repetition-penalty R] [--stop S]... [--seed N]</c>: loads a language-model package (<see cref="LanguageModelPackage"/>:
-/// MODEL/model/ + MODEL/tokenizer/) and streams the continuation to the terminal as it is generated.
+/// [--repetition-penalty R] [--stop S]... [--seed N] [--home DIR]</c>: loads a language model — a package folder
+/// (<see cref="LanguageModelPackage"/>: MODEL/model/ + MODEL/tokenizer/) or a registered NAME[:VERSION|ALIAS]
+/// (<see cref="LanguageModelResolver"/>) — and streams the continuation to the terminal as it is generated.
 /// </summary>
 internal static class LmGenerateCommand
 {
@@ -16,7 +18,8 @@ internal static class LmGenerateCommand
 
     public static Command Create()
     {
-        var modelArgument = new Argument<string>("model") { Description = "A language-model package folder: model/ (a model artifact) and tokenizer/ (vocab.json, merges.txt)." };
+        var modelArgument = new Argument<string>("model") { Description = "A language-model package folder (model/ + tokenizer/, or a run folder of `lm train`) or a registered NAME[:VERSION|ALIAS]." };
+        var homeOption = RunsTrackingOptions.HomeOption();
         var promptArgument = new Argument<string>("prompt") { Description = "The text to continue; empty starts from <|endoftext|>.", DefaultValueFactory = _ => "" };
         var maxOption = new Option<int?>("--max-new-tokens") { Description = $"Tokens to generate at most. Defaults to {DefaultMaxNewTokens}, or fewer when the prompt leaves less room in the block size." };
         var temperatureOption = new Option<double>("--temperature") { Description = "Sampling temperature; 0 is greedy. Defaults to 0.8.", DefaultValueFactory = _ => 0.8 };
@@ -27,11 +30,12 @@ internal static class LmGenerateCommand
         var seedOption = new Option<long?>("--seed") { Description = "Seed for the sampler: the same seed gives the same text. Defaults to a random seed." };
         var command = new Command("generate", "Generate text with a language model, streamed as it is produced.")
         {
-            modelArgument, promptArgument, maxOption, temperatureOption, topKOption, topPOption, penaltyOption, stopOption, seedOption,
+            modelArgument, promptArgument, maxOption, temperatureOption, topKOption, topPOption, penaltyOption, stopOption, seedOption, homeOption,
         };
         command.SetAction(result =>
         {
-            using var package = LanguageModelPackage.Load(result.GetValue(modelArgument)!);
+            using var model = LanguageModelResolver.Resolve(result.GetValue(modelArgument)!, result.GetValue(homeOption));
+            var package = model.Package;
             var generator = new TextGenerator(package.Model, package.Tokenizer);
             var prompt = result.GetValue(promptArgument) ?? "";
             var options = new GenerationOptions

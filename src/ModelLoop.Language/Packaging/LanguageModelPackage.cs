@@ -1,5 +1,6 @@
 using ModelLoop.Artifacts;
 using ModelLoop.Language.Tokenization;
+using ModelLoop.Language.Training;
 using ModelLoop.Modeling;
 
 namespace ModelLoop.Language.Packaging;
@@ -62,24 +63,87 @@ public sealed class LanguageModelPackage : IDisposable
     }
 
     /// <summary>
-    /// Reads and verifies a package written by <see cref="Save"/>, or a run folder of <c>modelloop lm train</c>
-    /// (<see cref="RunModelFolder"/>/ and <see cref="TokenizerFolder"/>/).
+    /// Reads and verifies a package written by <see cref="Save"/>, a run folder of <c>modelloop lm train</c>
+    /// (<see cref="RunModelFolder"/>/ and <see cref="TokenizerFolder"/>/), or one model artifact (folder or .zip) that
+    /// carries its tokenizer as <see cref="TokenizerFilePrefix"/> files (<see cref="ToArtifact"/>, a registered version).
     /// </summary>
     /// <exception cref="DirectoryNotFoundException">No package (or a part of one) at <paramref name="directory"/>.</exception>
     /// <exception cref="InvalidDataException">A checksum or weight mismatch, or the tokenizer's vocabulary does not fit the model's.</exception>
     public static LanguageModelPackage Load(string directory)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        if (File.Exists(Path.Combine(directory, ModelArtifact.ManifestFile)) || (File.Exists(directory) && directory.EndsWith(".zip", StringComparison.OrdinalIgnoreCase)))
+            return FromArtifact(ModelArtifact.Load(directory));
         var modelFolder = Directory.Exists(Path.Combine(directory, ModelFolder)) ? ModelFolder : RunModelFolder;
         if (!Directory.Exists(Path.Combine(directory, modelFolder)) || !Directory.Exists(Path.Combine(directory, TokenizerFolder)))
             throw new DirectoryNotFoundException($"'{directory}' is not a language-model package: expected the folders '{ModelFolder}/' (a model artifact) and '{TokenizerFolder}/' (vocab.json, merges.txt) inside it, as LanguageModelPackage.Save writes them, or a run folder of `modelloop lm train` ('{RunModelFolder}/' and '{TokenizerFolder}/').");
         var tokenizer = TextTokenizers.Load(Path.Combine(directory, TokenizerFolder));
-        var artifact = ModelArtifact.Load(Path.Combine(directory, modelFolder));
+        return Checked(ModelArtifact.Load(Path.Combine(directory, modelFolder)), tokenizer, directory);
+    }
+
+    /// <summary>The prefix of the tokenizer's files inside one artifact: <c>tokenizer.vocab.json</c>, <c>tokenizer.merges.txt</c>.</summary>
+    public const string TokenizerFilePrefix = "tokenizer.";
+
+    /// <summary>
+    /// A verified artifact that carries its tokenizer (<see cref="ToArtifact"/>), e.g. a registry version loaded with
+    /// <see cref="ModelLoop.Registry.ModelRegistry.Load"/>. Takes ownership of <paramref name="artifact"/> (disposes it on failure).
+    /// </summary>
+    /// <exception cref="InvalidDataException">The artifact has no tokenizer files, or the tokenizer does not fit the model.</exception>
+    public static LanguageModelPackage FromArtifact(LoadedArtifact artifact)
+    {
+        ArgumentNullException.ThrowIfNull(artifact);
+        ITextTokenizer tokenizer;
+        try
+        {
+            var files = artifact.ExtraFiles.Where(f => f.Key.StartsWith(TokenizerFilePrefix, StringComparison.Ordinal))
+                .ToDictionary(f => f.Key[TokenizerFilePrefix.Length..], f => f.Value, StringComparer.Ordinal);
+            if (files.Count == 0)
+                throw new InvalidDataException($"Model artifact '{artifact.Path}' holds no tokenizer ({TokenizerFilePrefix}vocab.json), so it cannot read or write text. Register a language model with LanguageModelRegistration.Register (`modelloop lm train --register NAME`), which stores the tokenizer in the artifact.");
+            tokenizer = TextTokenizers.FromFiles(files, $"artifact '{artifact.Path}'");
+        }
+        catch
+        {
+            artifact.Dispose();
+            throw;
+        }
+        return Checked(artifact, tokenizer, artifact.Path);
+    }
+
+    /// <summary>
+    /// Writes the package as one model artifact at <paramref name="path"/> (folder or .zip): the model's files with the
+    /// tokenizer's (<see cref="TokenizerFolder"/>'s files, as <see cref="TokenizerFilePrefix"/> + name) checksummed in
+    /// the same manifest, so a registry copy, a signature or an encryption covers both. <see cref="FromArtifact"/> reads it.
+    /// Returns the manifest's SHA-256.
+    /// </summary>
+    /// <param name="options">How to write (encryption, signing, overwrite); its <see cref="ArtifactSaveOptions.ExtraFiles"/> must be empty. Defaults to plain, not overwriting.</param>
+    public string ToArtifact(string path, ArtifactSaveOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        options ??= new ArtifactSaveOptions();
+        if (options.ExtraFiles.Count > 0)
+            throw new ArgumentException("ToArtifact adds the tokenizer's files itself; leave ArtifactSaveOptions.ExtraFiles empty.", nameof(options));
+        var staging = Directory.CreateTempSubdirectory("modelloop-tokenizer-");
+        try
+        {
+            // The tokenizer's own Save is the one writer of its layout; its files are read back to go into the manifest.
+            LanguageModelTraining.SaveTokenizer(Tokenizer, staging.FullName);
+            var files = Directory.EnumerateFiles(staging.FullName).ToDictionary(f => TokenizerFilePrefix + Path.GetFileName(f), File.ReadAllBytes, StringComparer.Ordinal);
+            return ModelArtifact.Save(Model, path, Artifact.Metadata, options with { ExtraFiles = files });
+        }
+        finally
+        {
+            staging.Delete(recursive: true);
+        }
+    }
+
+    // A tokenizer whose ids the model's output cannot hold belongs to another model.
+    private static LanguageModelPackage Checked(LoadedArtifact artifact, ITextTokenizer tokenizer, string source)
+    {
         var vocabulary = artifact.Model.OutputShape.Rank == 2 ? artifact.Model.OutputShape[1] : -1;
         if (tokenizer.VocabularySize > vocabulary)
         {
             artifact.Dispose();
-            throw new InvalidDataException($"The tokenizer in '{directory}' has {tokenizer.VocabularySize} tokens but the model's output holds {vocabulary}; the two parts do not belong together. Save them again with LanguageModelPackage.Save.");
+            throw new InvalidDataException($"The tokenizer in '{source}' has {tokenizer.VocabularySize} tokens but the model's output holds {vocabulary}; the two parts do not belong together. Save them again with LanguageModelPackage.Save.");
         }
         return new LanguageModelPackage(artifact, tokenizer);
     }

@@ -129,9 +129,19 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
         var mergesPath = Path.Combine(directory, MergesFile);
         if (!File.Exists(mergesPath))
             throw new FileNotFoundException($"'{mergesPath}' does not exist; a byte-level BPE tokenizer folder holds {VocabularyFile} and {MergesFile} (write one with `modelloop lm tokenizer train`).", mergesPath);
+        return new ByteLevelBpeTokenizer(vocabulary, ParseMerges(File.ReadLines(mergesPath, Encoding.UTF8), mergesPath));
+    }
+
+    /// <summary>Reads the two files' contents (vocab.json, merges.txt), e.g. from a verified registry package; <paramref name="source"/> names them in errors.</summary>
+    /// <exception cref="FormatException">A file is not in the GPT-2 layout; the message names it and the line.</exception>
+    internal static ByteLevelBpeTokenizer FromFiles(string vocabularyJson, string merges, string source) =>
+        new(ParseVocabulary(vocabularyJson, $"{VocabularyFile} of {source}"), ParseMerges(merges.Split('\n').Select(l => l.TrimEnd('\r')), $"{MergesFile} of {source}"));
+
+    private static List<(string, string)> ParseMerges(IEnumerable<string> lines, string mergesPath)
+    {
         var merges = new List<(string, string)>();
         var lineNumber = 0;
-        foreach (var line in File.ReadLines(mergesPath, Encoding.UTF8))
+        foreach (var line in lines)
         {
             lineNumber++;
             if (line.StartsWith("#version", StringComparison.Ordinal) || line.Length == 0)
@@ -141,7 +151,7 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
                 throw new FormatException($"'{mergesPath}' line {lineNumber}: expected two tokens separated by one space ('Ġ t'); received '{line}'.");
             merges.Add((parts[0], parts[1]));
         }
-        return new ByteLevelBpeTokenizer(vocabulary, merges);
+        return merges;
     }
 
     /// <summary>Writes token → id in id order, unescaped where JSON allows, so the file reads like GPT-2's.</summary>
@@ -158,9 +168,14 @@ public sealed class ByteLevelBpeTokenizer : ITextTokenizer
     {
         if (!File.Exists(path))
             throw new FileNotFoundException($"'{path}' does not exist; a tokenizer folder holds {VocabularyFile} (token → id), written by `modelloop lm tokenizer train`.", path);
+        return ParseVocabulary(File.ReadAllText(path, Encoding.UTF8), path);
+    }
+
+    internal static Dictionary<string, int> ParseVocabulary(string json, string path)
+    {
         try
         {
-            return JsonSerializer.Deserialize<Dictionary<string, int>>(File.ReadAllText(path, Encoding.UTF8))
+            return JsonSerializer.Deserialize<Dictionary<string, int>>(json)
                 ?? throw new FormatException($"'{path}' holds null; expected a JSON object of token → id.");
         }
         catch (JsonException e)

@@ -90,7 +90,13 @@ public sealed class CharTokenizer : ITextTokenizer
     public static CharTokenizer Load(string directory)
     {
         var path = Path.Combine(directory, ByteLevelBpeTokenizer.VocabularyFile);
-        var vocabulary = ByteLevelBpeTokenizer.ReadVocabulary(path);
+        return FromVocabulary(ByteLevelBpeTokenizer.ReadVocabulary(path), path);
+    }
+
+    /// <summary>The tokenizer of a vocab.json already read (e.g. from a verified registry package); <paramref name="path"/> names it in errors.</summary>
+    /// <exception cref="FormatException">As <see cref="Load"/>.</exception>
+    internal static CharTokenizer FromVocabulary(Dictionary<string, int> vocabulary, string path)
+    {
         var tokens = vocabulary.OrderBy(t => t.Value).ToArray();
         for (var i = 0; i < tokens.Length; i++)
         {

@@ -60,16 +60,29 @@ public sealed class LanguageModelData : IDisposable
     {
         ArgumentNullException.ThrowIfNull(config);
         var language = config.Language ?? throw new ArgumentException("The config has no language section; add language: { corpus: fortunes, tokenizer: char, blockSize: 64, … } (see samples/LanguageModel/fortunes-char.yaml).", nameof(config));
-        language.Validate();
-        var source = ResolveCorpus(language.Corpus);
-        var format = language.Format.Trim().ToLowerInvariant() == "text" ? CorpusFormat.Text : CorpusFormat.Fortunes;
-        var documents = Read(language, source, format);
-        var split = DataSplits.Random(documents.Count, config.Data.Validation, config.Data.Test, config.Data.SplitSeed);
+        var (source, documents, split) = ReadSplit(config);
         tokenizer ??= language.Tokenizer.Trim().ToLowerInvariant() == "bpe"
             ? BpeTrainer.Train(split.Train.Select(i => documents[i].Text), new BpeTrainerOptions { VocabularySize = language.VocabularySize })
             // Every character of the corpus, held-out text included: a character vocabulary leaks nothing a model could learn from, and test text must encode.
             : CharTokenizer.FromCorpus(documents.Select(d => d.Text));
         return new LanguageModelData(source, Sha256(documents), split, documents, tokenizer, language.BlockSize);
+    }
+
+    /// <summary>
+    /// The corpus's documents and their split by document (train, validation, test), as <see cref="Load"/> cuts them, without
+    /// building a tokenizer: what evaluating a trained model on its held-out documents needs of its config.
+    /// </summary>
+    /// <exception cref="ArgumentException">The config has no language section.</exception>
+    /// <exception cref="FileNotFoundException">The corpus does not exist.</exception>
+    public static (string Source, IReadOnlyList<CorpusDocument> Documents, SplitIndices Split) ReadSplit(TrainingConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var language = config.Language ?? throw new ArgumentException("The config has no language section; add language: { corpus: fortunes, tokenizer: char, blockSize: 64, … } (see samples/LanguageModel/fortunes-char.yaml).", nameof(config));
+        language.Validate();
+        var source = ResolveCorpus(language.Corpus);
+        var format = language.Format.Trim().ToLowerInvariant() == "text" ? CorpusFormat.Text : CorpusFormat.Fortunes;
+        var documents = Read(language, source, format);
+        return (source, documents, DataSplits.Random(documents.Count, config.Data.Validation, config.Data.Test, config.Data.SplitSeed));
     }
 
     /// <summary>The fortune files of Debian's fortunes-zh package, left out of "fortunes" (English text).</summary>

@@ -7,6 +7,7 @@ using ModelLoop.Language.Tokenization;
 using ModelLoop.Loop;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
+using ModelLoop.Registry;
 using ModelLoop.Training;
 
 namespace ModelLoop.Language.Training;
@@ -79,19 +80,31 @@ public static class LanguageModelTraining
             ["gradient_accumulation"] = prepared.AccumulateGradientBatches.ToString(CultureInfo.InvariantCulture),
             ["clip_gradient_norm"] = prepared.ClipGradientNorm?.ToString(CultureInfo.InvariantCulture) ?? "none",
         };
+        // The job registers only its model artifact; the version must carry the tokenizer too, so it is registered here.
         var result = TrainingJob.Run(prepared, loaded, options with
         {
             RunName = options.RunName ?? "gpt",
             Parameters = parameters,
-            Tags = options.RegisterAs is null ? options.Tags : new Dictionary<string, string>(options.Tags)
-            {
-                // The registry stores the model artifact; the tokenizer it reads text with stays in the run folder.
-                ["tokenizer"] = Path.GetFullPath(Path.Combine(options.OutputDirectory, LanguageModelPackage.TokenizerFolder)),
-            },
+            RegisterAs = null,
         });
+        // The adapter is saved alone (RUN/adapter) before the merged run folder is registered.
+        var loraSummary = lora?.Finish(result);
+        if (options.RegisterAs is { } name)
+        {
+            result = result with
+            {
+                Registered = LanguageModelRegistration.Register(new ModelRegistry(options.Home), name, options.OutputDirectory, new RegisterOptions
+                {
+                    Aliases = options.Aliases,
+                    EncryptionKey = options.EncryptionKey,
+                    Description = options.Description,
+                    Tags = options.Tags,
+                }),
+            };
+        }
         return new LanguageModelTrainingResult(result, data.Tokenizer.VocabularySize, (int)data.Split.Train.Count, (int)data.Split.Validation.Count, (int)data.Split.Test.Count, data.Train.TokenCount)
         {
-            Lora = lora?.Finish(result),
+            Lora = loraSummary,
         };
     }
 

@@ -26,6 +26,12 @@ namespace ModelLoop.Serving.Language;
 /// </summary>
 internal static class CompletionsApi
 {
+    /// <summary>
+    /// The concrete model version that answered (the body's <c>model</c> echoes the name or alias asked for), so a client
+    /// sees a promotion take effect.
+    /// </summary>
+    public const string ModelVersionHeader = "X-Model-Version";
+
     public static RouteGroupBuilder MapCompletionsApi(this RouteGroupBuilder v1)
     {
         foreach (var prefix in (string[])["", "/openai"])
@@ -213,6 +219,7 @@ internal static class CompletionsApi
             await Meter();
             var choices = Enumerable.Range(0, request.N).Select(i => new OpenAiWire.Choice(i, texts[i].ToString(), finishes[i])).ToList();
             context.Response.Headers[PredictApi.RequestIdHeader] = _id;
+            context.Response.Headers[ModelVersionHeader] = model.Version;
             return Results.Bytes(OpenAiWire.Answer(_id, request.Chat, _created, ModelName, choices, promptTokens, _tokens.Sum()), "application/json");
         }
 
@@ -223,6 +230,7 @@ internal static class CompletionsApi
             response.ContentType = "text/event-stream";
             response.Headers.CacheControl = "no-cache";
             response.Headers[PredictApi.RequestIdHeader] = _id;
+            response.Headers[ModelVersionHeader] = model.Version;
             try
             {
                 await response.StartAsync(aborted);

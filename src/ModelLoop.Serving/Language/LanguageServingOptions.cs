@@ -12,9 +12,17 @@ public sealed record LanguageServingOptions
     /// <summary>
     /// A folder of language-model packages (<see cref="ModelLoop.Language.Packaging.LanguageModelPackage"/>), read by
     /// <see cref="LanguageModelFolderCatalog"/>: <c>NAME/VERSION/</c> or <c>NAME/</c> (one version, "1"). Null serves no
-    /// language model unless an <see cref="ILanguageModelCatalog"/> is registered. Defaults to null.
+    /// language model from a folder (see <see cref="RegistryHome"/> for the registry's). Defaults to null.
     /// </summary>
     public string? ModelsPath { get; init; }
+
+    /// <summary>
+    /// A model registry's home whose language models are served (<see cref="RegistryLanguageModelCatalog"/>: versions
+    /// registered by <c>lm train --register</c>), by name, version or alias, a moved alias served from the next request
+    /// on. Null: the registry of <c>Serving:RegistryHome</c>, when the server serves one. With <see cref="ModelsPath"/>
+    /// too, a name in the folder is served from the folder. Defaults to null.
+    /// </summary>
+    public string? RegistryHome { get; init; }
 
     /// <summary>Sequences one model version decodes together (continuous batching); more wait. Defaults to 16.</summary>
     public int MaxSequences { get; init; } = 16;

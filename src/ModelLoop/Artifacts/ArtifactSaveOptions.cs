@@ -15,6 +15,13 @@ public sealed record ArtifactSaveOptions
     /// other files); a package whose <see cref="ArtifactMetadata.Runtime"/> is ONNX must have one. Defaults to null (none).
     /// </summary>
     public byte[]? Onnx { get; init; }
+    /// <summary>
+    /// More files stored in the package beside model.json and the weights, by flat name (no folder, not one of the
+    /// package's own names): checksummed in the manifest, encrypted and signed with the other files, and read back
+    /// verified as <see cref="LoadedArtifact.ExtraFiles"/> — e.g. a language model's tokenizer, which the model cannot
+    /// be used without. Defaults to none.
+    /// </summary>
+    public IReadOnlyDictionary<string, byte[]> ExtraFiles { get; init; } = new Dictionary<string, byte[]>();
     /// <summary>Replace an existing artifact at the path (atomically). Defaults to false: refuse.</summary>
     public bool Overwrite { get; init; }
 }

@@ -5,8 +5,9 @@ namespace ModelLoop.Artifacts;
 /// <summary>A verified artifact: the model with its weights (on the CPU), and its metadata. Dispose to free the weights.</summary>
 public sealed class LoadedArtifact : IDisposable
 {
-    internal LoadedArtifact(Model model, ModelSpec spec, ArtifactMetadata metadata, string path, string manifestSha256)
+    internal LoadedArtifact(Model model, ModelSpec spec, ArtifactMetadata metadata, string path, string manifestSha256, IReadOnlyDictionary<string, byte[]>? extraFiles = null)
     {
+        ExtraFiles = extraFiles ?? new Dictionary<string, byte[]>();
         Model = model;
         Spec = spec;
         Metadata = metadata;
@@ -21,6 +22,8 @@ public sealed class LoadedArtifact : IDisposable
     public string Path { get; }
     /// <summary>SHA-256 (hex) of manifest.json: one hash that covers every file.</summary>
     public string ManifestSha256 { get; }
+    /// <summary>The package's files beyond the model's own (<see cref="ArtifactSaveOptions.ExtraFiles"/>), verified and decrypted, by name. Empty for most packages.</summary>
+    public IReadOnlyDictionary<string, byte[]> ExtraFiles { get; }
 
     public void Dispose() => Model.Dispose();
 }

@@ -84,6 +84,12 @@ public static partial class ModelArtifact
             plain[WeightsFile] = weights;
         if (onnx is not null)
             plain[OnnxFile] = onnx;
+        foreach (var (name, bytes) in options.ExtraFiles)
+        {
+            if (name.Length == 0 || name.IndexOfAny(['/', '\\', '\0']) >= 0 || name is "." or ".." || plain.ContainsKey(name) || name == ManifestFile)
+                throw new ArgumentException($"ArtifactSaveOptions.ExtraFiles holds '{name}'; an extra file needs a plain file name (no folder) other than {ModelFile}, {WeightsFile}, {OnnxFile} and {ManifestFile}, e.g. 'tokenizer.vocab.json'.", nameof(options));
+            plain[name] = bytes ?? throw new ArgumentException($"ArtifactSaveOptions.ExtraFiles['{name}'] is null; pass the file's bytes.", nameof(options));
+        }
         // Encrypted files are bound to this artifact's id and their own names (ArtifactCipher's associated data).
         var artifactId = Guid.NewGuid().ToString("N");
         var stored = options.EncryptionKey is { } key
@@ -125,7 +131,7 @@ public static partial class ModelArtifact
         {
             // An ONNX-only package (int8): the loader its runtime registered builds an InferenceOnlyModel.
             var external = ModelRuntimes.Load(new RuntimeModelFiles(path, spec, metadata, plain));
-            return new LoadedArtifact(external, spec, metadata, path, manifestSha);
+            return new LoadedArtifact(external, spec, metadata, path, manifestSha, ExtraFilesOf(plain));
         }
 
         Model model;
@@ -148,8 +154,12 @@ public static partial class ModelArtifact
             model.Dispose();
             throw;
         }
-        return new LoadedArtifact(model, spec, metadata, path, manifestSha);
+        return new LoadedArtifact(model, spec, metadata, path, manifestSha, ExtraFilesOf(plain));
     }
+
+    // The verified files that are not the package's own (ArtifactSaveOptions.ExtraFiles).
+    private static Dictionary<string, byte[]> ExtraFilesOf(Dictionary<string, byte[]> plain) =>
+        plain.Where(p => p.Key is not (ModelFile or WeightsFile or OnnxFile or ManifestFile)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
 
     /// <summary>
     /// Reads an artifact's spec and metadata after checking every checksum (and decrypting), without building the model:

@@ -24,6 +24,12 @@ public sealed record ComparisonResult(
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>
+    /// The two-sided p-value of a paired bootstrap test of the headline metric's difference, when the verdict rests on one
+    /// (language models: resampled documents) rather than on <see cref="McNemar"/>. Defaults to null.
+    /// </summary>
+    public double? BootstrapPValue { get; init; }
+
     public MetricDifference this[string metric] =>
         Metrics.FirstOrDefault(m => m.Metric == metric)
         ?? throw new KeyNotFoundException($"The comparison has no metric '{metric}'; it has: {string.Join(", ", Metrics.Select(m => m.Metric))}.");

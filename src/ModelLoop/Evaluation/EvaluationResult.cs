@@ -11,6 +11,19 @@ public sealed record EvaluationResult
 
     public EvaluationSummary Summary { get; init; }
 
+    /// <summary>
+    /// A result that is only its summary, for a task whose per-sample data the report does not plot itself
+    /// (<see cref="EvaluationTask.LanguageModeling"/>: its plots come as report sections).
+    /// </summary>
+    /// <exception cref="ArgumentException">A classification or regression summary: those come from <see cref="Evaluator.Evaluate"/>, with their per-sample data.</exception>
+    public static EvaluationResult FromSummary(EvaluationSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(summary);
+        return summary.Task == EvaluationTask.LanguageModeling
+            ? new EvaluationResult(summary)
+            : throw new ArgumentException($"A {summary.Task} summary needs its per-sample data for the report's plots; evaluate the model with Evaluator.Evaluate instead.", nameof(summary));
+    }
+
     /// <summary>(samples, classes); null for regression.</summary>
     public double[,]? Probabilities { get; init; }
     public IReadOnlyList<int>? Labels { get; init; }

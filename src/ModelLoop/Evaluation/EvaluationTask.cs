@@ -7,4 +7,9 @@ public enum EvaluationTask
     Classification,
     /// <summary>Real-valued targets.</summary>
     Regression,
+    /// <summary>
+    /// Next-token prediction on held-out text (ModelLoop.Language): loss and perplexity; its per-document plots and
+    /// tables come as report sections, built with <see cref="EvaluationResult.FromSummary"/>.
+    /// </summary>
+    LanguageModeling,
 }

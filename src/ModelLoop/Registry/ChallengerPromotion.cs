@@ -78,7 +78,8 @@ public static class ChallengerPromotion
         var metric = comparison.Metrics.FirstOrDefault(m => m.Metric == "accuracy") ?? comparison.Metrics.FirstOrDefault();
         var numbers = metric is null ? "" : string.Create(CultureInfo.InvariantCulture,
             $" {metric.Metric} {metric.Challenger:0.####} vs {metric.Champion:0.####} ({metric.Difference:+0.####;-0.####;0}, interval [{metric.Lower:0.####}, {metric.Upper:0.####}]);");
-        var test = comparison.McNemar is { } m ? string.Create(CultureInfo.InvariantCulture, $" McNemar {m.PValueText};") : "";
+        var test = comparison.McNemar is { } m ? string.Create(CultureInfo.InvariantCulture, $" McNemar {m.PValueText};")
+            : comparison.BootstrapPValue is { } p ? string.Create(CultureInfo.InvariantCulture, $" paired bootstrap p = {p:0.####} ({comparison.Options.BootstrapResamples:N0} resamples, seed {comparison.Options.Seed});") : "";
         return string.Create(CultureInfo.InvariantCulture,
             $"Challenger v{challengerVersion} vs champion v{championVersion} on the same {comparison.Samples:N0} test samples:{numbers}{test} verdict {comparison.Verdict}.");
     }

@@ -67,7 +67,7 @@ public static class ReportWriter
             if (summary.Fairness is { } fairness)
                 plots.Add(new("fairness", $"Accuracy, recall and selection rate by {fairness.GroupName}.", ReportPlots.Fairness(fairness)));
         }
-        else
+        else if (summary.Task == EvaluationTask.Regression)
         {
             plots.Add(new("predicted-vs-true", "Predicted against true values; the dashed line is a perfect model.", ReportPlots.PredictedVsActual(result.Targets!, result.Predictions!)));
             plots.Add(new("residuals", "Distribution of residuals.", ReportPlots.Residuals(result.Targets!, result.Predictions!)));
