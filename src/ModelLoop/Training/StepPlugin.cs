@@ -25,8 +25,10 @@ namespace ModelLoop.Training;
 /// batches, keeping the running sum of clipped micro-batch gradients), pruning (re-apply masks to the weights in
 /// <see cref="OnAfterOptimizerStep"/>, zero masked gradients in <see cref="OnAfterBackward"/>), quantization-aware
 /// training (fake-quantize in <see cref="Forward"/>), an exponential moving average or a shadow copy of the
-/// weights (<see cref="OnAfterOptimizerStep"/>). Freezing (LoRA, fine-tuning a head) is not a plugin: it is
-/// <see cref="CompileOptions.Trainable"/>, which also keeps frozen parameters out of the optimizer.</para>
+/// weights (<see cref="OnAfterOptimizerStep"/>). Freezing a head for fine-tuning is <see cref="CompileOptions.Trainable"/>,
+/// which also keeps frozen parameters out of the optimizer; a plugin may freeze too, as the LoRA plugin of
+/// ModelLoop.Language does (it attaches adapters and clears requires_grad on the base before the optimizer is built,
+/// which the trainer honours when Trainable is null).</para>
 /// <para>Tensors a hook makes during a step are freed at the end of the batch (each batch runs in a dispose
 /// scope); state kept across steps must be detached from it (<c>DetachFromDisposeScope</c>) and freed in
 /// <see cref="OnTrainEnd"/>.</para>
