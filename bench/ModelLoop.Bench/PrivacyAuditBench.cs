@@ -25,27 +25,38 @@ internal static class PrivacyAuditBench
         var shadows = options.Int("shadow-models", 4);
         var epsilon = options.Double("dp-epsilon", 3);
         var dpBatch = options.Int("dp-batch", 256);
+        // DP-SGD's own recipe (its noise wants larger batches, its clipped steps other rates); defaults: the non-private recipe's.
+        var dpEpochs = options.Int("dp-epochs", epochs);
+        var dpOptimizer = options.String("dp-optimizer", "adam");
+        var dpLr = options.Double("dp-lr", 0.001);
+        var dpMomentum = options.Double("dp-momentum", 0);
+        var dpClip = options.Double("dp-clip", 1);
+        var hidden = options.Int("hidden", 256);
         var only = options.String("only", "non-private,overfit,dp").Split(',');
         var source = options.String("data", DataSource.FashionMnistName);
-        Console.WriteLine($"Privacy audit: Fashion-MNIST MLP (784-256-10), {shadows} shadow models, online LiRA, pooled variance");
+        Console.WriteLine($"Privacy audit: Fashion-MNIST MLP (784-{hidden}-10), {shadows} shadow models, online LiRA, pooled variance");
         Console.WriteLine($"{"model",-34} {"train",6} {"test acc",8} {"attack",-15} {"AUC",6} {"TPR@1%",7} {"TPR@0.1%",8} {"bal.acc",7} {"±chance",7} {"s",6}");
         if (only.Contains("non-private"))
-            Audit("non-private", Config(source, limit, epochs), shadows, plugins: null);
+            Audit("non-private", Config(source, limit, epochs, hidden), shadows, plugins: null);
         if (only.Contains("overfit"))
-            Audit("overfit (small set, many epochs)", Config(source, overfitLimit, overfitEpochs), shadows, plugins: null);
+            Audit("overfit (small set, many epochs)", Config(source, overfitLimit, overfitEpochs, hidden), shadows, plugins: null);
         if (!only.Contains("dp"))
             return 0;
         // The non-private model's recipe with DP-SGD (ε over the whole run, δ = 1e-5 < 1/N), larger Poisson batches as
         // DP-SGD wants; its shadow models are trained with DP-SGD too (the same recipe).
-        var dp = new DpSgdOptions { TargetEpsilon = epsilon, Delta = 1e-5, MaxGradNorm = 1 };
-        Audit(string.Create(CultureInfo.InvariantCulture, $"DP-SGD (ε = {epsilon:0.##}, δ = 1e-5, C = 1)"), Config(source, limit, epochs) with { BatchSize = dpBatch },
-            shadows, plugins: () => [new DpSgdPlugin(dp)]);
+        var dp = new DpSgdOptions { TargetEpsilon = epsilon, Delta = 1e-5, MaxGradNorm = dpClip };
+        var dpConfig = Config(source, limit, dpEpochs, hidden) with
+        {
+            BatchSize = dpBatch,
+            Optimizer = new OptimizerConfig { Name = dpOptimizer, LearningRate = dpLr, Momentum = dpMomentum > 0 ? dpMomentum : null },
+        };
+        Audit(string.Create(CultureInfo.InvariantCulture, $"DP-SGD (ε = {epsilon:0.##}, δ = 1e-5, C = {dpClip:0.###})"), dpConfig, shadows, plugins: () => [new DpSgdPlugin(dp)]);
         return 0;
     }
 
-    private static TrainingConfig Config(string source, int limit, int epochs) => new()
+    private static TrainingConfig Config(string source, int limit, int epochs, int hidden) => new()
     {
-        Model = new ModelConfig { Zoo = "mlp", Hidden = [256], Dropout = 0 },
+        Model = new ModelConfig { Zoo = "mlp", Hidden = [hidden], Dropout = 0 },
         Data = new DataConfig { Source = source, Validation = 0, Limit = limit },
         Optimizer = new OptimizerConfig { LearningRate = 0.001 },
         Epochs = epochs,

@@ -70,7 +70,8 @@ static int Usage()
                              clients vs 1 (GPT nanoGPT CPU size, random weights; --new-tokens 128 --requests 2 --rounds 3; --threads defaults to 1)
           privacy-audit      membership inference (loss threshold, online LiRA) on Fashion-MNIST MLPs: non-private, overfit, DP;
                              attack AUC and TPR at 1%/0.1% FPR (--limit 2000 --epochs 30 --overfit-limit 500 --overfit-epochs 100
-                             --shadow-models 4 --dp-epsilon 3 --dp-batch 256 --only non-private,overfit,dp)
+                             --shadow-models 4 --dp-epsilon 3 --dp-batch 256 --only non-private,overfit,dp --hidden 256; DP recipe:
+                             --dp-epochs (--epochs) --dp-optimizer adam --dp-lr 0.001 --dp-momentum 0 --dp-clip 1)
           federated          FedAvg on Orleans, 10 owners of a Dirichlet(0.5) split of Fashion-MNIST, MLP: accuracy vs centralized
                              training, rounds and bytes to within 1.5 points, secure aggregation's traffic vs FedAvg's
                              (--clients 10 --alpha 0.5 --rounds 40 --local-epochs 1 --central-epochs 10 --secure-rounds 2; --threads defaults to 1)

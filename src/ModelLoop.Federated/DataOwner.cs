@@ -1,3 +1,4 @@
+using System.Globalization;
 using ModelLoop.Data;
 using ModelLoop.Federated.Aggregation;
 using ModelLoop.Federated.Grains;
@@ -47,7 +48,7 @@ public sealed class DataOwner : IDataOwnerObserver, IDisposable
     public async Task ConnectAsync(IGrainFactory client)
     {
         _reference ??= client.CreateObjectReference<IDataOwnerObserver>(this);
-        await Grain.ConnectAsync(_reference, Fingerprint, Samples);
+        await Grain.ConnectAsync(_reference, Fingerprint, _trainer.Length, Samples);
     }
 
     public async Task DisconnectAsync(IGrainFactory client)
@@ -58,6 +59,9 @@ public sealed class DataOwner : IDataOwnerObserver, IDisposable
         _reference = null;
     }
 
+    /// <summary>The last round this owner uploaded an update (or masked input) for; 0 before its first.</summary>
+    public int LastRound { get; private set; }
+
     public async Task<LocalReport> TrainAsync(RoundPlan plan)
     {
         Fail(DataOwnerStep.Train);
@@ -66,6 +70,7 @@ public sealed class DataOwner : IDataOwnerObserver, IDisposable
         var chunks = 0;
         for (var start = 0; start < update.Length; start += plan.ChunkSize, chunks++)
             await Coordinator.SubmitUpdateChunkAsync(plan.Round, Id, chunks, update.AsSpan(start, Math.Min(plan.ChunkSize, update.Length - start)).ToArray());
+        Uploaded(plan.Round, chunks, (long)update.Length * sizeof(float));
         return new LocalReport(Id, Samples, loss, chunks);
     }
 
@@ -101,6 +106,7 @@ public sealed class DataOwner : IDataOwnerObserver, IDisposable
         var chunks = 0;
         for (var start = 0; start < masked.Length; start += plan.ChunkSize, chunks++)
             await Coordinator.SubmitMaskedChunkAsync(plan.Round, Id, chunks, masked.AsSpan(start, Math.Min(plan.ChunkSize, masked.Length - start)).ToArray());
+        Uploaded(plan.Round, chunks, (long)masked.Length * sizeof(uint));
         return new LocalReport(Id, Samples, loss, chunks);
     }
 
@@ -115,6 +121,7 @@ public sealed class DataOwner : IDataOwnerObserver, IDisposable
     {
         if (plan.Length != _trainer.Length)
             throw new ArgumentException($"Job '{plan.Job}' trains {plan.Length:N0} parameters; owner '{Id}''s model has {_trainer.Length:N0}. Build the owner's model from the job's config.");
+        _options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{Id}: round {plan.Round}: training {_options.LocalEpochs ?? plan.LocalEpochs} local epoch(s) on {Samples} samples"));
         if (_options.Delay > TimeSpan.Zero)
             await Task.Delay(_options.Delay);
         var global = new float[plan.Length];
@@ -133,6 +140,12 @@ public sealed class DataOwner : IDataOwnerObserver, IDisposable
         {
             _busy.Release();
         }
+    }
+
+    private void Uploaded(int round, int chunks, long bytes)
+    {
+        LastRound = round;
+        _options.Log?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{Id}: round {round}: update sent ({chunks} chunk(s), {bytes} bytes)"));
     }
 
     /// <summary>This owner's aggregation weight: n_k / Σ n (FedAvg) or 1 / m (client-level DP's fixed denominator).</summary>

@@ -9,6 +9,8 @@ public sealed record DataOwnerOptions
     public DataOwnerStep? FailAt { get; init; }
     /// <summary>Waits this long before training (a straggler); defaults to zero.</summary>
     public TimeSpan Delay { get; init; } = TimeSpan.Zero;
+    /// <summary>Receives one line when the owner is asked to train a round and one when its update is uploaded. Defaults to null (silent).</summary>
+    public Action<string>? Log { get; init; }
 }
 
 /// <summary>The steps of a round an owner answers.</summary>

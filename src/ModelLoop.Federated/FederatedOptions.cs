@@ -44,29 +44,29 @@ public sealed record FederatedOptions
     public FederatedOptions Validate()
     {
         if (!(Fraction > 0 && Fraction <= 1))
-            throw new ArgumentException($"fraction must be in (0, 1] (the share of data owners sampled per round); received {Fraction}. Use e.g. 0.5, or 1 for all owners.");
+            throw new ArgumentException($"Fraction (--fraction) must be in (0, 1] (the share of data owners sampled per round); received {Fraction}. Use e.g. 0.5, or 1 for all owners.");
         if (LocalEpochs < 1)
-            throw new ArgumentException($"localEpochs must be at least 1; received {LocalEpochs}.");
+            throw new ArgumentException($"LocalEpochs (--local-epochs) must be at least 1; received {LocalEpochs}.");
         if (!(Mu >= 0) || double.IsInfinity(Mu))
-            throw new ArgumentException($"mu (FedProx's proximal weight) must be a finite number ≥ 0; received {Mu}. Li et al. 2020 use 0.001–1.");
+            throw new ArgumentException($"Mu (--mu, FedProx's proximal weight) must be a finite number ≥ 0; received {Mu}. Li et al. 2020 use 0.001–1.");
         if (!(ServerLearningRate > 0) || double.IsInfinity(ServerLearningRate))
-            throw new ArgumentException($"serverLearningRate must be > 0; received {ServerLearningRate}. Use 1 for plain FedAvg.");
+            throw new ArgumentException($"ServerLearningRate (--server-lr) must be > 0; received {ServerLearningRate}. Use 1 for plain FedAvg.");
         if (!(ServerMomentum >= 0 && ServerMomentum < 1))
-            throw new ArgumentException($"serverMomentum must be in [0, 1); received {ServerMomentum}. Hsu et al. 2019 use 0.9.");
+            throw new ArgumentException($"ServerMomentum (--server-momentum) must be in [0, 1); received {ServerMomentum}. Hsu et al. 2019 use 0.9.");
         if (StragglerTimeout <= TimeSpan.Zero)
-            throw new ArgumentException($"stragglerTimeout must be positive; received {StragglerTimeout}.");
+            throw new ArgumentException($"StragglerTimeout (--straggler-timeout) must be positive; received {StragglerTimeout}.");
         if (MinClients < 1)
-            throw new ArgumentException($"minClients must be at least 1; received {MinClients}.");
+            throw new ArgumentException($"MinClients must be at least 1; received {MinClients}.");
         if (!(SecureThreshold > 0 && SecureThreshold < 1))
-            throw new ArgumentException($"secureThreshold must be in (0, 1); received {SecureThreshold}. 0.5 survives just under half the owners dropping out.");
+            throw new ArgumentException($"SecureThreshold must be in (0, 1); received {SecureThreshold}. 0.5 survives just under half the owners dropping out.");
         if (ChunkSize < 1024)
-            throw new ArgumentException($"chunkSize must be at least 1,024 values; received {ChunkSize}.");
+            throw new ArgumentException($"ChunkSize must be at least 1,024 values; received {ChunkSize}.");
         if ((DpClipNorm is null) != (DpNoiseMultiplier is null))
-            throw new ArgumentException("Client-level DP needs both dpClipNorm and dpNoiseMultiplier (or neither); received only one.");
+            throw new ArgumentException("Client-level DP needs both DpClipNorm and DpNoiseMultiplier (or neither); received only one. `modelloop federate --dp-epsilon` sets both.");
         if (DpClipNorm is { } clip && !(clip > 0))
-            throw new ArgumentException($"dpClipNorm must be > 0; received {clip}.");
+            throw new ArgumentException($"DpClipNorm must be > 0; received {clip}.");
         if (DpNoiseMultiplier is { } sigma && !(sigma >= 0))
-            throw new ArgumentException($"dpNoiseMultiplier must be ≥ 0; received {sigma}.");
+            throw new ArgumentException($"DpNoiseMultiplier must be ≥ 0; received {sigma}.");
         return this;
     }
 }

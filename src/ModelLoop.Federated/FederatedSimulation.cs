@@ -48,6 +48,8 @@ public static class FederatedSimulation
         var ran = config with { Seed = config.Seed ?? federated.Seed };
         ran.Save(Path.Combine(folder, "config.json"));
 
+        // Counts what reaches this process over the network: with external owners, everything they sent.
+        using var wire = new WireTraffic();
         var siloPort = options.SiloPort == 0 ? FreePort() : options.SiloPort;
         var gatewayPort = options.GatewayPort == 0 ? FreePort() : options.GatewayPort;
         using var host = await FederatedHosting.StartCoordinatorAsync(Path.Combine(folder, "federated.db"), siloPort, gatewayPort, cancellation);
@@ -90,6 +92,8 @@ public static class FederatedSimulation
                 }
             }, cancellation);
 
+            if (options.ExternalClients && rounds.Count > 0)
+                await WaitForDisconnects(grains, options, rounds[^1].Report.Aggregated, log, cancellation);
             var weights = await FederatedJob.DownloadAsync(grains, options.Job);
             using var model = FederatedJob.BuildModel(ran, shape, data.Outputs, weights);
             var test = model.Evaluate(data.Test);
@@ -109,16 +113,19 @@ public static class FederatedSimulation
                 Lineage = new ArtifactLineage(data.Manifest.Hash, runId) { Split = data.Split },
                 Config = ran.ToJsonNode(),
             }, new ArtifactSaveOptions { Overwrite = true });
+            log($"network: this process received {wire.BytesReceived} bytes and sent {wire.BytesSent} bytes of Orleans messages");
             var seconds = clock.Elapsed.TotalSeconds;
             var result = new FederatedSimulationResult
             {
                 RunDirectory = folder, PackagePath = package, Rounds = rounds, Test = test, NoiseMultiplier = sigma, Epsilon = finalEpsilon, RunId = runId, Seconds = seconds,
+                WireBytesReceived = wire.BytesReceived, WireBytesSent = wire.BytesSent,
             };
             AtomicFile.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new
             {
                 algorithm = federated.Algorithm.ToString(), clients = options.Clients, alpha = options.Alpha, rounds = options.Rounds, fraction = federated.Fraction,
                 localEpochs = federated.LocalEpochs, secureAggregation = federated.SecureAggregation, noiseMultiplier = sigma, epsilon = finalEpsilon,
                 delta = finalEpsilon is null ? (double?)null : options.DpDelta, test, bytesDown = result.BytesDown, bytesUp = result.BytesUp,
+                wireBytesReceived = result.WireBytesReceived, wireBytesSent = result.WireBytesSent,
                 seconds = Math.Round(seconds, 2), runId, datasetHash = data.Manifest.Hash, packageSha256 = sha,
             }, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
             if (runId is not null)
@@ -138,7 +145,16 @@ public static class FederatedSimulation
         {
             foreach (var owner in owners)
                 owner.Dispose();
-            await host.StopAsync(CancellationToken.None);
+            // Every finished round is already in the job store; a call still waiting on a crashed owner process would
+            // hold a graceful shutdown for half a minute, so it gets 5 s before Orleans stops without waiting.
+            using var stopping = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            try
+            {
+                await host.StopAsync(stopping.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
     }
 
@@ -183,6 +199,22 @@ public static class FederatedSimulation
                     "Start the missing `modelloop federate-client` processes, or lower --clients.");
             await Task.Delay(500, cancellation);
         }
+    }
+
+    /// <summary>
+    /// Owner processes leave once they see the last round finished (they poll every second); waiting a few seconds for
+    /// the owners of the last round lets each one disconnect cleanly instead of finding the coordinator gone. Owners
+    /// dropped from it (likely crashed) are not waited for, nor is one that does not leave within 10 s.
+    /// </summary>
+    private static async Task WaitForDisconnects(IGrainFactory grains, FederatedSimulationOptions options, IReadOnlyCollection<string> lastRound, Action<string> log, CancellationToken cancellation)
+    {
+        var coordinator = grains.GetGrain<IFederatedCoordinatorGrain>(options.Job);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        List<string> left;
+        while ((left = (await coordinator.GetStateAsync()).Owners.Intersect(lastRound).ToList()).Count > 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(250, cancellation);
+        if (left.Count > 0)
+            log($"not waiting longer for {string.Join(", ", left)} to disconnect");
     }
 
     private static Dictionary<string, string> Parameters(TrainingConfig config, FederatedSimulationOptions options, FederatedOptions federated) => new()

@@ -17,4 +17,8 @@ public sealed record FederatedSimulationResult
     /// <summary>Total bytes of weights sent to owners and of updates (and secure-aggregation messages) sent by them.</summary>
     public long BytesDown => Rounds.Sum(r => r.Report.BytesDown);
     public long BytesUp => Rounds.Sum(r => r.Report.BytesUp);
+    /// <summary>Bytes of Orleans messages the coordinator's process read from the network (<see cref="Hosting.WireTraffic"/>): with owners in other processes, all they sent; 0 when every owner ran in-process.</summary>
+    public long WireBytesReceived { get; init; }
+    /// <summary>Bytes of Orleans messages the coordinator's process wrote to the network.</summary>
+    public long WireBytesSent { get; init; }
 }

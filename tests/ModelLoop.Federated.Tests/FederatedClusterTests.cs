@@ -120,7 +120,27 @@ public sealed class FederatedClusterTests(ClusterFixture fixture) : IClassFixtur
         using var owner = new DataOwner(client, "mismatch", "wide", TestData.Config(hidden: 32), TestData.Make(50, 1), TestData.Classes);
         var error = await Assert.ThrowsAsync<ArgumentException>(() => owner.ConnectAsync(client));
         Assert.Contains("does not match job 'mismatch'", error.Message);
+        // Received and expected: the owner's 8-32-3 MLP (8·32 + 32 + 32·3 + 3 = 387) against the job's 8-16-3 (195).
+        Assert.Contains("model of 387 parameters", error.Message);
+        Assert.Contains("(195 parameters", error.Message);
         Assert.Contains("Build the owner's model from the job's config", error.Message);
+        Assert.Empty((await client.GetGrain<IFederatedCoordinatorGrain>("mismatch").GetStateAsync()).Owners);
+    }
+
+    [Fact]
+    public async Task A_BatchNorm_model_is_refused_before_the_job_exists_with_a_pointer_to_GroupNorm()
+    {
+        var client = fixture.Cluster.Client;
+        var config = TestData.Config() with { Model = new Loop.ModelConfig { Zoo = "bn-cnn", Width = 4, Stages = [1] } };
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => FederatedJob.CreateAsync(client, "batchnorm", config, new Shape(1, 8, 8), TestData.Classes, new FederatedOptions()));
+        Assert.Contains("BatchNorm", error.Message);
+        Assert.Contains("zoo model 'bn-cnn'", error.Message);
+        Assert.Contains("GroupNorm", error.Message);
+        Assert.Equal(0, (await client.GetGrain<IFederatedCoordinatorGrain>("batchnorm").GetStateAsync()).Length);
+        // An owner building the same network is refused the same way, before it can connect.
+        using var data = new ModelLoop.Data.TensorDataset(TorchSharp.torch.randn(4, 1, 8, 8), TorchSharp.torch.zeros(4, TorchSharp.torch.ScalarType.Int64));
+        var owner = Assert.Throws<ArgumentException>(() => new DataOwner(client, "batchnorm", "o", config, data, TestData.Classes));
+        Assert.Contains("GroupNorm", owner.Message);
     }
 
     [Fact]

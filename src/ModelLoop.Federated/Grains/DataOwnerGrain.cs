@@ -17,10 +17,10 @@ internal sealed class DataOwnerGrain : Grain, IDataOwnerGrain
         }
     }
 
-    public async Task ConnectAsync(IDataOwnerObserver observer, string fingerprint, long samples)
+    public async Task ConnectAsync(IDataOwnerObserver observer, string fingerprint, int parameters, long samples)
     {
         var (job, owner) = Key;
-        await GrainFactory.GetGrain<IFederatedCoordinatorGrain>(job).RegisterOwnerAsync(owner, fingerprint, samples);
+        await GrainFactory.GetGrain<IFederatedCoordinatorGrain>(job).RegisterOwnerAsync(owner, fingerprint, parameters, samples);
         _observer = observer;
     }
 

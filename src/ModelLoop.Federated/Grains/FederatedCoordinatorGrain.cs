@@ -79,12 +79,13 @@ internal sealed class FederatedCoordinatorGrain(FederatedJobStore store) : Grain
 
     public Task<List<RoundReport>> GetReportsAsync() => Task.FromResult(_reports.ToList());
 
-    public Task RegisterOwnerAsync(string owner, string fingerprint, long samples)
+    public Task RegisterOwnerAsync(string owner, string fingerprint, int parameters, long samples)
     {
         var spec = Spec;
         if (fingerprint != spec.Fingerprint)
-            throw new ArgumentException($"Data owner '{owner}' has a model (fingerprint {fingerprint[..Math.Min(12, fingerprint.Length)]}) that does not match job '{Job}''s " +
-                $"({spec.Length:N0} parameters, fingerprint {spec.Fingerprint[..12]}). Build the owner's model from the job's config (same model section, input shape and class count).");
+            throw new ArgumentException($"Data owner '{owner}' has a model of {parameters:N0} parameters (fingerprint {fingerprint[..Math.Min(12, fingerprint.Length)]}) that does not match job '{Job}''s " +
+                $"({spec.Length:N0} parameters, fingerprint {spec.Fingerprint[..12]}){(parameters == spec.Length ? "; the counts agree, so the layers, their shapes or the input shape differ" : "")}. " +
+                "Build the owner's model from the job's config (same model section, input shape and class count): give `modelloop federate-client` the coordinator's --config, --limit and data.");
         if (samples < 1)
             throw new ArgumentException($"Data owner '{owner}' has {samples} samples; an owner needs at least one to train.");
         _owners[owner] = (fingerprint, samples);

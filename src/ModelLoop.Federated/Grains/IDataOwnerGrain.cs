@@ -9,9 +9,9 @@ namespace ModelLoop.Federated.Grains;
 /// </summary>
 public interface IDataOwnerGrain : IGrainWithStringKey
 {
-    /// <summary>Connects the owner's observer and registers it with the coordinator.</summary>
+    /// <summary>Connects the owner's observer and registers it with the coordinator, with its model's fingerprint and parameter count.</summary>
     /// <exception cref="ArgumentException">The owner's model does not match the job's.</exception>
-    Task ConnectAsync(IDataOwnerObserver observer, string fingerprint, long samples);
+    Task ConnectAsync(IDataOwnerObserver observer, string fingerprint, int parameters, long samples);
     Task DisconnectAsync();
     Task<LocalReport> TrainAsync(RoundPlan plan);
     Task<KeyAdvertisement> AdvertiseKeysAsync(int round);

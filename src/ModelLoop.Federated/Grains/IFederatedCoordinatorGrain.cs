@@ -13,7 +13,8 @@ public interface IFederatedCoordinatorGrain : IGrainWithStringKey
     /// <summary>Sets the initial weights, chunk by chunk, before round 1.</summary>
     Task PutInitialChunkAsync(int index, float[] values);
     Task<JobState> GetStateAsync();
-    Task RegisterOwnerAsync(string owner, string fingerprint, long samples);
+    /// <exception cref="ArgumentException">The owner's model (fingerprint, parameter count) is not the job's, or it has no samples.</exception>
+    Task RegisterOwnerAsync(string owner, string fingerprint, int parameters, long samples);
     Task UnregisterOwnerAsync(string owner);
     /// <summary>Runs the next round; returns its report once the new global model is persisted.</summary>
     /// <exception cref="FederatedRoundException">Too few owners finished the round.</exception>

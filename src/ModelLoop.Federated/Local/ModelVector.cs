@@ -7,8 +7,8 @@ namespace ModelLoop.Federated.Local;
 
 /// <summary>
 /// A model's parameters as one flat float32 vector, in <c>named_parameters()</c> order — the form in which weights
-/// and updates travel (in chunks) between data owners and the coordinator. Buffers (BatchNorm running statistics) are
-/// not part of it: they are per-owner statistics, and averaging them across non-IID owners is not FedAvg.
+/// and updates travel (in chunks) between data owners and the coordinator. Buffers are not part of it, which is why
+/// <see cref="JobModel"/> refuses BatchNorm (whose running statistics are buffers that training changes).
 /// </summary>
 internal static class ModelVector
 {

@@ -5,6 +5,7 @@ using ModelLoop.Data;
 using ModelLoop.Data.Splits;
 using ModelLoop.Loop;
 using ModelLoop.Modeling;
+using ModelLoop.Privacy.Sgd;
 using ModelLoop.Training;
 using static TorchSharp.torch;
 
@@ -122,14 +123,17 @@ public static class MembershipAudit
                 using var data = shadows.Data.WithParts(DataSplits.Subset(population, inside),
                     monitorsValidation ? DataSplits.Subset(population, outside) : null, DataSplits.Subset(population, outside));
                 var folder = Path.Combine(work, Invariant($"shadow-{s + 1}"));
-                var result = TrainingJob.Run(config with { Seed = options.Seed * 1000 + s + 1 }, data, new TrainingJobOptions
+                var shadowConfig = config with { Seed = options.Seed * 1000 + s + 1 };
+                // A config with a privacy section (a model trained with `train --dp-epsilon`) trains its shadows with the
+                // same DP-SGD, as TrainingJob requires of such a config.
+                var result = TrainingJob.Run(shadowConfig, data, PrivateTraining.Options(shadowConfig, new TrainingJobOptions
                 {
                     OutputDirectory = folder,
                     Track = false,
                     Progress = ProgressMode.Silent,
                     Device = options.Device,
                     Plugins = options.ShadowPlugins?.Invoke() ?? [],
-                });
+                }));
                 using (var package = ModelPackage.Load(result.PackagePath))
                 {
                     package.Model.To(options.Device);

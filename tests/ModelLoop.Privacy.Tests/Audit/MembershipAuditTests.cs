@@ -6,6 +6,7 @@ using ModelLoop.Loop;
 using ModelLoop.Modeling;
 using ModelLoop.Modeling.Layers;
 using ModelLoop.Privacy.Audit;
+using ModelLoop.Training;
 
 namespace ModelLoop.Privacy.Tests.Audit;
 
@@ -50,6 +51,27 @@ public sealed class MembershipAuditTests(ITestOutputHelper output) : IDisposable
         var html = File.ReadAllText(outcome.Report.Html);
         Assert.Contains("data-section=\"privacy\"", html, StringComparison.Ordinal);
         Assert.Contains("data-plot=\"privacy-roc-log\"", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_model_trained_with_DP_SGD_is_audited_with_shadow_models_trained_the_same_private_way()
+    {
+        // The config's privacy section is the recipe: TrainingJob refuses such a config without DP-SGD, so the shadows
+        // (trained from the package's config) must get it too.
+        var config = _workspace.OverfitConfig(_workspace.NoiseCsv(120), test: 0.5, epochs: 3) with { Privacy = new PrivacyConfig { NoiseMultiplier = 1.0, Delta = 1e-3 } };
+        var run = Privacy.Sgd.PrivateTraining.Run(config, new TrainingJobOptions { OutputDirectory = _workspace.File("dp"), Track = false, Progress = ProgressMode.Silent });
+        var log = new List<string>();
+
+        var outcome = EvaluationJob.Run(new EvaluationRequest
+        {
+            Model = run.RunDirectory,
+            OutputDirectory = _workspace.File("eval"),
+            AddOns = [new MembershipAuditAddOn(new MembershipAuditOptions { ShadowModels = 2, Log = log.Add })],
+        });
+
+        var audit = Assert.IsType<MembershipAuditResult>(Assert.Single(outcome.Sections).Data);
+        Assert.Equal([MembershipAttack.LossThreshold, MembershipAttack.LikelihoodRatio], audit.Attacks.Select(a => a.Attack));
+        Assert.Equal(2, log.Count(l => l.StartsWith("Shadow model", StringComparison.Ordinal)));
     }
 
     [Fact]
