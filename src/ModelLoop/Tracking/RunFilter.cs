@@ -44,10 +44,12 @@ internal static partial class RunFilter
                         throw new ArgumentException($"Filter clause '{text}' compares a metric with '{raw}', which is not a number. Metrics are numbers: write e.g. metrics.{match.Groups["key"].Value} > 0.9.", nameof(RunQuery.Filter));
                     parameters.Add(($"$k{n}", match.Groups["key"].Value));
                     parameters.Add(($"$v{n}", number.Value));
-                    // The metric's last value, from run_last_metrics: a range of its (key, value) index gives the matching runs
-                    // (a run without the metric, or whose last value is not finite (NULL), matches no comparison).
+                    // The metric's last value, from run_last_metrics: one primary-key seek per run in a table of one row per
+                    // (run, metric), so the page scans runs_by_start newest first and stops at its limit (an IN list of the
+                    // matching ids would make SQLite sort every match first). A run without the metric, or whose last value is
+                    // not finite (NULL), matches no comparison.
                     sql.Append(sql.Length == 0 ? "WHERE " : " AND ")
-                        .Append($"runs.id IN (SELECT run_id FROM run_last_metrics WHERE key = $k{n} AND value {op} $v{n})");
+                        .Append($"EXISTS (SELECT 1 FROM run_last_metrics l WHERE l.run_id = runs.id AND l.key = $k{n} AND l.value {op} $v{n})");
                     continue;
                 case "status":
                     if (!Enum.TryParse<RunStatus>(raw, ignoreCase: true, out var status) || op is not ("=" or "!="))
