@@ -44,6 +44,7 @@ internal static partial class DashboardBench
             RegisterModels(home, folder);
             WriteStudy(home);
             Console.WriteLine(FormattableString.Invariant($"Dashboard: {runCount:N0} runs, {points:N0} metric points, 1 model × 20 versions, 1 study × 100 trials generated in {clock.Elapsed.TotalSeconds:F1} s; runs.db {new FileInfo(Path.Combine(home, "runs.db")).Length / 1e6:F0} MB"));
+            FilterQuery(home, rounds);
             var app = ServingApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
             {
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -129,6 +130,43 @@ internal static partial class DashboardBench
         transaction.Commit();
         GC.KeepAlive(store);
         return (ids[^1], ids[^2]);
+    }
+
+    // The metric filter on the store alone, interleaved round by round: RunStore.Search (its count reads run_last_metrics)
+    // against the count schema 1 ran (the last value per run by a correlated subquery over run_metrics), same filter, same
+    // store. The two totals must agree.
+    private static void FilterQuery(string home, int rounds)
+    {
+        const string Filter = "params.lr > 0.05 and metrics.accuracy > 0.5";
+        var store = RunStore.OpenExisting(home);
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = Path.Combine(home, "runs.db"), Mode = SqliteOpenMode.ReadOnly }.ToString());
+        connection.Open();
+        using var schemaOne = connection.CreateCommand();
+        schemaOne.CommandText = """
+            SELECT COUNT(*) FROM runs WHERE CAST(json_extract(params_json, '$."lr"') AS REAL) > 0.05
+            AND (SELECT m.value FROM run_metrics m WHERE m.run_id = runs.id AND m.key = 'accuracy' ORDER BY m.step DESC LIMIT 1) > 0.5
+            """;
+        var (before, after) = (new List<double>(), new List<double>());
+        var (beforeTotal, afterTotal) = (0L, 0L);
+        for (var round = -2; round < rounds; round++) // 2 warm-up rounds: page cache, statement preparation
+        {
+            var clock = Stopwatch.StartNew();
+            beforeTotal = (long)schemaOne.ExecuteScalar()!;
+            var beforeMs = clock.Elapsed.TotalMilliseconds;
+            clock.Restart();
+            afterTotal = store.Search(new RunQuery { Filter = Filter, Limit = 1 }).Total;
+            var afterMs = clock.Elapsed.TotalMilliseconds;
+            if (round < 0)
+                continue;
+            before.Add(beforeMs);
+            after.Add(afterMs);
+        }
+        if (beforeTotal != afterTotal)
+            throw new InvalidOperationException($"The filter '{Filter}' matched {afterTotal} runs through run_last_metrics but {beforeTotal} by the schema-1 query.");
+        before.Sort();
+        after.Sort();
+        Console.WriteLine(FormattableString.Invariant(
+            $"Filter '{Filter}' ({afterTotal:N0} matches), median of {rounds}: schema-1 count {before[before.Count / 2]:F1} ms, RunStore.Search {after[after.Count / 2]:F1} ms, ratio {before[before.Count / 2] / after[after.Count / 2]:F1}×"));
     }
 
     private static void RegisterModels(string home, string folder)

@@ -18,6 +18,6 @@ namespace ModelLoop.Contracts;
 /// <param name="Lines">Usage lines, by model, version, unit and time.</param>
 /// <param name="UsageAmount">Sum of the lines' amounts.</param>
 /// <param name="Total">PlanFee + UsageAmount.</param>
-/// <param name="IsFinal">True once the month has ended (by the server's clock); before that the invoice is a draft that grows with usage.</param>
+/// <param name="IsFinal">True from one hour after the month's end (by the server's clock), when no more usage can be booked in the month; before that the invoice is a draft that grows with usage.</param>
 public sealed record Invoice(string TenantId, string TenantName, string Month, DateTime PeriodStartUtc, DateTime PeriodEndUtc, string Currency, string? PlanId,
     decimal PlanFee, IReadOnlyList<InvoiceLine> Lines, decimal UsageAmount, decimal Total, bool IsFinal);

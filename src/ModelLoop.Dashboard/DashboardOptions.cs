@@ -19,8 +19,9 @@ public sealed class DashboardOptions
     public string? AdminKey { get; set; }
 
     /// <summary>
-    /// Whether keys may be created and revoked from the pages. Only the server that checks the keys may change them (it
-    /// holds them in memory), so this is on when mounted by <c>modelloop serve</c> and off for <c>modelloop ui</c>.
+    /// Whether keys may be created and revoked, and grants and quotas changed, from the pages. Only the server that checks
+    /// them may change them (it holds them in memory), so this is on when mounted by <c>modelloop serve</c> and off for
+    /// <c>modelloop ui</c>.
     /// Defaults to true.
     /// </summary>
     public bool ManagesKeys { get; set; } = true;

@@ -66,8 +66,10 @@ public static class ServingApp
         services.AddSingleton(sp => ServingSchema.Open(sp.GetRequiredService<IOptions<ServingOptions>>().Value.DatabasePath));
         services.AddSingleton<TenantStore>();
         services.AddSingleton<UsageMeter>();
+        // Prices are accepted for every model served now: the predictive catalog's and the language-model catalog's.
         services.AddSingleton(sp => new Billing.BillingService(sp.GetRequiredService<Storage.SqliteDatabase>(), sp.GetRequiredService<TimeProvider>(),
-            () => sp.GetRequiredService<IModelCatalog>().List().Select(m => m.Name)));
+            () => sp.GetRequiredService<IModelCatalog>().List().Select(m => m.Name)
+                .Concat(sp.GetRequiredService<LanguageModelHost>().Catalog?.List().Select(m => m.Name) ?? [])));
         services.AddSingleton<Api.IdempotencyStore>();
         services.AddOptions<PredictionLogOptions>().Bind(configuration.GetSection(PredictionLogOptions.Section));
         services.AddSingleton<PredictionRecorder>();

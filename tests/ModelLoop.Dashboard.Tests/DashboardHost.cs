@@ -4,19 +4,26 @@ using ModelLoop.Contracts;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using ModelLoop.Language.Packaging;
+using ModelLoop.Language.Tokenization;
 using ModelLoop.Loop;
+using ModelLoop.Modeling;
+using ModelLoop.Modeling.Zoo;
 using ModelLoop.Optimization.Tuning;
 using ModelLoop.Registry;
 using ModelLoop.Serving;
 using ModelLoop.Tracking;
 using ModelLoop.Training;
+using TorchSharp;
 
 namespace ModelLoop.Dashboard.Tests;
 
 /// <summary>
 /// What <c>modelloop serve</c> runs — the API with the dashboard under /ui — on a free port of 127.0.0.1, over a home
 /// the fixture fills: model "m" trained twice (tracked runs, v1 = production, with its evaluation report), model "other"
-/// (a copy of v1), a tuning study, and tenants acme (granted m) and globex (granted other), with some usage.
+/// (a copy of v1), a tuning study, and tenants acme (granted m) and globex (granted other), with some usage; and
+/// <see cref="LanguageModel"/>, a randomly initialised character-level GPT (block 64, 2 layers, width 32) served from
+/// Serving:Language:ModelsPath for the playground.
 /// </summary>
 public sealed class DashboardHost : IAsyncLifetime
 {
@@ -32,6 +39,13 @@ public sealed class DashboardHost : IAsyncLifetime
     public (string Id, string Key) Globex { get; private set; }
     public ModelRegistry Registry { get; private set; } = null!;
 
+    /// <summary>The language model's name on /v1/completions.</summary>
+    public const string LanguageModel = "tiny-lm";
+
+    /// <summary>Its tokenizer and weights, to compute what it generates (greedy) without the server.</summary>
+    public CharTokenizer LanguageTokenizer { get; } = CharTokenizer.FromCorpus(["abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 .,:;!?'-\n"]);
+    public Sequential LanguageWeights { get; private set; } = null!;
+
     /// <summary>Folder for screenshots and traces: screenshots/ next to the test assembly.</summary>
     public static string Screenshots { get; } = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "screenshots")).FullName;
 
@@ -43,6 +57,9 @@ public sealed class DashboardHost : IAsyncLifetime
         Registry = new ModelRegistry(Home);
         Registry.Register("other", Trainings[0].PackagePath, new RegisterOptions { Aliases = ["production"] });
         WriteStudy();
+        torch.manual_seed(21);
+        LanguageWeights = SequenceZoo.Gpt(LanguageTokenizer.VocabularySize, blockSize: 64, layers: 2, heads: 2, width: 32);
+        LanguageModelPackage.Save(LanguageWeights, LanguageTokenizer, Path.Combine(Folder, "language-models", LanguageModel, "1"));
         App = ServingApp.Build(["--urls", "http://127.0.0.1:0"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
@@ -54,6 +71,7 @@ public sealed class DashboardHost : IAsyncLifetime
                 ["Serving:TorchThreads"] = "1",
                 ["Serving:PredictionLog:Enabled"] = "true",
                 ["Serving:PredictionLog:Inputs"] = "Raw",
+                ["Serving:Language:ModelsPath"] = Path.Combine(Folder, "language-models"),
             });
             builder.Services.AddDashboard(dashboard => dashboard.Home = Home);
         });
@@ -66,11 +84,11 @@ public sealed class DashboardHost : IAsyncLifetime
         await Traffic(client, 20, shift: 0, seed: 1);
     }
 
-    /// <summary>Creates a tenant granted <paramref name="model"/> through the admin API, as an operator would.</summary>
-    public async Task<(string Id, string Key)> CreateTenant(string name, string model)
+    /// <summary>Creates a tenant granted <paramref name="models"/> through the admin API, as an operator would.</summary>
+    public async Task<(string Id, string Key)> CreateTenant(string name, params string[] models)
     {
         using var admin = Client(AdminKey);
-        var response = await admin.PostAsJsonAsync("/v1/admin/tenants", new CreateTenantRequest(name, [model], 100_000));
+        var response = await admin.PostAsJsonAsync("/v1/admin/tenants", new CreateTenantRequest(name, models, 100_000));
         response.EnsureSuccessStatusCode();
         var created = (await response.Content.ReadFromJsonAsync<CreatedApiKey>())!;
         return (created.TenantId, created.Key);
@@ -155,6 +173,7 @@ public sealed class DashboardHost : IAsyncLifetime
     {
         await App.StopAsync();
         await App.DisposeAsync();
+        LanguageWeights?.Dispose();
         Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
         try
         {

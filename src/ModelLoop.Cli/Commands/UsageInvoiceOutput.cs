@@ -44,7 +44,7 @@ internal static class UsageInvoiceOutput
 
     private static void PrintTable(BillingMonth period, IReadOnlyList<Invoice> invoices)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"Invoices {period}{(invoices.Count > 0 && !invoices[0].IsFinal ? " (draft: the month has not ended)" : "")}")
+        var table = new Table().Border(TableBorder.Rounded).Title($"Invoices {period}{(invoices.Count > 0 && !invoices[0].IsFinal ? " (draft: final one hour after the month ends)" : "")}")
             .AddColumn("Tenant").AddColumn("Plan").AddColumn(new TableColumn("Lines").RightAligned())
             .AddColumn(new TableColumn("Plan fee").RightAligned()).AddColumn(new TableColumn("Usage").RightAligned()).AddColumn(new TableColumn("Total").RightAligned());
         foreach (var invoice in invoices)

@@ -47,14 +47,9 @@ internal static class TenantsApi
 
     private static Results<Ok<Tenant>, ProblemHttpResult> Update(string id, UpdateTenantRequest request, TenantStore store)
     {
-        if (request.Models is null || request.Models.Count == 0)
-            return Problems.BadInput("\"models\" must list at least one model name the tenant may call (or \"*\" for all); to stop a tenant, revoke its keys.");
-        if (request.RequestsPerMinute < 1 || request.DailyRequestQuota is < 1)
-            return Problems.BadInput($"\"requestsPerMinute\" must be at least 1 and \"dailyRequestQuota\" at least 1 or null (no quota); received {request.RequestsPerMinute} and {request.DailyRequestQuota}.");
-        if (ItemLimitsProblem(request.ItemsPerMinute, request.DailyItemQuota) is { } items)
-            return items;
-        if (TokenLimitsProblem(request.TokensPerMinute, request.DailyTokenQuota) is { } tokens)
-            return tokens;
+        if (TenantLimits.UpdateProblem(request.Models, request.RequestsPerMinute, request.DailyRequestQuota, request.ItemsPerMinute, request.DailyItemQuota,
+                request.TokensPerMinute, request.DailyTokenQuota) is { } problem)
+            return Problems.BadInput(problem);
         return store.Update(id, request.Models, request.RequestsPerMinute, request.DailyRequestQuota, request.ItemsPerMinute, request.DailyItemQuota,
             request.TokensPerMinute, request.DailyTokenQuota) is { } tenant
             ? TypedResults.Ok(tenant)
@@ -62,14 +57,10 @@ internal static class TenantsApi
     }
 
     private static ProblemHttpResult? ItemLimitsProblem(long? itemsPerMinute, long? dailyItemQuota) =>
-        itemsPerMinute is < 1 || dailyItemQuota is < 1
-            ? Problems.BadInput($"\"itemsPerMinute\" and \"dailyItemQuota\" must be at least 1 or null (no limit); received {itemsPerMinute?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"} and {dailyItemQuota?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}.")
-            : null;
+        TenantLimits.ItemProblem(itemsPerMinute, dailyItemQuota) is { } problem ? Problems.BadInput(problem) : null;
 
     private static ProblemHttpResult? TokenLimitsProblem(long? tokensPerMinute, long? dailyTokenQuota) =>
-        tokensPerMinute is < 1 || dailyTokenQuota is < 1
-            ? Problems.BadInput($"\"tokensPerMinute\" and \"dailyTokenQuota\" must be at least 1 or null (no limit); received {tokensPerMinute?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"} and {dailyTokenQuota?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}.")
-            : null;
+        TenantLimits.TokenProblem(tokensPerMinute, dailyTokenQuota) is { } problem ? Problems.BadInput(problem) : null;
 
     private static Results<Created<CreatedApiKey>, ProblemHttpResult> AddKey(string id, TenantStore store) =>
         store.AddKey(id) is { } created

@@ -2,9 +2,28 @@ using System.Globalization;
 
 namespace ModelLoop.Serving.Billing;
 
-/// <summary>A UTC calendar month, the period of an invoice: written "yyyy-MM" (e.g. "2026-12").</summary>
+/// <summary>
+/// A UTC calendar month, the period of an invoice: written "yyyy-MM" (e.g. "2026-12"). It also owns the rule that keeps
+/// final invoices final while usage is still being committed around a month's end:
+/// <list type="bullet">
+/// <item>Usage belongs to the month of its request's time (when the server answered it) if it is committed before
+/// <see cref="LateUsageEndUtc"/> (<see cref="LateUsageWindow"/> after the month's end); usage committed later is booked at
+/// the time it commits, in the month then open (<see cref="BookedAt"/>; the meter logs each such booking).</item>
+/// <item>A month's invoices are final from <see cref="FinalUtc"/> (<see cref="FinalAfter"/> after its end), when no usage
+/// can be booked in it any more.</item>
+/// </list>
+/// So the usage rows of a final month never change and every invoice, draft or final, is derived from the usage table as it is:
+/// totals always reconcile with the metering tables. (The margin between the two instants covers the time between the
+/// meter's clock reading and its commit, milliseconds.)
+/// </summary>
 public readonly record struct BillingMonth
 {
+    /// <summary>How long after a month's end a request of that month may still be committed to it: 5 minutes.</summary>
+    public static readonly TimeSpan LateUsageWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long after a month's end its invoices become final: 1 hour.</summary>
+    public static readonly TimeSpan FinalAfter = TimeSpan.FromHours(1);
+
     private BillingMonth(int year, int month) => (Year, Month) = (year, month);
 
     public int Year { get; }
@@ -17,6 +36,22 @@ public readonly record struct BillingMonth
 
     /// <summary>00:00 UTC of the next month's first day (exclusive).</summary>
     public DateTime EndUtc => StartUtc.AddMonths(1);
+
+    /// <summary>Usage of this month committed from this instant on is booked in the month then open: <see cref="EndUtc"/> + <see cref="LateUsageWindow"/>.</summary>
+    public DateTime LateUsageEndUtc => EndUtc + LateUsageWindow;
+
+    /// <summary>The month's invoices are final from this instant: <see cref="EndUtc"/> + <see cref="FinalAfter"/>.</summary>
+    public DateTime FinalUtc => EndUtc + FinalAfter;
+
+    /// <summary>Whether the month's invoices are final at <paramref name="nowUtc"/>.</summary>
+    public bool IsFinalAt(DateTime nowUtc) => nowUtc >= FinalUtc;
+
+    /// <summary>
+    /// When usage of a request answered at <paramref name="requestUtc"/> and committed at <paramref name="commitUtc"/> is
+    /// booked: at the request's time, unless its month's late-usage window has closed by the commit; then at the commit.
+    /// </summary>
+    public static DateTime BookedAt(DateTime requestUtc, DateTime commitUtc) =>
+        commitUtc < Of(requestUtc).LateUsageEndUtc ? requestUtc : commitUtc;
 
     /// <summary>The month's first day.</summary>
     public DateOnly FirstDay => new(Year, Month, 1);

@@ -19,7 +19,7 @@ public sealed class BillingService
 
     /// <param name="database">The serving database (<see cref="ServingSchema.Open"/>).</param>
     /// <param name="clock">Now: which months have ended. Defaults to the system clock.</param>
-    /// <param name="servedModels">The models the server offers (a price for another model is refused unless it was metered before). Defaults to none.</param>
+    /// <param name="servedModels">The models the server offers, predictive and language models (a price for another model is refused unless it was metered before). Defaults to none.</param>
     internal BillingService(SqliteDatabase database, TimeProvider? clock = null, Func<IEnumerable<string>>? servedModels = null)
     {
         _database = database;

@@ -15,7 +15,7 @@ internal static partial class BillingValidation
         if (string.IsNullOrWhiteSpace(price.Model))
             throw new BillingInputException("model", "\"model\" is required: the name of a served model, e.g. { \"model\": \"iris\", \"effectiveFrom\": \"2026-12-01\", \"currency\": \"EUR\", \"perThousandItems\": 0.5 }.");
         if (!isKnownModel(price.Model))
-            throw new BillingInputException("model", $"\"model\" '{price.Model}' is not a model this server serves or has metered. Check its spelling (GET /v1/models lists them).");
+            throw new BillingInputException("model", $"\"model\" '{price.Model}' is not a model this server serves or has metered. Check its spelling (GET /v1/models lists the models, GET /v1/openai/models the language models).");
         Day(price.EffectiveFrom, "effectiveFrom", firstOfMonth: false);
         Currency(price.Currency, "currency");
         NotNegative(price.PerThousandItems, "perThousandItems");

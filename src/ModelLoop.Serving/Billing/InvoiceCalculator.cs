@@ -24,7 +24,7 @@ internal static class InvoiceCalculator
     /// <param name="tenantName">Its display name.</param>
     /// <param name="usage">The tenant's rows of the month, oldest first (included amounts are consumed in this order).</param>
     /// <param name="book">Prices, plans and assignments.</param>
-    /// <param name="nowUtc">Now, to tell a final invoice from a draft.</param>
+    /// <param name="nowUtc">Now, to tell a final invoice from a draft (<see cref="BillingMonth.IsFinalAt"/>).</param>
     /// <exception cref="BillingConflictException">The plan and a price (or two prices) are in different currencies, or the assigned plan has no version in effect.</exception>
     public static Invoice Compute(BillingMonth month, string tenantId, string tenantName, IEnumerable<MeteredHour> usage, PriceBook book, DateTime nowUtc)
     {
@@ -62,7 +62,7 @@ internal static class InvoiceCalculator
         var fee = Currencies.Round(plan?.MonthlyFee ?? 0, currency);
         var usageAmount = invoiceLines.Aggregate(Currencies.Round(0, currency), (total, line) => total + line.Amount);
         return new Invoice(tenantId, tenantName, month.ToString(), month.StartUtc, month.EndUtc, currency, plan?.Id, fee, invoiceLines, usageAmount,
-            fee + usageAmount, nowUtc >= month.EndUtc);
+            fee + usageAmount, month.IsFinalAt(nowUtc));
     }
 
     private static BillingPlan? PlanOf(BillingMonth month, string tenantId, PriceBook book)

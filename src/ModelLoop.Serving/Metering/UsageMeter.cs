@@ -1,5 +1,7 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using ModelLoop.Contracts;
 using ModelLoop.Monitoring.Logging;
 using ModelLoop.Storage;
@@ -14,6 +16,8 @@ namespace ModelLoop.Serving.Metering;
 /// does not cap throughput.
 /// Also keeps today's (UTC, by <see cref="TimeProvider"/>) requests and items per tenant for daily quotas, with the
 /// amounts still in flight reserved (<see cref="TryReserve(string, UsageUnit, long, long)"/>).
+/// A record is booked in the hour of its request, unless that month's late-usage window had closed when it commits
+/// (<see cref="Billing.BillingMonth.BookedAt"/>): then in the hour it commits, so a final invoice never changes.
 /// </summary>
 internal sealed class UsageMeter : IAsyncDisposable
 {
@@ -28,6 +32,7 @@ internal sealed class UsageMeter : IAsyncDisposable
 
     private readonly SqliteDatabase _database;
     private readonly TimeProvider _clock;
+    private readonly ILogger<UsageMeter> _logger;
     private readonly GroupCommit<Usage> _writer;
     private readonly Dictionary<string, DayCount> _today = new(StringComparer.Ordinal);            // under _lock
     private readonly Dictionary<(string, UsageUnit), long> _reserved = new();                      // in flight, under _lock
@@ -39,10 +44,12 @@ internal sealed class UsageMeter : IAsyncDisposable
 
     /// <param name="database">The serving database.</param>
     /// <param name="clock">Where "now" comes from (hour buckets, the day of daily quotas). Defaults to the system clock.</param>
-    public UsageMeter(SqliteDatabase database, TimeProvider? clock = null)
+    /// <param name="logger">Where usage booked after its month's late-usage window is noted. Defaults to none.</param>
+    public UsageMeter(SqliteDatabase database, TimeProvider? clock = null, ILogger<UsageMeter>? logger = null)
     {
         _database = database;
         _clock = clock ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<UsageMeter>.Instance;
         _day = Today();
         _writer = new GroupCommit<Usage>(Commit);
     }
@@ -174,16 +181,17 @@ internal sealed class UsageMeter : IAsyncDisposable
     {
         lock (_refill)
         {
-            CommitRows(batch);
+            var booked = CommitRows(batch);
             lock (_lock)
             {
                 RollDay();
                 // Only counters already read are bumped (an absent one is read, this batch included, on its first
-                // use), and only with usage of the counter's day: a request made before midnight and committed after
-                // it is yesterday's.
-                foreach (var usage in batch)
+                // use), and only with usage booked on the counter's day: a request made before midnight and committed
+                // after it is yesterday's.
+                for (var n = 0; n < batch.Count; n++)
                 {
-                    if (DateOnly.FromDateTime(usage.At) == _day && _today.TryGetValue(usage.TenantId, out var counter))
+                    var usage = batch[n];
+                    if (DateOnly.FromDateTime(booked[n]) == _day && _today.TryGetValue(usage.TenantId, out var counter))
                     {
                         counter.Used[(int)UsageUnit.Requests]++;
                         counter.Used[(int)UsageUnit.Items] += usage.Items;
@@ -195,8 +203,12 @@ internal sealed class UsageMeter : IAsyncDisposable
         }
     }
 
-    private void CommitRows(IReadOnlyList<Usage> batch) => _database.Write((connection, transaction) =>
+    // The hour each record was booked in, in batch order.
+    private DateTime[] CommitRows(IReadOnlyList<Usage> batch) => _database.Write((connection, transaction) =>
     {
+        // Read inside the write transaction: the month's window is judged at (just before) the commit, not when queued.
+        var now = _clock.GetUtcNow().UtcDateTime;
+        var booked = new DateTime[batch.Count];
         using var command = SqliteDatabase.Command(connection, transaction, """
             INSERT INTO usage (tenant_id, model, version, hour_utc, requests, items, compute_ms, prompt_tokens, completion_tokens) VALUES ($t, $m, $v, $h, 1, $i, $c, $pt, $ct)
             ON CONFLICT (tenant_id, model, version, hour_utc) DO UPDATE SET
@@ -211,13 +223,20 @@ internal sealed class UsageMeter : IAsyncDisposable
         var c = command.Parameters.Add("$c", SqliteType.Real);
         var pt = command.Parameters.Add("$pt", SqliteType.Integer);
         var ct = command.Parameters.Add("$ct", SqliteType.Integer);
-        foreach (var pending in batch)
+        for (var n = 0; n < batch.Count; n++)
         {
-            (t.Value, m.Value, v.Value, h.Value, i.Value, c.Value) = (pending.TenantId, pending.Model, pending.Version, Hour(pending.At), pending.Items, pending.ComputeMs);
+            var pending = batch[n];
+            booked[n] = Billing.BillingMonth.BookedAt(pending.At, now);
+            if (booked[n] != pending.At)
+            {
+                _logger.LogWarning("Usage of tenant {Tenant} on {Model} version {Version} answered at {RequestUtc:O} was committed at {CommitUtc:O}, after {Month}'s late-usage window; it is billed in the hour it was committed",
+                    pending.TenantId, pending.Model, pending.Version, pending.At, now, Billing.BillingMonth.Of(pending.At));
+            }
+            (t.Value, m.Value, v.Value, h.Value, i.Value, c.Value) = (pending.TenantId, pending.Model, pending.Version, Hour(booked[n]), pending.Items, pending.ComputeMs);
             (pt.Value, ct.Value) = (pending.PromptTokens, pending.CompletionTokens);
             command.ExecuteNonQuery();
         }
-        return batch.Count;
+        return booked;
     });
 
     // Under _lock: a new UTC day starts every counter afresh (reservations in flight stay: their requests still run).

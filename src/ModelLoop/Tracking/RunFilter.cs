@@ -43,9 +43,14 @@ internal static partial class RunFilter
                     if (number is null)
                         throw new ArgumentException($"Filter clause '{text}' compares a metric with '{raw}', which is not a number. Metrics are numbers: write e.g. metrics.{match.Groups["key"].Value} > 0.9.", nameof(RunQuery.Filter));
                     parameters.Add(($"$k{n}", match.Groups["key"].Value));
-                    // The metric's last value: the primary key (run_id, key, step) makes this one index seek per run.
-                    left = $"(SELECT m.value FROM run_metrics m WHERE m.run_id = runs.id AND m.key = $k{n} ORDER BY m.step DESC LIMIT 1)";
-                    break;
+                    parameters.Add(($"$v{n}", number.Value));
+                    // The metric's last value, from run_last_metrics: one primary-key seek per run in a table of one row per
+                    // (run, metric), so the page scans runs_by_start newest first and stops at its limit (an IN list of the
+                    // matching ids would make SQLite sort every match first). A run without the metric, or whose last value is
+                    // not finite (NULL), matches no comparison.
+                    sql.Append(sql.Length == 0 ? "WHERE " : " AND ")
+                        .Append($"EXISTS (SELECT 1 FROM run_last_metrics l WHERE l.run_id = runs.id AND l.key = $k{n} AND l.value {op} $v{n})");
+                    continue;
                 case "status":
                     if (!Enum.TryParse<RunStatus>(raw, ignoreCase: true, out var status) || op is not ("=" or "!="))
                         throw new ArgumentException($"Filter clause '{text}': status takes = or != and one of {string.Join(", ", Enum.GetNames<RunStatus>())}; received '{op} {raw}'.", nameof(RunQuery.Filter));

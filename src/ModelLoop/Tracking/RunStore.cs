@@ -17,7 +17,8 @@ namespace ModelLoop.Tracking;
 /// </summary>
 public sealed partial class RunStore
 {
-    private const int SchemaVersion = 1;
+    /// <summary>The schema version of runs.db: 2 added run_last_metrics (each run's last value per metric, for filters).</summary>
+    private const int SchemaVersion = 2;
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS runs (
             id TEXT PRIMARY KEY, name TEXT NOT NULL, status TEXT NOT NULL, started_utc TEXT NOT NULL, ended_utc TEXT,
@@ -30,7 +31,7 @@ public sealed partial class RunStore
             run_id TEXT NOT NULL REFERENCES runs(id), name TEXT NOT NULL, path TEXT NOT NULL, sha256 TEXT,
             PRIMARY KEY (run_id, name));
         CREATE INDEX IF NOT EXISTS runs_by_start ON runs (started_utc DESC, id DESC);
-        """;
+        """ + LastMetricsSchema;
 
     private readonly SqliteDatabase _db;
 
@@ -38,7 +39,7 @@ public sealed partial class RunStore
     public RunStore(string? home = null)
     {
         Home = ModelLoopHome.Resolve(home);
-        _db = new SqliteDatabase(Path.Combine(Home, "runs.db"), Schema, SchemaVersion);
+        _db = new SqliteDatabase(Path.Combine(Home, "runs.db"), Schema, SchemaVersion, Migrate);
     }
 
     private RunStore(string home, SqliteDatabase db)
@@ -61,6 +62,10 @@ public sealed partial class RunStore
             ?? throw new FileNotFoundException(
                 $"No run store at {folder} (no runs.db there). 'modelloop train' and 'modelloop demo' record their runs there; " +
                 $"or point --home (or ${ModelLoopHome.EnvironmentVariable}) at the folder that holds the runs.", path);
+        // A file of an older ModelLoop is upgraded in place (the same all-or-nothing migration a writer runs), since the
+        // reads below need its run_last_metrics table; a current file is only read.
+        if (db.Read(c => Convert.ToInt32(Scalar(c, null, "PRAGMA user_version;"), CultureInfo.InvariantCulture)) < SchemaVersion)
+            db = new SqliteDatabase(path, Schema, SchemaVersion, Migrate);
         return new RunStore(folder, db);
     }
 
@@ -224,11 +229,8 @@ public sealed partial class RunStore
         .ToList();
 
     private static Dictionary<string, double> LastMetrics(SqliteConnection c, string runId) =>
-        Query(c, null, """
-            SELECT m.key, m.value FROM run_metrics m
-            JOIN (SELECT key, MAX(step) AS step FROM run_metrics WHERE run_id = $id GROUP BY key) last ON last.key = m.key AND last.step = m.step
-            WHERE m.run_id = $id ORDER BY m.key
-            """, r => (r.GetString(0), r.IsDBNull(1) ? double.NaN : r.GetDouble(1)), ("$id", runId)).ToDictionary(p => p.Item1, p => p.Item2);
+        Query(c, null, "SELECT key, value FROM run_last_metrics WHERE run_id = $id ORDER BY key",
+            r => (r.GetString(0), r.IsDBNull(1) ? double.NaN : r.GetDouble(1)), ("$id", runId)).ToDictionary(p => p.Item1, p => p.Item2);
 
     private static void RequireRun(SqliteConnection c, SqliteTransaction t, string runId)
     {

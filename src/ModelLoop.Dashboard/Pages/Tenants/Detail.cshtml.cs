@@ -13,7 +13,9 @@ namespace ModelLoop.Dashboard.Pages.Tenants;
 /// <summary>
 /// /ui/tenants/detail/{id}: a tenant's keys (create, revoke), grants, quotas, usage over time and this month's invoice (BillingService; CSV and JSON at /ui/tenants/{id}/invoices/{yyyy-MM}.csv|.json). The administrator
 /// sees every tenant; a tenant only itself — any other id answers 404, decided here from the login, not from the URL.
-/// A new key is rendered once, in the answer to the POST that created it (never stored, not cacheable).
+/// A new key is rendered once, in the answer to the POST that created it (never stored, not cacheable). Only the
+/// administrator changes grants and quotas (checked as the admin API checks them, <see cref="TenantLimits"/>); a change
+/// that removes a grant needs its confirmation box.
 /// </summary>
 public sealed class DetailModel(IServiceProvider services) : PageModel
 {
@@ -28,6 +30,13 @@ public sealed class DetailModel(IServiceProvider services) : PageModel
     public Tenant Tenant { get; private set; } = null!;
     public IReadOnlyList<ApiKeyInfo> Keys { get; private set; } = [];
     public bool ManagesKeys => stores.ManagesKeys;
+    public bool IsAdmin => DashboardUser.From(User).IsAdmin;
+
+    /// <summary>The models this server serves (predictive and language models), offered as a hint in the grants form.</summary>
+    public IReadOnlyList<string> ServedModels =>
+        (services.GetService<ModelLoop.Serving.Catalog.IModelCatalog>()?.List().Select(m => m.Name) ?? [])
+        .Concat(services.GetService<ModelLoop.Serving.Language.LanguageModelHost>()?.Catalog?.List().Select(m => m.Name) ?? [])
+        .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
     public string? NewKey { get; private set; }
     public string? NewKeyId { get; private set; }
     public string? Message { get; private set; }
@@ -70,10 +79,51 @@ public sealed class DetailModel(IServiceProvider services) : PageModel
         return Page();
     }
 
-    private IActionResult Refuse(string message)
+    /// <summary>Replaces the tenant's grants (comma-separated, * for all) and limits (empty: none); admin only.</summary>
+    public IActionResult OnPostLimits(string id, string? models, string? requestsPerMinute, string? dailyRequestQuota, string? itemsPerMinute,
+        string? dailyItemQuota, string? tokensPerMinute, string? dailyTokenQuota, bool confirm)
+    {
+        if (!Load(id))
+            return NotFound();
+        if (!IsAdmin)
+            return Refuse("Only the administrator changes grants and quotas; nothing was changed.", StatusCodes.Status403Forbidden);
+        if (!ManagesKeys)
+            return Refuse("Grants and quotas are changed from the dashboard of the running server (modelloop serve), which enforces them; nothing was changed.");
+        var granted = (models ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Distinct(StringComparer.Ordinal).ToList();
+        var limits = new Dictionary<string, string?>
+        {
+            ["requestsPerMinute"] = requestsPerMinute, ["dailyRequestQuota"] = dailyRequestQuota, ["itemsPerMinute"] = itemsPerMinute,
+            ["dailyItemQuota"] = dailyItemQuota, ["tokensPerMinute"] = tokensPerMinute, ["dailyTokenQuota"] = dailyTokenQuota,
+        };
+        var values = new Dictionary<string, long?>();
+        foreach (var (field, text) in limits)
+        {
+            if (string.IsNullOrWhiteSpace(text))
+                values[field] = null;
+            else if (long.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+                values[field] = number;
+            else
+                return Refuse($"\"{field}\" must be a whole number of 1 or more{(field == "requestsPerMinute" ? "" : ", or empty for no limit")}; received '{text}'. Nothing was changed.");
+        }
+        if (values["requestsPerMinute"] is not { } rpm || rpm > int.MaxValue)
+            return Refuse($"\"requestsPerMinute\" is required: a whole number from 1 to {int.MaxValue}; received '{requestsPerMinute}'. Nothing was changed.");
+        if (TenantLimits.UpdateProblem(granted, (int)rpm, values["dailyRequestQuota"], values["itemsPerMinute"], values["dailyItemQuota"],
+                values["tokensPerMinute"], values["dailyTokenQuota"]) is { } problem)
+            return Refuse(problem + " Nothing was changed.");
+        var removed = Tenant.Models.Except(granted, StringComparer.Ordinal).ToList();
+        if (removed.Count > 0 && !confirm)
+            return Refuse($"Nothing was changed: this removes the grant of {string.Join(", ", removed)}, so the tenant's calls to it would be refused. Tick \"confirm removing grants\", then save again.");
+        tenants.Update(id, granted, (int)rpm, values["dailyRequestQuota"], values["itemsPerMinute"], values["dailyItemQuota"],
+            values["tokensPerMinute"], values["dailyTokenQuota"]);
+        Load(id);
+        Message = $"Saved: {Tenant.Name} may call {string.Join(", ", Tenant.Models)}, {Tenant.RequestsPerMinute} requests per minute.";
+        return Page();
+    }
+
+    private IActionResult Refuse(string message, int status = StatusCodes.Status400BadRequest)
     {
         (Failed, Message) = (true, message);
-        Response.StatusCode = StatusCodes.Status400BadRequest;
+        Response.StatusCode = status;
         return Page();
     }
 
@@ -86,7 +136,8 @@ public sealed class DetailModel(IServiceProvider services) : PageModel
         var since = DateTime.UtcNow.Date.AddDays(-UsageDays);
         var rows = servingDatabase.Read(c => UsageMeter.Query(c, id, since, null));
         UsageByModel = rows.GroupBy(r => (r.Model, r.Version))
-            .Select(g => new UsageRow(id, g.Key.Model, g.Key.Version, "", g.Sum(r => r.Requests), g.Sum(r => r.Items), g.Sum(r => r.ComputeMs)))
+            .Select(g => new UsageRow(id, g.Key.Model, g.Key.Version, "", g.Sum(r => r.Requests), g.Sum(r => r.Items), g.Sum(r => r.ComputeMs),
+                g.Sum(r => r.PromptTokens), g.Sum(r => r.CompletionTokens)))
             .OrderBy(r => r.Model, StringComparer.Ordinal).ThenBy(r => r.Version, StringComparer.Ordinal).ToList();
         var hours = rows.GroupBy(r => r.HourUtc).OrderBy(g => g.Key, StringComparer.Ordinal).ToList();
         UsageJson = JsonSerializer.Serialize(new object[]
