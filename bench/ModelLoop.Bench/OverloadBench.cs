@@ -59,16 +59,18 @@ internal static class OverloadBench
 
             var ours = new List<double>();
             var theirs = new List<double>();
+            var oursCpu = new List<double>();
+            var theirsCpu = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
                 // The side that runs first in a round read ~3% low in an A/A control (same build both sides): the
                 // order alternates per round so the bias cancels in the median instead of landing on one side.
                 var baselineFirst = baseline.Length > 0 && round % 2 == 1;
                 if (baselineFirst)
-                    theirs.Add(Throughput(baseline, folder, $"baseline-{round}", clients, warmup, seconds));
-                ours.Add(Throughput(server, folder, $"ours-{round}", clients, warmup, seconds));
+                    Add(theirs, theirsCpu, Throughput(baseline, folder, $"baseline-{round}", clients, warmup, seconds));
+                Add(ours, oursCpu, Throughput(server, folder, $"ours-{round}", clients, warmup, seconds));
                 if (baseline.Length > 0 && !baselineFirst)
-                    theirs.Add(Throughput(baseline, folder, $"baseline-{round}", clients, warmup, seconds));
+                    Add(theirs, theirsCpu, Throughput(baseline, folder, $"baseline-{round}", clients, warmup, seconds));
             }
             var median = ours.Order().ElementAt(ours.Count / 2);
             Console.WriteLine($"Throughput, {clients} closed-loop clients, one image per request: {median:F0} req/s (rounds: {string.Join(", ", ours.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))})");
@@ -78,6 +80,8 @@ internal static class OverloadBench
                 Console.WriteLine($"  baseline {baseline}: {reference:F0} req/s (rounds: {string.Join(", ", theirs.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)))})");
                 var pairs = ours.Zip(theirs, (a, b) => a / b).Order().ToList();
                 Console.WriteLine($"  ratio ours / baseline: {median / reference:F2} (medians), per round {string.Join(", ", pairs.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))}");
+                var cpuPairs = oursCpu.Zip(theirsCpu, (a, b) => a / b).Order().ToList();
+                Console.WriteLine($"  server CPU per request, ours / baseline: {Median(oursCpu):F0} / {Median(theirsCpu):F0} µs = {Median(oursCpu) / Median(theirsCpu):F2} (medians), per round {string.Join(", ", cpuPairs.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))}");
             }
             return failures == 0 ? 0 : 1;
         }
@@ -87,6 +91,14 @@ internal static class OverloadBench
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    private static void Add(List<double> rates, List<double> cpu, (double Rate, double CpuMicroseconds) measured)
+    {
+        rates.Add(measured.Rate);
+        cpu.Add(measured.CpuMicroseconds);
+    }
+
+    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
 
     private static string Body(int items, int seed)
     {
@@ -143,17 +155,22 @@ internal static class OverloadBench
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private static double Throughput(string server, string folder, string name, int clients, double warmup, double seconds)
+    // Requests answered per second, and the server's CPU time per request (µs) over the same window.
+    private static (double Rate, double CpuMicroseconds) Throughput(string server, string folder, string name, int clients, double warmup, double seconds)
     {
         using var process = ServerProcess.Start(server, folder, name);
         var bodies = Enumerable.Range(0, 64).Select(i => Body(1, i)).ToArray();
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients * 2 }) { BaseAddress = process.Address };
         ClosedLoop(http, bodies, clients, warmup);
+        var cpu = process.CpuTime();
         var clock = Stopwatch.StartNew();
         var answered = ClosedLoop(http, bodies, clients, seconds);
         var rate = answered / clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"  {name}: {rate:F0} req/s");
-        return rate;
+        // The server's CPU per answer reads through the load of a shared machine far better than req/s does (other
+        // jobs take wall time, not the server's CPU time): it says where a difference in throughput comes from.
+        var cpuPerRequest = (process.CpuTime() - cpu).TotalMilliseconds * 1000 / Math.Max(1, answered);
+        Console.WriteLine($"  {name}: {rate:F0} req/s, server CPU {cpuPerRequest:F0} µs per request");
+        return (rate, cpuPerRequest);
     }
 
     private static long ClosedLoop(HttpClient http, string[] bodies, int clients, double seconds)
@@ -229,6 +246,13 @@ internal static class OverloadBench
             using var first = new StringContent(Body(WarmUpItems, 0), System.Text.Encoding.UTF8, "application/json");
             http.PostAsync($"/v1/models/{Model}/predict", first).GetAwaiter().GetResult().EnsureSuccessStatusCode();
             return new ServerProcess(process, address, database);
+        }
+
+        /// <summary>The server process's CPU time so far (user + system, all threads).</summary>
+        public TimeSpan CpuTime()
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
         }
 
         /// <summary>The process's peak resident set (VmHWM in /proc/PID/status), in MiB.</summary>

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
@@ -75,12 +76,29 @@ public static class DashboardApp
     /// <summary>Maps the pages, the files and the data endpoints under /ui.</summary>
     public static WebApplication MapDashboard(this WebApplication app)
     {
+        // The login cookie and the authorization policies run only for what needs them: paths under /ui and endpoints with
+        // authorization metadata. The API authenticates by API key (ApiKeyMiddleware); running the cookie handler and the
+        // authentication and authorization meters on every predict call cost the API measurable throughput (issue 16).
+        // Requests that need neither jump from the first delegate past the two middlewares. Both stay on the app itself
+        // (not in a UseWhen branch), so WebApplication sees them and does not add them again in front of every request.
+        RequestDelegate? afterAuthorization = null;
+        app.Use(next => context => UsesLogin(context) ? next(context) : afterAuthorization!(context));
         app.UseAuthentication();
         app.UseAuthorization();
+        // Built before any request arrives: ApplicationBuilder composes the pipeline from its last component backwards.
+        app.Use(next => afterAuthorization = next);
         app.MapRazorPages();
         DashboardEndpoints.Map(app.MapGroup(DashboardOptions.PathBase));
         return app;
     }
+
+    // Under /ui (pages, their files and data), or an endpoint anywhere that carries authorization metadata — such an
+    // endpoint must meet the authorization middleware (ASP.NET Core refuses to run it otherwise).
+    private static bool UsesLogin(HttpContext context) =>
+        context.Request.Path.StartsWithSegments(DashboardOptions.PathBase)
+        || context.GetEndpoint()?.Metadata is { } metadata
+            && (metadata.GetMetadata<IAuthorizeData>() is not null || metadata.GetMetadata<IAuthorizationRequirementData>() is not null
+                || metadata.GetMetadata<AuthorizationPolicy>() is not null);
 
     /// <summary>
     /// The dashboard alone (<c>modelloop ui</c>): reads the stores in <see cref="DashboardOptions.Home"/> and the serving

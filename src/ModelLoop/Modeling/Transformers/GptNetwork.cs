@@ -44,7 +44,9 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         var time = input.shape[1];
         if (time > BlockSize)
             throw new ArgumentException($"The input holds {time} tokens per sequence but this GPT's block size is {BlockSize}. Feed at most the last {BlockSize} tokens (crop the context).", nameof(input));
-        var positions = arange(time, dtype: ScalarType.Int64, device: input.device);   // (T)
+        // Scalars explicit and disposed after the call: an implicit temporary can be finalized while libtorch still reads it.
+        using var length = time.ToScalar();
+        var positions = arange(length, dtype: ScalarType.Int64, device: input.device); // (T)
         var x = drop.forward(wte.forward(input) + wpe.forward(positions));           // (B, T, D)
         foreach (var block in h)
             x = block.forward(x);                                                      // (B, T, D)
@@ -66,21 +68,25 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         var (batch, time) = (tokens.shape[0], tokens.shape[1]);
         var start = cache.Length;
         var device = tokens.device;
-        var slots = arange(start, start + time, dtype: ScalarType.Int64, device: device); // (T) cache slot of each new token
+        // Scalars explicit and disposed after the calls: an implicit temporary can be finalized while libtorch still reads it.
+        using var first = start.ToScalar();
+        using var end = (start + time).ToScalar();
+        using var zero = 0L.ToScalar();
+        var slots = arange(first, end, dtype: ScalarType.Int64, device: device);    // (T) cache slot of each new token
         Tensor positions;
         Tensor? mask = null;
         if (padding is null)
         {
             positions = slots.unsqueeze(0);                                                // (1, T)
             if (start > 0 && time > 1)
-                mask = (arange(start + time, dtype: ScalarType.Int64, device: device).unsqueeze(0) <= slots.unsqueeze(1)) // (T, slots): causal in slot order
+                mask = (arange(end, dtype: ScalarType.Int64, device: device).unsqueeze(0) <= slots.unsqueeze(1)) // (T, slots): causal in slot order
                     .unsqueeze(0).unsqueeze(0);                                            // (1, 1, T, slots)
         }
         else
         {
             var pads = tensor(padding, device: device);                                    // (B)
-            positions = (slots.unsqueeze(0) - pads.unsqueeze(1)).clamp_min(0);             // (B, T): padding sits at position 0, unseen
-            var keys = arange(start + time, dtype: ScalarType.Int64, device: device).unsqueeze(0); // (1, slots)
+            positions = (slots.unsqueeze(0) - pads.unsqueeze(1)).clamp_min(zero);          // (B, T): padding sits at position 0, unseen
+            var keys = arange(end, dtype: ScalarType.Int64, device: device).unsqueeze(0); // (1, slots)
             var causal = keys <= slots.unsqueeze(1);                                       // (T, slots)
             var real = (keys >= pads.unsqueeze(1)).unsqueeze(1);                           // (B, 1, slots)
             var itself = keys == slots.unsqueeze(1);                                       // (T, slots)
@@ -107,9 +113,12 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         var device = tokens.device;
         cache.BeginRows(first, (int)rows);
         var lengths = tensor(cache.WindowLengths(), device: device).unsqueeze(1);                // (R, 1)
-        var positions = lengths + arange(time, dtype: ScalarType.Int64, device: device).unsqueeze(0); // (R, T)
+        // Scalars explicit and disposed after the calls: an implicit temporary can be finalized while libtorch still reads it.
+        using var length = time.ToScalar();
+        var positions = lengths + arange(length, dtype: ScalarType.Int64, device: device).unsqueeze(0); // (R, T)
         var longest = cache.WindowLengths().Max();
-        var keys = arange(longest + time, dtype: ScalarType.Int64, device: device).view(1, 1, -1); // (1, 1, slots)
+        using var slotCount = (longest + time).ToScalar();
+        var keys = arange(slotCount, dtype: ScalarType.Int64, device: device).view(1, 1, -1); // (1, 1, slots)
         var mask = (keys <= positions.unsqueeze(2)).unsqueeze(1);                                 // (R, 1, T, slots)
         var x = drop.forward(wte.forward(tokens) + wpe.forward(positions));                      // (R, T, D)
         for (var i = 0; i < h.Count; i++)
