@@ -6,10 +6,19 @@ same GPT-2-layout model (token + position embeddings, pre-LayerNorm blocks, caus
 because Debian's torch 1.13 has no F.scaled_dot_product_attention, tanh-GELU MLP, tied head, GPT-2 initialisation)
 with the same recipe (AdamW, linear warm-up + cosine decay as ModelLoop's LearningRateSchedule.Cosine, gradient
 clipping, non-overlapping training windows reshuffled each pass, validation every eval_interval steps on eval_iters
-batches), and prints one JSON line: the loss over every non-overlapping validation window, tokens/s of the training
-loop (validations included, as on the C# sides) and its seconds.
+batches; AdamW decays matrices and embeddings only, as nanoGPT's configure_optimizers), and prints one JSON line: the
+loss over every non-overlapping validation window, tokens/s of the training loop (validations included, as on the C#
+sides) and its seconds.
 
-Usage: OMP_NUM_THREADS=1 /usr/bin/python3 bench/lm_train_reference.py DIR
+With --interleave it trains one interval (eval_interval steps and a validation) per line "interval" read from stdin
+and answers {"seconds": ...} each time, then the final line on "finish": the benchmark interleaves it with its own
+sides so that a shared machine's changing load falls on all three alike.
+
+Debian's python3-torch is built with BLAS_INFO=generic: its matrix products go through libblas.so.3, the reference
+BLAS unless an optimized one is installed (`apt-get install libopenblas0-pthread` switches the libblas.so.3
+alternative to OpenBLAS, ~9x faster here). Run with OPENBLAS_NUM_THREADS=1 beside OMP_NUM_THREADS=1.
+
+Usage: OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 /usr/bin/python3 bench/lm_train_reference.py DIR [--interleave]
 """
 import json
 import math
@@ -101,7 +110,7 @@ def rate(base, minimum, warmup_fraction, step, total):
     return minimum + (base - minimum) * (1 + math.cos(math.pi * progress)) / 2
 
 
-def main(folder):
+def main(folder, interleave=False):
     meta = json.load(open(f"{folder}/meta.json"))
     torch.set_num_threads(1)
     torch.manual_seed(meta["seed"])
@@ -109,7 +118,11 @@ def main(folder):
     val = torch.from_numpy(np.fromfile(f"{folder}/val.bin", dtype=np.int32).astype(np.int64))
     block, batch = meta["block_size"], meta["batch_size"]
     model = Gpt(meta["vocab_size"], block, meta["layers"], meta["heads"], meta["width"])
-    optimizer = torch.optim.AdamW(model.parameters(), lr=meta["learning_rate"], betas=(0.9, meta["beta2"]), eps=1e-8, weight_decay=meta["weight_decay"])
+    groups = [
+        {"params": [p for p in model.parameters() if p.dim() >= 2], "weight_decay": meta["weight_decay"]},
+        {"params": [p for p in model.parameters() if p.dim() < 2], "weight_decay": 0.0},
+    ]
+    optimizer = torch.optim.AdamW(groups, lr=meta["learning_rate"], betas=(0.9, meta["beta2"]), eps=1e-8)
     x_train, y_train = windows(train, block)
     offsets = torch.from_numpy(np.random.default_rng(meta["seed"]).integers(0, len(val) - block, size=meta["eval_iters"] * batch))
     index = offsets.unsqueeze(1) + torch.arange(block + 1)
@@ -118,14 +131,14 @@ def main(folder):
     total, interval = meta["max_iters"], min(meta["eval_interval"], meta["max_iters"])
     per_pass = (x_train.shape[0] + batch - 1) // batch
     generator = torch.Generator()
-    order, pass_index = None, -1
-    start = time.perf_counter()
-    for step in range(total):
-        if step // per_pass != pass_index:
-            pass_index = step // per_pass
-            generator.manual_seed(meta["seed"] * 1_000_003 + pass_index)
-            order = torch.randperm(x_train.shape[0], generator=generator)
-        picked = order[(step % per_pass) * batch : (step % per_pass + 1) * batch]
+    state = {"order": None, "pass": -1}
+
+    def train(step):
+        if step // per_pass != state["pass"]:
+            state["pass"] = step // per_pass
+            generator.manual_seed(meta["seed"] * 1_000_003 + state["pass"])
+            state["order"] = torch.randperm(x_train.shape[0], generator=generator)
+        picked = state["order"][(step % per_pass) * batch : (step % per_pass + 1) * batch]
         for group in optimizer.param_groups:
             group["lr"] = rate(meta["learning_rate"], meta["min_rate"], meta["warmup_fraction"], step, total)
         logits = model(x_train[picked])
@@ -137,10 +150,27 @@ def main(folder):
         loss.item()
         if (step + 1) % interval == 0:
             mean_loss(model, x_eval, y_eval)
-    seconds = time.perf_counter() - start
-    x_val, y_val = windows(val, block)
-    print(json.dumps({"val_loss": mean_loss(model, x_val, y_val), "tokens_per_second": total * batch * block / seconds, "seconds": seconds}))
 
+    seconds, step = 0.0, 0
+    if interleave:
+        for line in sys.stdin:
+            if line.strip() != "interval":
+                break
+            start = time.perf_counter()
+            for _ in range(interval):
+                train(step)
+                step += 1
+            elapsed = time.perf_counter() - start
+            seconds += elapsed
+            print(json.dumps({"seconds": elapsed}), flush=True)
+    else:
+        start = time.perf_counter()
+        for step in range(total):
+            train(step)
+        seconds = time.perf_counter() - start
+        step = total
+    x_val, y_val = windows(val, block)
+    print(json.dumps({"val_loss": mean_loss(model, x_val, y_val), "tokens_per_second": step * batch * block / seconds, "seconds": seconds, "steps": step}), flush=True)
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], "--interleave" in sys.argv[2:])

@@ -82,6 +82,9 @@ internal static class LmServeBench
                 }
                 var (single, batched) = (Median(one), Median(many));
                 Console.WriteLine($"aggregate tokens/s: 1 stream {single:F0}, {streams} concurrent streams {batched:F0}: ratio {batched / single:F2}×");
+                // Each round's two sides ran back to back, so their ratio sees one load; its spread says how far to trust the median.
+                var paired = many.Zip(one, (m, o) => m / o).ToList();
+                Console.WriteLine($"per-round ratio: median {Median(paired):F2}×, range {paired.Min():F2}–{paired.Max():F2}× over {rounds} rounds; 1 stream {one.Min():F0}–{one.Max():F0}, {streams} streams {many.Min():F0}–{many.Max():F0} tokens/s");
             }
             finally
             {

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using ModelLoop.Data;
-using ModelLoop.Data.Loading;
 using ModelLoop.Language.Training;
 using ModelLoop.Loop;
 using ModelLoop.Modeling;
@@ -17,11 +16,17 @@ namespace ModelLoop.Bench;
 /// <summary>
 /// nanoGPT's CPU configuration (samples/LanguageModel/fortunes-char.yaml) three ways in one run, on one split of the
 /// fortunes corpus: ModelLoop's <see cref="LanguageModelTraining"/> (the trainer, as `lm train` runs it), a hand-written
-/// TorchSharp loop on the same model, initial weights and batches (AdamW, the same cosine schedule, clipping, the same
-/// validations), and PyTorch (bench/lm_train_reference.py, Debian's python3-torch) reading the same token streams
-/// exported to --out. Each reports the loss over every non-overlapping window of the validation documents and training
-/// tokens/s (validations included, the same on each side). Target: ModelLoop/hand-written time ≤ 1.05.
-/// Options: --config PATH --max-iters N (defaults to the config's 2,000) --threads 1 --out DIR --python /usr/bin/python3 --skip-python.
+/// TorchSharp loop on the same model, initial weights and batches (<see cref="LmTrainHandLoop"/>), and PyTorch
+/// (bench/lm_train_reference.py, Debian's python3-torch) reading the same token streams exported to --out. The sides
+/// are interleaved by interval (eval_interval iterations and a validation): after each interval of the trainer (a
+/// callback at the epoch's end, outside its clock) the hand-written loop and PyTorch train the same interval, in an
+/// order that alternates, so a shared machine's drifting load falls on all three alike. Each reports the loss over
+/// every non-overlapping window of the validation documents and training tokens/s (validations included on each side).
+/// Targets: ModelLoop/hand-written time ≤ 1.05; ModelLoop's validation loss ≤ PyTorch's.
+/// Options: --config PATH --max-iters N (defaults to the config's 2,000) --eval-interval N (the config's 250)
+/// --threads 1 --out DIR --python /usr/bin/python3 --skip-python.
+/// PyTorch needs `apt-get install python3-torch libopenblas0-pthread`: Debian's torch calls libblas.so.3, the reference
+/// BLAS (~9x slower) unless OpenBLAS provides it; the bench runs it with OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = --threads.
 /// </summary>
 internal static class LmTrainBench
 {
@@ -33,6 +38,8 @@ internal static class LmTrainBench
         var language = config.Language!;
         if (options.Int("max-iters", 0) is > 0 and var maxIters)
             config = config with { Language = language = language with { MaxIters = maxIters } };
+        if (options.Int("eval-interval", 0) is > 0 and var evalInterval)
+            config = config with { Language = language = language with { EvalInterval = evalInterval } };
         config.Validate();
         var folder = options.String("out", Path.Combine(Path.GetTempPath(), "modelloop-lm-train-bench"));
         Directory.CreateDirectory(folder);
@@ -42,38 +49,64 @@ internal static class LmTrainBench
         Export(data, prepared, folder);
         var tokens = (double)language.MaxIters * config.BatchSize * language.BlockSize;
         Console.WriteLine($"lm-train: GPT {language.Layers} layers × {language.Heads} heads × width {language.Width}, block {language.BlockSize}, batch {config.BatchSize}, " +
-            $"{language.MaxIters} iterations, vocabulary {data.Tokenizer.VocabularySize}; train {data.Train.TokenCount:N0} tokens, validation {data.Validation.TokenCount:N0}; {TorchRuntime.Threads} thread(s)");
+            $"{language.MaxIters} iterations in {language.Epochs} intervals of {language.StepsPerEpoch}, vocabulary {data.Tokenizer.VocabularySize}; " +
+            $"train {data.Train.TokenCount:N0} tokens, validation {data.Validation.TokenCount:N0}; {TorchRuntime.Threads} thread(s); weight decay on matrices only: {prepared.Optimizer.DecayMatricesOnly}");
 
         using var validation = LanguageModelData.Windows(data.Validation);
-        // 1. ModelLoop: the job lm train runs (its own test evaluation and package writing are outside the timed loop).
-        var outcome = LanguageModelTraining.Run(config, new TrainingJobOptions { OutputDirectory = Path.Combine(folder, "modelloop"), Track = false, Progress = ProgressMode.Lines });
-        var ourSeconds = outcome.Training.History.Epochs.Sum(e => e["seconds"]);
+        using var hand = new LmTrainHandLoop(prepared, data);
+        using var python = options.Flag("skip-python") ? null : LmTrainPython.Start(options.String("python", "/usr/bin/python3"), folder, TorchRuntime.Threads);
+        var interleave = new Interleave(hand, python);
+        // The trainer drives: the job lm train runs (its test evaluation and package writing are outside the timed loop).
+        var outcome = LanguageModelTraining.Run(config, new TrainingJobOptions
+        {
+            OutputDirectory = Path.Combine(folder, "modelloop"), Track = false, Progress = ProgressMode.Silent, Callbacks = [interleave],
+        });
+        var ours = outcome.Training.History.Epochs.Select(e => e["seconds"]).ToArray();
         double ourLoss;
         using (var package = Language.Packaging.LanguageModelPackage.Load(outcome.PackageDirectory))
             ourLoss = MeanLoss(package.Model.Network, validation);
-        Console.WriteLine(Line("ModelLoop trainer", ourLoss, tokens / ourSeconds, ourSeconds));
+        var handLoss = MeanLoss(hand.Network, validation);
 
-        // 2. The same by hand.
-        var (handLoss, handSeconds) = HandWritten(prepared, data, validation);
-        Console.WriteLine(Line("hand-written TorchSharp", handLoss, tokens / handSeconds, handSeconds));
-        Console.WriteLine($"overhead ModelLoop/hand-written: {ourSeconds / handSeconds:F3} (target ≤ 1.05)");
-
-        // 3. PyTorch on the exported split.
-        if (!options.Flag("skip-python"))
+        Console.WriteLine("interval  ModelLoop s  hand s  PyTorch s  ModelLoop/hand  ModelLoop/PyTorch");
+        for (var i = 0; i < ours.Length; i++)
         {
-            var start = new ProcessStartInfo(options.String("python", "/usr/bin/python3"), [Path.Combine("bench", "lm_train_reference.py"), folder]) { RedirectStandardOutput = true };
-            start.Environment["OMP_NUM_THREADS"] = TorchRuntime.Threads.ToString(CultureInfo.InvariantCulture);
-            using var python = Process.Start(start)!;
-            var output = python.StandardOutput.ReadToEnd();
-            python.WaitForExit();
-            if (python.ExitCode != 0)
-                throw new InvalidOperationException($"bench/lm_train_reference.py exited with {python.ExitCode}: {output}");
-            var result = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
+            var py = python is null ? double.NaN : interleave.Python[i];
+            Console.WriteLine(FormattableString.Invariant($"{i + 1,8}  {ours[i],11:F1}  {interleave.Hand[i],6:F1}  {py,9:F1}  {ours[i] / interleave.Hand[i],14:F3}  {ours[i] / py,17:F3}"));
+        }
+        Console.WriteLine(Line("ModelLoop trainer", ourLoss, tokens / ours.Sum(), ours.Sum()));
+        Console.WriteLine(Line("hand-written TorchSharp", handLoss, tokens / interleave.Hand.Sum(), interleave.Hand.Sum()));
+        Console.WriteLine(FormattableString.Invariant($"overhead ModelLoop/hand-written: {ours.Sum() / interleave.Hand.Sum():F3} total, {Median(ours.Zip(interleave.Hand, (a, b) => a / b)):F3} median per interval (target ≤ 1.05)"));
+        if (python is not null)
+        {
+            var result = python.Finish();
             var seconds = (double)result["seconds"]!;
             Console.WriteLine(Line("PyTorch " + TorchVersion(options), (double)result["val_loss"]!, (double)result["tokens_per_second"]!, seconds));
-            Console.WriteLine($"ModelLoop/PyTorch time: {ourSeconds / seconds:F3}");
+            Console.WriteLine(FormattableString.Invariant($"ModelLoop/PyTorch time: {ours.Sum() / seconds:F3} total, {Median(ours.Zip(interleave.Python, (a, b) => a / b)):F3} median per interval; tokens/s ModelLoop/PyTorch {seconds / ours.Sum():F3}"));
         }
         return 0;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+
+    /// <summary>After each trainer interval (outside its clock), the same interval by hand and in PyTorch, alternating which goes first.</summary>
+    private sealed class Interleave(LmTrainHandLoop hand, LmTrainPython? python) : Callback
+    {
+        public List<double> Hand { get; } = [];
+        public List<double> Python { get; } = [];
+
+        public override void OnEpochEnd(TrainingContext context)
+        {
+            if (python is not null && context.Epoch % 2 == 1)
+                Python.Add(python.Interval());
+            Hand.Add(hand.Interval());
+            if (python is not null && context.Epoch % 2 == 0)
+                Python.Add(python.Interval());
+            Console.WriteLine(FormattableString.Invariant($"interval {context.Epoch + 1}: ModelLoop {context.Logs["seconds"]:F1} s (val_loss {context.Logs.GetValueOrDefault("val_loss"):F4}), hand {Hand[^1]:F1} s{(python is null ? "" : $", PyTorch {Python[^1]:F1} s")}"));
+        }
     }
 
     private static string Line(string side, double loss, double tokensPerSecond, double seconds) =>
@@ -97,55 +130,8 @@ internal static class LmTrainBench
         File.WriteAllText(Path.Combine(folder, "meta.json"), JsonSerializer.Serialize(meta));
     }
 
-    /// <summary>
-    /// What a TorchSharp user writes: the model from the same spec and seed, AdamW, the trainer's batches (same loader,
-    /// same seed), the same schedule and clipping, validation on the same windows every interval. Returns the final
-    /// validation loss and the loop's seconds.
-    /// </summary>
-    private static (double Loss, double Seconds) HandWritten(TrainingConfig config, LanguageModelData data, TensorDataset validation)
-    {
-        var language = config.Language!;
-        var seed = config.Seed ?? 1;
-        random.manual_seed(seed);
-        using var model = Model.FromSpec(ModelSpec.FromJson(config.Model.Spec!.ToJsonString()));
-        var network = model.Network;
-        var parameters = network.parameters().ToList();
-        using var optimizer = optim.AdamW(parameters, config.Optimizer.LearningRate ?? 1e-3, 0.9, config.Optimizer.Beta2 ?? 0.999, 1e-8, config.Optimizer.WeightDecay ?? 0.01);
-        var schedule = LearningRateSchedule.Cosine(config.Schedule?.MinRate ?? 0, config.Schedule?.WarmupFraction ?? 0);
-        using var train = LanguageModelData.Windows(data.Train);
-        using var loaded = data.ToLoadedData(config, config.Data.SplitSeed);
-        var loader = new DataLoader(train, new DataLoaderOptions { BatchSize = config.BatchSize, Shuffle = true, Seed = seed, Prefetch = 0 });
-        var interval = language.StepsPerEpoch;
-        random.manual_seed(seed);
-        network.train();
-        var clock = Stopwatch.StartNew();
-        for (var epoch = 0; epoch < language.Epochs; epoch++)
-        {
-            var step = (long)epoch * interval;
-            foreach (var batch in loader.Stream(step, interval))
-            {
-                using var _ = batch;
-                using var scope = NewDisposeScope();
-                var rate = schedule.Rate(config.Optimizer.LearningRate ?? 1e-3, step++, (long)language.MaxIters, interval);
-                foreach (var group in optimizer.ParamGroups)
-                    group.LearningRate = rate;
-                optimizer.zero_grad();
-                var logits = network.forward(batch.Features); // (B, T, V)
-                var loss = F.cross_entropy(logits.reshape(-1, logits.shape[2]), batch.Labels.reshape(-1));
-                loss.backward();
-                nn.utils.clip_grad_norm_(parameters, config.ClipGradientNorm ?? 1e9);
-                optimizer.step();
-                loss.item<float>();
-            }
-            MeanLoss(network, loaded.Validation!);
-            network.train();
-        }
-        var seconds = clock.Elapsed.TotalSeconds;
-        return (MeanLoss(network, validation), seconds);
-    }
-
     /// <summary>Mean next-token cross-entropy over every window, in evaluation mode, batches of 256.</summary>
-    private static double MeanLoss(nn.Module<Tensor, Tensor> network, TensorDataset windows)
+    internal static double MeanLoss(nn.Module<Tensor, Tensor> network, TensorDataset windows)
     {
         network.eval();
         using var _ = no_grad();

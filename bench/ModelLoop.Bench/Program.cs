@@ -28,6 +28,7 @@ return name switch
     "federated" => FederatedBench.Run(options),
     "dashboard" => DashboardBench.Run(options),
     "lm-train" => LmTrainBench.Run(options),
+    "lm-gc-stress" => LmGcStressBench.Run(options),
     "dp" => DpSgdBench.Run(options),
     _ => Usage(),
 };
@@ -78,6 +79,7 @@ static int Usage()
           dashboard          server time per /ui page over 10,000 generated runs and 1,000,000 metric points, and first
                              contentful paint per page in headless chromium (--runs N --points P --rounds R --paint-rounds R --no-browser)
           lm-train           nanoGPT's CPU config on fortunes: ModelLoop trainer vs hand-written TorchSharp loop vs PyTorch
+          lm-gc-stress       generation under forced garbage collections: outputs and errors vs an unstressed run (--rounds N)
                              (bench/lm_train_reference.py): validation loss, tokens/s (--max-iters N --threads 1 --out DIR --skip-python)
           dp                 DP-SGD on Fashion-MNIST: step time vs the non-private step (same CNN and batch), and test accuracy
                              at (ε, δ) = (3, 1e-5) (--part speed|accuracy|all --batch 2048 --steps 8 --rounds 3 --epochs 40 --lr 4 --clip 0.1)

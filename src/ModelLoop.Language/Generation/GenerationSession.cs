@@ -56,9 +56,13 @@ internal sealed class GenerationSession : IDisposable
         if (options.RepetitionPenalty != 1.0)
         {
             _seen = zeros([rows, decoder.VocabularySize], ScalarType.Bool, model.Device).DetachFromDisposeScope();
+            using var seen = true.ToScalar(); // explicit, alive past each native call (see LogitsProcessing's remarks)
             for (var row = 0; row < rows; row++)
                 foreach (var id in prompts[row])
-                    _seen[row, id] = true;
+                {
+                    using var cell = _seen[row, id];
+                    cell.fill_(seen);
+                }
         }
     }
 

@@ -110,7 +110,8 @@ public static class LanguageModelTraining
 
     /// <summary>
     /// The config as the job runs it: the GPT the language section describes (for <paramref name="vocabularySize"/>
-    /// tokens) as the model spec, cross-entropy over every position, and <see cref="Metrics"/> unless the config lists metrics.
+    /// tokens) as the model spec, cross-entropy over every position, weight decay on matrices only
+    /// (<see cref="OptimizerConfig.DecayMatricesOnly"/> unless the config sets it), and <see cref="Metrics"/> unless the config lists metrics.
     /// </summary>
     public static TrainingConfig Prepare(TrainingConfig config, int vocabularySize)
     {
@@ -121,6 +122,8 @@ public static class LanguageModelTraining
         {
             Model = new ModelConfig { Zoo = null, Spec = JsonNode.Parse(spec.ToJson()) },
             Loss = "cross_entropy",
+            // nanoGPT decays matmul weights and embeddings only, not biases and LayerNorm parameters.
+            Optimizer = config.Optimizer with { DecayMatricesOnly = config.Optimizer.DecayMatricesOnly ?? true },
             Metrics = config.Metrics.Count > 0 ? config.Metrics : Metrics,
             Data = config.Data with { Source = LanguageModelData.ResolveCorpus(language.Corpus), Task = ModelTask.Classification },
         };

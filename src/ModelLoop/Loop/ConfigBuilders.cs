@@ -37,6 +37,8 @@ internal static class ConfigBuilders
             options = options with { WeightDecay = decay };
         if (config.Beta2 is { } beta2)
             options = options with { Beta2 = beta2 };
+        if (config.DecayMatricesOnly is { } matricesOnly)
+            options = options with { DecayMatricesOnly = matricesOnly };
         return options with { Nesterov = config.Nesterov };
     }
 

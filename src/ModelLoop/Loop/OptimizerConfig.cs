@@ -15,4 +15,10 @@ public sealed record OptimizerConfig
     public double? WeightDecay { get; init; }
     /// <summary>The second-moment decay of adam and adamw (nanoGPT uses 0.99 for small models). Defaults to null (the optimizer's: 0.999).</summary>
     public double? Beta2 { get; init; }
+    /// <summary>
+    /// Weight decay only on parameters of two or more dimensions, not on biases and norm parameters (nanoGPT's rule;
+    /// <see cref="Training.OptimizerOptions.DecayMatricesOnly"/>). Defaults to null: false, but true in language-model
+    /// runs (a config's language section).
+    /// </summary>
+    public bool? DecayMatricesOnly { get; init; }
 }

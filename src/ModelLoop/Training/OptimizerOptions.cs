@@ -27,6 +27,13 @@ public sealed record OptimizerOptions
     public bool Nesterov { get; init; }
     /// <summary>L2 penalty (decoupled for AdamW). Defaults to 0 (AdamW: 0.01).</summary>
     public double WeightDecay { get; init; }
+    /// <summary>
+    /// When true, weight decay applies only to parameters of two or more dimensions (matrix and convolution weights,
+    /// embeddings); biases and normalisation scales and shifts (vectors) train without it, as nanoGPT and most
+    /// transformer recipes do: decaying a LayerNorm's scale towards 0 fights the normalisation. The trainer puts each
+    /// group's vectors in a group of their own named "NAME.no_decay". Defaults to false (every parameter decays).
+    /// </summary>
+    public bool DecayMatricesOnly { get; init; }
     public double Beta1 { get; init; } = 0.9;
     public double Beta2 { get; init; } = 0.999;
     public double Epsilon { get; init; } = 1e-8;

@@ -54,8 +54,30 @@ internal static class ParameterGrouping
             groups.Add(new OptimizerGroup(DefaultName, rest, 1, weightDecay));
         for (var i = 0; i < specs.Count; i++)
             groups.Add(new OptimizerGroup(specs[i].Name, members[i], specs[i].LearningRateScale, specs[i].WeightDecay ?? weightDecay));
-        return groups;
+        return compiled.Optimizer.DecayMatricesOnly ? SplitVectors(groups) : groups;
     }
+
+    /// <summary>
+    /// <see cref="OptimizerOptions.DecayMatricesOnly"/>: each decaying group's parameters of fewer than two dimensions
+    /// (biases, norm scales and shifts) move to a group "NAME.no_decay" with the same rate scale and no decay.
+    /// </summary>
+    private static List<OptimizerGroup> SplitVectors(List<OptimizerGroup> groups)
+    {
+        var split = new List<OptimizerGroup>();
+        foreach (var group in groups)
+        {
+            var vectors = group.WeightDecay > 0 ? group.Parameters.Where(p => p.Parameter.dim() < 2).ToList() : [];
+            var matrices = group.Parameters.Where(p => !vectors.Contains(p)).ToList();
+            if (matrices.Count > 0)
+                split.Add(vectors.Count == 0 ? group : new OptimizerGroup(group.Name, matrices, group.LearningRateScale, group.WeightDecay));
+            if (vectors.Count > 0)
+                split.Add(new OptimizerGroup(group.Name + NoDecaySuffix, vectors, group.LearningRateScale, 0));
+        }
+        return split;
+    }
+
+    /// <summary>The suffix of the groups <see cref="OptimizerOptions.DecayMatricesOnly"/> makes.</summary>
+    public const string NoDecaySuffix = ".no_decay";
 
     private static void Validate(IReadOnlyList<ParameterGroup> specs)
     {

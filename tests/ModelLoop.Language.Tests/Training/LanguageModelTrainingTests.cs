@@ -65,6 +65,32 @@ public sealed class LanguageModelTrainingTests : IDisposable
     }
 
     [Fact]
+    public void A_language_run_decays_matrices_and_embeddings_but_not_biases_or_layer_norms()
+    {
+        var probe = new DecayProbe();
+
+        LanguageModelTraining.Run(Tiny(maxIters: 10) with { Optimizer = new OptimizerConfig { Name = "adamw", WeightDecay = 0.1 } }, Options("run") with { Plugins = [probe] });
+
+        Assert.Contains(probe.Decay.Keys, name => name.EndsWith(".bias", StringComparison.Ordinal));
+        Assert.Contains(probe.Decay.Keys, name => name.Contains("ln", StringComparison.Ordinal));
+        foreach (var (name, (rank, decay)) in probe.Decay)
+            Assert.True(decay == (rank >= 2 ? 0.1 : 0.0), $"{name} (rank {rank}) decays at {decay}");
+    }
+
+    /// <summary>Every trained parameter's rank and its optimizer group's weight decay, as the first step sees them.</summary>
+    private sealed class DecayProbe : StepPlugin
+    {
+        public Dictionary<string, (long Rank, double Decay)> Decay { get; } = new();
+
+        public override void OnTrainBegin(StepContext context)
+        {
+            foreach (var group in context.ParameterGroups)
+                foreach (var (name, parameter) in group.Parameters)
+                    Decay[name] = (parameter.dim(), group.WeightDecay);
+        }
+    }
+
+    [Fact]
     public void A_run_killed_after_an_interval_resumes_to_the_same_weights_as_an_unbroken_run()
     {
         var unbroken = LanguageModelTraining.Run(Tiny(30), Options("unbroken"));

@@ -113,6 +113,38 @@ public sealed class ParameterGroupTests
         Assert.NotEqual(decayed.Where(p => p.Key.EndsWith("bias", StringComparison.Ordinal)).SelectMany(p => p.Value), undecayed.Where(p => p.Key.EndsWith("bias", StringComparison.Ordinal)).SelectMany(p => p.Value));
     }
 
+    [Fact]
+    public void WithDecayMatricesOnlyVectorsStepAsUndecayedAndMatricesAsDecayed()
+    {
+        // One SGD step at rate 1 from the same weights: update = −(gradient + decay · weight).
+        Dictionary<string, double[]> Update(OptimizerOptions optimizer, out Dictionary<string, List<string>> groups, out List<double> decays)
+        {
+            using var data = Classification(64);
+            using var model = Classifier(optimizer: optimizer);
+            var before = model.Network.named_parameters().ToDictionary(p => p.name, p => Values(p.parameter));
+            var probe = new GroupProbe();
+            model.Fit(data, Options(epochs: 1, batchSize: 64) with { Plugins = [probe] });
+            (groups, decays) = (probe.Names, probe.Decays);
+            return model.Network.named_parameters().ToDictionary(p => p.name, p => Values(p.parameter).Zip(before[p.name], (a, b) => a - b).ToArray());
+        }
+
+        var decayed = Update(OptimizerOptions.Sgd(1.0, weightDecay: 0.3), out _, out _);
+        var undecayed = Update(OptimizerOptions.Sgd(1.0), out _, out _);
+        var split = Update(OptimizerOptions.Sgd(1.0, weightDecay: 0.3) with { DecayMatricesOnly = true }, out var groups, out var decays);
+
+        using var shapes = Classifier();
+        var rank = shapes.Network.named_parameters().ToDictionary(p => p.name, p => p.parameter.dim());
+        Assert.Contains(rank.Values, r => r < 2);
+        Assert.Equal(["default", "default.no_decay"], groups.Keys);
+        Assert.Equal([0.3, 0.0], decays);
+        Assert.All(groups["default.no_decay"], name => Assert.True(rank[name] < 2, name));
+        foreach (var (name, update) in split)
+        {
+            var expected = rank[name] < 2 ? undecayed[name] : decayed[name];
+            Assert.All(expected.Zip(update), p => Assert.Equal(p.First, p.Second, 1e-6));
+        }
+    }
+
     private static double[] Values(Tensor t)
     {
         using var scope = NewDisposeScope();

@@ -175,8 +175,8 @@ public sealed class GenerationScheduler : IDisposable
             using (no_grad())
             {
                 var prompt = tensor(sequence.Prompt.Select(id => (long)id).ToArray(), device: _model.Device).unsqueeze(0); // (1, P)
-                var logits = RetriedOnce(() => _decoder.ForwardRows(prompt, _cache, row)[.., -1]);                         // (1, vocabulary)
-                var id = RetriedOnce(() => ChooseRow(logits, sequence));
+                var logits = _decoder.ForwardRows(prompt, _cache, row)[.., -1];                         // (1, vocabulary)
+                var id = ChooseRow(logits, sequence);
                 Emit(sequence, sequence.Accept(id));
             }
             Leave(s => s.Finished is not null);
@@ -191,33 +191,17 @@ public sealed class GenerationScheduler : IDisposable
         {
             var n = _rows.Count;
             var last = tensor(_rows.Select(s => s.LastToken).ToArray(), device: _model.Device).unsqueeze(1); // (n, 1)
-            var logits = RetriedOnce(() => _decoder.ForwardRows(last, _cache, 0)[.., -1]);                   // (n, vocabulary)
-            var greedy = RetriedOnce(() => logits.argmax(-1).cpu().data<long>().ToArray());                  // (n)
+            var logits = _decoder.ForwardRows(last, _cache, 0)[.., -1];                   // (n, vocabulary)
+            var greedy = logits.argmax(-1).cpu().data<long>().ToArray();                  // (n)
             for (var row = 0; row < n; row++)
             {
                 var sequence = _rows[row];
-                var id = sequence.IsPlainGreedy ? greedy[row] : RetriedOnce(() => ChooseRow(logits.narrow(0, row, 1), sequence));
+                var id = sequence.IsPlainGreedy ? greedy[row] : ChooseRow(logits.narrow(0, row, 1), sequence);
                 Emit(sequence, sequence.Accept(id));
             }
         }
         Interlocked.Increment(ref _decodeSteps);
         Leave(s => s.Finished is not null || s.Job.Abandoned || s.Job.CancellationToken.IsCancellationRequested);
-    }
-
-    // A native (libtorch) error inside a step is retried once before the step's sequences fail. Inputs were checked at
-    // Submit, so such an error is the runtime's, not a request's; under heavy concurrent load libtorch was seen to throw
-    // rarely and transiently (Scalar.h "toFloat" checks). A forward is safe to repeat (cache lengths advance only when it
-    // completes); a repeated draw consumes the generator once more, so that rare sample differs from its seed's replay.
-    private static T RetriedOnce<T>(Func<T> step)
-    {
-        try
-        {
-            return step();
-        }
-        catch (System.Runtime.InteropServices.ExternalException)
-        {
-            return step();
-        }
     }
 
     private static long ChooseRow(Tensor logits, ScheduledSequence sequence) =>

@@ -24,6 +24,8 @@ internal sealed class ScheduledJob(Channel<GenerationUpdate> channel, int sequen
 /// </summary>
 internal sealed class ScheduledSequence : IDisposable
 {
+    private static readonly Scalar True = true.ToScalar(); // lives as long as the process (see LogitsProcessing's remarks)
+
     private readonly ITextTokenizer _tokenizer;
     private readonly TextStream _stream;
 
@@ -37,7 +39,7 @@ internal sealed class ScheduledSequence : IDisposable
         {
             Seen = zeros([1, vocabulary], ScalarType.Bool).DetachFromDisposeScope(); // (1, vocabulary)
             foreach (var id in prompt)
-                Seen[0, id] = true;
+                Mark(id);
         }
     }
 
@@ -63,7 +65,7 @@ internal sealed class ScheduledSequence : IDisposable
     {
         LastToken = id;
         if (Seen is not null)
-            Seen[0, id] = true;
+            Mark(id);
         if (Options.StopAtEndOfText && id == _tokenizer.EndOfTextId)
         {
             Finished = FinishReason.EndOfText;
@@ -79,6 +81,13 @@ internal sealed class ScheduledSequence : IDisposable
             Finished = FinishReason.Length;
         }
         return piece;
+    }
+
+    // Seen[0, id] = true would convert true into a temporary tensor the native index_put_ reads after its last use.
+    private void Mark(long id)
+    {
+        using var cell = Seen![0, id];
+        cell.fill_(True);
     }
 
     public void Dispose()

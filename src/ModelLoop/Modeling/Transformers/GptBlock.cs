@@ -1,4 +1,5 @@
 using Gpt = ModelLoop.Modeling.Layers.Gpt;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -31,12 +32,16 @@ internal sealed class GptBlock : nn.Module<Tensor, Tensor>
         return x.MoveToOuterDisposeScope();
     }
 
+    private static readonly TorchSharp.Scalar One = 1L.ToScalar(); // lives as long as the process
+
     /// <summary>As <see cref="forward"/> for new positions only, attention reading and extending <paramref name="cache"/> (see <see cref="CausalSelfAttention.Forward"/>).</summary>
     public Tensor Forward(Tensor input, KeyValueCache cache, int layer, Tensor? mask)
     {
         using var scope = NewDisposeScope();
-        var x = input + attn.Forward(ln_1.forward(input), cache, layer, mask); // (B, T, D)
-        x = x + mlp.forward(ln_2.forward(x));                                   // (B, T, D)
+        // add(…, One), not +: TorchSharp's operator + passes alpha = 1 as a temporary Scalar that a collection on another
+        // thread can free while libtorch reads it ("Expected false to be true" under GC stress, bench lm-gc-stress).
+        var x = input.add(attn.Forward(ln_1.forward(input), cache, layer, mask), One); // (B, T, D)
+        x = x.add(mlp.forward(ln_2.forward(x)), One);                                   // (B, T, D)
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -44,9 +44,7 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         var time = input.shape[1];
         if (time > BlockSize)
             throw new ArgumentException($"The input holds {time} tokens per sequence but this GPT's block size is {BlockSize}. Feed at most the last {BlockSize} tokens (crop the context).", nameof(input));
-        // Scalars explicit and disposed after the call: an implicit temporary can be finalized while libtorch still reads it.
-        using var length = time.ToScalar();
-        var positions = arange(length, dtype: ScalarType.Int64, device: input.device); // (T)
+        var positions = Range(0, time, input.device);                                  // (T)
         var x = drop.forward(wte.forward(input) + wpe.forward(positions));           // (B, T, D)
         foreach (var block in h)
             x = block.forward(x);                                                      // (B, T, D)
@@ -68,31 +66,29 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         var (batch, time) = (tokens.shape[0], tokens.shape[1]);
         var start = cache.Length;
         var device = tokens.device;
-        // Scalars explicit and disposed after the calls: an implicit temporary can be finalized while libtorch still reads it.
-        using var first = start.ToScalar();
-        using var end = (start + time).ToScalar();
-        using var zero = 0L.ToScalar();
-        var slots = arange(first, end, dtype: ScalarType.Int64, device: device);    // (T) cache slot of each new token
+        var slots = Range(start, start + time, device);                                   // (T) cache slot of each new token
         Tensor positions;
         Tensor? mask = null;
         if (padding is null)
         {
             positions = slots.unsqueeze(0);                                                // (1, T)
             if (start > 0 && time > 1)
-                mask = (arange(end, dtype: ScalarType.Int64, device: device).unsqueeze(0) <= slots.unsqueeze(1)) // (T, slots): causal in slot order
+                mask = (Range(0, start + time, device).unsqueeze(0) <= slots.unsqueeze(1)) // (T, slots): causal in slot order
                     .unsqueeze(0).unsqueeze(0);                                            // (1, 1, T, slots)
         }
         else
         {
             var pads = tensor(padding, device: device);                                    // (B)
-            positions = (slots.unsqueeze(0) - pads.unsqueeze(1)).clamp_min(zero);          // (B, T): padding sits at position 0, unseen
-            var keys = arange(end, dtype: ScalarType.Int64, device: device).unsqueeze(0); // (1, slots)
+            using var zero = 0L.ToScalar();
+            positions = (slots.unsqueeze(0) - pads.unsqueeze(1)).clamp_min(zero);          // (B, T): padding sits at position 0, unseen (tensor − tensor passes no Scalar)
+            var keys = Range(0, start + time, device).unsqueeze(0);                        // (1, slots)
             var causal = keys <= slots.unsqueeze(1);                                       // (T, slots)
             var real = (keys >= pads.unsqueeze(1)).unsqueeze(1);                           // (B, 1, slots)
             var itself = keys == slots.unsqueeze(1);                                       // (T, slots)
             mask = ((causal.unsqueeze(0) & real) | itself.unsqueeze(0)).unsqueeze(1);     // (B, 1, T, slots)
         }
-        var x = drop.forward(wte.forward(tokens) + wpe.forward(positions));              // (B, T, D)
+        using var alpha = 1L.ToScalar(); // + would pass a temporary Scalar (see Range)
+        var x = drop.forward(wte.forward(tokens).add(wpe.forward(positions), alpha));    // (B, T, D)
         for (var i = 0; i < h.Count; i++)
             x = h[i].Forward(x, cache, i, mask);                                           // (B, T, D)
         cache.Advance(time);
@@ -113,20 +109,31 @@ internal sealed class GptNetwork : nn.Module<Tensor, Tensor>
         var device = tokens.device;
         cache.BeginRows(first, (int)rows);
         var lengths = tensor(cache.WindowLengths(), device: device).unsqueeze(1);                // (R, 1)
-        // Scalars explicit and disposed after the calls: an implicit temporary can be finalized while libtorch still reads it.
-        using var length = time.ToScalar();
-        var positions = lengths + arange(length, dtype: ScalarType.Int64, device: device).unsqueeze(0); // (R, T)
+        using var alpha = 1L.ToScalar(); // + would pass a temporary Scalar (see Range)
+        var positions = lengths.add(Range(0, time, device).unsqueeze(0), alpha);                  // (R, T)
         var longest = cache.WindowLengths().Max();
-        using var slotCount = (longest + time).ToScalar();
-        var keys = arange(slotCount, dtype: ScalarType.Int64, device: device).view(1, 1, -1); // (1, 1, slots)
+        var keys = Range(0, longest + time, device).view(1, 1, -1);                               // (1, 1, slots)
         var mask = (keys <= positions.unsqueeze(2)).unsqueeze(1);                                 // (R, 1, T, slots)
-        var x = drop.forward(wte.forward(tokens) + wpe.forward(positions));                      // (R, T, D)
+        var x = drop.forward(wte.forward(tokens).add(wpe.forward(positions), alpha));            // (R, T, D)
         for (var i = 0; i < h.Count; i++)
             x = h[i].Forward(x, cache, i, mask);                                                   // (R, T, D)
         var logits = nn.functional.linear(ln_f.forward(x), wte.weight!);                         // (R, T, vocabulary)
         // Lengths move only once everything succeeded: a forward that throws can be run again (it rewrites the same slots).
         cache.Advance(time);
         return logits.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// [start, stop) as int64 on <paramref name="device"/>. arange(n) would convert its numbers (and TorchSharp its own
+    /// step of 1) into temporary Scalars that a collection on another thread may finalize, freeing the c10::Scalar,
+    /// while libtorch still reads it; these are alive until after the call.
+    /// </summary>
+    private static Tensor Range(long start, long stop, Device device)
+    {
+        using var first = start.ToScalar();
+        using var end = stop.ToScalar();
+        using var step = 1L.ToScalar();
+        return arange(first, end, step, ScalarType.Int64, device);
     }
 
     /// <summary>GPT-2's initialization: weights N(0, 0.02), biases 0, residual projections (c_proj) N(0, 0.02/√(2·layers)).</summary>
