@@ -82,7 +82,8 @@ static int Usage()
           lm-gc-stress       generation under forced garbage collections: outputs and errors vs an unstressed run (--rounds N)
                              (bench/lm_train_reference.py): validation loss, tokens/s (--max-iters N --threads 1 --out DIR --skip-python)
           dp                 DP-SGD on Fashion-MNIST: step time vs the non-private step (same CNN and batch), and test accuracy
-                             at (ε, δ) = (3, 1e-5) (--part speed|accuracy|all --batch 2048 --steps 8 --rounds 3 --epochs 40 --lr 4 --clip 0.1)
+                             at (ε, δ) = (3, 1e-5) (--part speed|accuracy|all --batch 2048 --steps 8 --rounds 3 --epochs 40 --lr 4 --clip 0.1
+                             --model scatternet|cnn --validation N: score N held-out training images instead of the test set)
           fuzz               mutation-fuzzes every data parser; prints inputs run and crashes (--inputs N --seed S --target name)
         all take --threads T (default 2, the reference machine) and --data DIR (Fashion-MNIST IDX folder).
         """);

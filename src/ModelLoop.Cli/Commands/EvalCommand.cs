@@ -75,6 +75,9 @@ internal static class EvalCommand
             foreach (var section in outcome.Sections)
                 if (section.Data is MembershipAuditResult audit)
                     PrivacyOptions.Print(audit);
+                else if (section.Data is ModelLoop.Privacy.Sgd.PrivacyGuarantee guarantee)
+                    AnsiConsole.MarkupLine(Markup.Escape(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                        $"Differential privacy: (ε = {guarantee.Epsilon:G4}, δ = {guarantee.Delta:G3}) by DP-SGD, σ = {guarantee.NoiseMultiplier:G4}, C = {guarantee.MaxGradNorm:G4}, {guarantee.Steps?.ToString() ?? "?"} steps at q = {guarantee.SampleRate?.ToString("G4", System.Globalization.CultureInfo.InvariantCulture) ?? "?"}.")));
             if (outcome.Comparison is { } comparison)
                 AnsiConsole.MarkupLine($"Against {Markup.Escape(result.GetValue(againstOption)!)}: [bold]{comparison.Verdict}[/]. {Markup.Escape(comparison.Reason)}");
             if (outcome.CrossValidation is { } cv)

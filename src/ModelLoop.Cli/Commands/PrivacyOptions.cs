@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using ModelLoop.Loop;
 using ModelLoop.Privacy.Audit;
+using ModelLoop.Privacy.Sgd;
 using Spectre.Console;
 
 namespace ModelLoop.Cli.Commands;
@@ -25,7 +26,10 @@ internal sealed class PrivacyOptions
             command.Options.Add(option);
     }
 
-    /// <summary>The audit add-on when --privacy is given, else none (and the audit options must not be).</summary>
+    /// <summary>
+    /// The DP guarantee's section (always: it reports nothing for a model trained without DP), and the audit add-on when
+    /// --privacy is given (else the audit options must not be).
+    /// </summary>
     public IReadOnlyList<IEvaluationAddOn> AddOns(ParseResult result)
     {
         if (!result.GetValue(_privacy))
@@ -33,10 +37,11 @@ internal sealed class PrivacyOptions
             foreach (var option in new Option[] { _shadowModels, _population, _variant, _members, _nonMembers })
                 if (result.GetResult(option) is { Implicit: false })
                     throw new ArgumentException($"{option.Name} configures the privacy audit, which runs only with --privacy. Add --privacy, or drop {option.Name}.");
-            return [];
+            return [new DifferentialPrivacyAddOn()];
         }
         return
         [
+            new DifferentialPrivacyAddOn(),
             new MembershipAuditAddOn(new MembershipAuditOptions
             {
                 ShadowModels = result.GetValue(_shadowModels),

@@ -6,8 +6,8 @@ namespace ModelLoop.Privacy.PerSample;
 /// <summary>
 /// Dense (Linear) layers, y = x Wᵀ + b on inputs (B, …, d). Per sample, with the middle dimensions flattened to T:
 /// ∇W_i = Σ_t g_t a_tᵀ (p, d), ∇b_i = Σ_t g_t. Ghost clipping: ‖∇W_i‖² = ‖g_i‖²‖a_i‖² when T = 1, and
-/// Σ_{t,s} (a_t·a_s)(g_t·g_s) otherwise, which costs T²(d + p) instead of T·p·d per sample — used when 2T² ≤ p·d
-/// (the rule of Li et al. 2022, "Large Language Models Can Be Strong Differentially Private Learners").
+/// Σ_{t,s} (a_t·a_s)(g_t·g_s) otherwise, which costs T²(d + p) instead of T·p·d per sample — used when
+/// <see cref="PerSampleLayer.GhostIsCheaper"/> says so (always for T = 1).
 /// </summary>
 internal sealed class LinearPerSample : PerSampleLayer
 {
@@ -39,7 +39,7 @@ internal sealed class LinearPerSample : PerSampleLayer
     {
         var (a, g) = Flatten(activation, backprop);
         long t = a.shape[1], d = a.shape[2], p = g.shape[2];
-        if (!_ghost || 2 * t * t > p * d)
+        if (!_ghost || !GhostIsCheaper(a.shape[0], t, d, p))
             return base.NormsSquared(activation, backprop, out perSample);
         perSample = null;
         var total = zeros(a.shape[0], dtype: a.dtype, device: a.device);

@@ -84,6 +84,12 @@ public sealed class PerSampleGradients : IDisposable
         new(name, type, $"DP-SGD cannot train layer '{name}' ({type}): {why}. Layers with per-sample gradients: {SupportedLayers}. " +
             "What to do: replace the layer with a supported one, or freeze it (CompileOptions.Trainable) so it has no trainable parameters.");
 
+    /// <summary>The hooked layers, in order (tests force a convolution's norm method through them).</summary>
+    internal IReadOnlyList<PerSampleLayer> Layers => _layers;
+
+    /// <summary>Receives (layer name, phase "norms" or "sum", elapsed) per layer, for profiling (the bench's <c>dp --part profile</c>). Defaults to null.</summary>
+    internal Action<string, string, TimeSpan>? Profiler { get; set; }
+
     /// <summary>Whether the hooks keep activations. Set it around the training forward pass only. Defaults to false.</summary>
     public bool Capturing { get; set; }
 
@@ -121,6 +127,7 @@ public sealed class PerSampleGradients : IDisposable
         Tensor? total = null;
         foreach (var layer in _layers)
         {
+            var clock = Profiler is null ? null : System.Diagnostics.Stopwatch.StartNew();
             var calls = Calls(layer, lossScale);
             if (calls.Count == 0) continue;
             Tensor n;
@@ -136,6 +143,7 @@ public sealed class PerSampleGradients : IDisposable
                 n = PerSampleLayer.SquaredNorms(perSample);
             }
             total = total is null ? n : total + n;
+            if (clock is not null) Profiler!(layer.Name, "norms", clock.Elapsed);
         }
         return (total ?? zeros(BatchSize)).sqrt();
     }
@@ -152,28 +160,35 @@ public sealed class PerSampleGradients : IDisposable
         var result = new Dictionary<string, Tensor>();
         foreach (var layer in _layers)
         {
-            if (lossScale == _materialisedLossScale && _materialised.TryGetValue(layer, out var perSample))
-            {
-                // Σ_i s_i g_i from the per-sample gradients Norms already made: (B) · (B, …) → (…).
-                for (var i = 0; i < perSample.Length; i++)
-                {
-                    var s = scale.to(perSample[i].dtype).reshape([scale.shape[0], .. Enumerable.Repeat(1L, (int)perSample[i].dim() - 1)]);
-                    result[layer.Parameters[i].Name] = (perSample[i] * s).sum(0L);
-                }
-                continue;
-            }
-            foreach (var (a, g) in Calls(layer, lossScale))
-            {
-                var perSampleScale = scale.to(g.dtype).reshape([scale.shape[0], .. Enumerable.Repeat(1L, (int)g.dim() - 1)]);
-                var sums = layer.SummedGradients(a, g * perSampleScale);
-                for (var i = 0; i < sums.Length; i++)
-                {
-                    var p = layer.Parameters[i].Name;
-                    result[p] = result.TryGetValue(p, out var so) ? so + sums[i] : sums[i];
-                }
-            }
+            var clock = Profiler is null ? null : System.Diagnostics.Stopwatch.StartNew();
+            WeightedSum(layer, scale, lossScale, result);
+            if (clock is not null) Profiler!(layer.Name, "sum", clock.Elapsed);
         }
         return result;
+    }
+
+    private void WeightedSum(PerSampleLayer layer, Tensor scale, double lossScale, Dictionary<string, Tensor> result)
+    {
+        if (lossScale == _materialisedLossScale && _materialised.TryGetValue(layer, out var perSample))
+        {
+            // Σ_i s_i g_i from the per-sample gradients Norms already made: (B) · (B, …) → (…).
+            for (var i = 0; i < perSample.Length; i++)
+            {
+                var g = perSample[i];
+                result[layer.Parameters[i].Name] = scale.to(g.dtype).matmul(g.reshape(g.shape[0], -1)).reshape(g.shape[1..]); // (B) × (B, P) → (P)
+            }
+            return;
+        }
+        foreach (var (a, g) in Calls(layer, lossScale))
+        {
+            var perSampleScale = scale.to(g.dtype).reshape([scale.shape[0], .. Enumerable.Repeat(1L, (int)g.dim() - 1)]);
+            var sums = layer.SummedGradients(a, g * perSampleScale);
+            for (var i = 0; i < sums.Length; i++)
+            {
+                var p = layer.Parameters[i].Name;
+                result[p] = result.TryGetValue(p, out var so) ? so + sums[i] : sums[i];
+            }
+        }
     }
 
     /// <summary>Forgets the captured batch (call after each step).</summary>

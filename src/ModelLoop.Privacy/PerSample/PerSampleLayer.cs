@@ -50,6 +50,19 @@ internal abstract class PerSampleLayer
     public virtual Tensor[] SummedGradients(Tensor activation, Tensor backprop) =>
         [.. PerSampleGradients(activation, backprop).Select(g => g.sum(0L))];
 
+    /// <summary>
+    /// Whether a weight's norms are cheaper by ghost clipping than by materialising its per-sample gradients, for B
+    /// samples of T positions, d inputs and p outputs ("mixed ghost clipping", Bu et al. 2022). Ghost norms cost
+    /// B·T²·(d + p) and the clipped sum then needs another pass over the backprops (B·T·d·p); materialised gradients
+    /// cost B·T·d·p once, after which the norms and the clipped sum are B·d·p each. So ghost wins when T²(d + p) &lt; 2dp
+    /// (small maps, wide layers), or when B·d·p floats would not fit in <see cref="MaxMaterialisedElements"/>.
+    /// </summary>
+    protected static bool GhostIsCheaper(long batch, long positions, long inputs, long outputs) =>
+        positions * positions * (inputs + outputs) < 2 * inputs * outputs || batch * inputs * outputs > MaxMaterialisedElements;
+
+    /// <summary>The most per-sample gradient elements one layer materialises (2^26 floats, 256 MiB).</summary>
+    public const long MaxMaterialisedElements = 1L << 26;
+
     protected static List<(string, Parameter)> Trainable(string name, params (string Suffix, Parameter? Parameter)[] parameters) =>
         [.. parameters.Where(p => p.Parameter is { requires_grad: true }).Select(p => (Join(name, p.Suffix), p.Parameter!))];
 

@@ -45,6 +45,9 @@ public sealed class DpSgdPlugin : StepPlugin
 
     public override BatchSampling Sampling => BatchSampling.Poisson;
 
+    /// <summary>Receives per-layer timings of the clipping (see <see cref="PerSampleGradients"/>), for the bench. Defaults to null.</summary>
+    internal Action<string, string, TimeSpan>? Profiler { get; init; }
+
     /// <inheritdoc/>
     public override bool EnforcesPrivacy => true;
 
@@ -74,6 +77,7 @@ public sealed class DpSgdPlugin : StepPlugin
 
         _perSample?.Dispose();
         _perSample = PerSampleGradients.Attach(context.Model.Network, Options.GhostClipping);
+        _perSample.Profiler = Profiler;
         var covered = _perSample.ParameterNames.ToHashSet();
         var missing = context.TrainableParameters.Select(p => p.Name).Where(name => !covered.Contains(name)).ToList();
         if (missing.Count > 0)

@@ -6,12 +6,14 @@ namespace ModelLoop.Privacy.Sgd;
 /// Runs a <see cref="TrainingConfig"/> with a privacy section through <see cref="TrainingJob"/>: adds the
 /// <see cref="DpSgdPlugin"/> it describes (ε then goes into every epoch's logs, so progress and the tracked run's
 /// metrics show it) and records the final guarantee in the model package's metrics (dp_epsilon, dp_delta,
-/// dp_noise_multiplier, dp_max_grad_norm), which the evaluation report of the package shows.
+/// dp_noise_multiplier, dp_max_grad_norm, dp_sample_rate, dp_steps), which the evaluation report of the package shows
+/// (<see cref="DifferentialPrivacyAddOn"/>).
 /// </summary>
 public static class PrivateTraining
 {
     /// <summary>Package-metric keys of the guarantee.</summary>
-    public const string EpsilonMetric = "dp_epsilon", DeltaMetric = "dp_delta", NoiseMetric = "dp_noise_multiplier", ClipMetric = "dp_max_grad_norm";
+    public const string EpsilonMetric = "dp_epsilon", DeltaMetric = "dp_delta", NoiseMetric = "dp_noise_multiplier", ClipMetric = "dp_max_grad_norm",
+        SampleRateMetric = "dp_sample_rate", StepsMetric = "dp_steps";
 
     /// <summary>Trains <paramref name="config"/>, privately when it has a privacy section.</summary>
     public static TrainingResult Run(TrainingConfig config, TrainingJobOptions? options = null) =>
@@ -43,6 +45,8 @@ public static class PrivateTraining
                 metrics[DeltaMetric] = privacy.Delta;
                 metrics[NoiseMetric] = plugin.NoiseMultiplier;
                 metrics[ClipMetric] = privacy.MaxGradNorm;
+                metrics[SampleRateMetric] = plugin.SampleRate;
+                metrics[StepsMetric] = plugin.Accountant.Steps;
                 return metrics;
             },
         };

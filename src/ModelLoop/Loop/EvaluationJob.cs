@@ -64,7 +64,7 @@ public static class EvaluationJob
         var sections = request.AddOns.Select(addOn => addOn.Evaluate(new EvaluationAddOnContext
         {
             Model = resolved, Data = data, Loaded = loaded, OutputDirectory = output, Seed = request.Seed, Device = request.Device, Log = log,
-        })).ToArray();
+        })).OfType<ReportSection>().ToArray();
         var hash = package.Lineage.DatasetManifestHash;
         var files = ReportWriter.Write(evaluation, output, new ReportContext
         {

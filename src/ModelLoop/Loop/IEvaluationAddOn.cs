@@ -8,7 +8,7 @@ namespace ModelLoop.Loop;
 /// </summary>
 public interface IEvaluationAddOn
 {
-    /// <summary>Measures and returns the section for report.html and evaluation.json.</summary>
+    /// <summary>Measures and returns the section for report.html and evaluation.json, or null when it has nothing to say about this model.</summary>
     /// <exception cref="ArgumentException">The model or data does not allow it; the message says what to pass instead.</exception>
-    ReportSection Evaluate(EvaluationAddOnContext context);
+    ReportSection? Evaluate(EvaluationAddOnContext context);
 }

@@ -9,7 +9,7 @@ public class PerSampleGradientsTests
 {
     public PerSampleGradientsTests() => TorchRuntime.EnsureLoaded();
 
-    public static TheoryData<string> Networks => ["dense", "dense-sequence", "conv-groupnorm", "conv-large-map", "embedding-layernorm", "shared-dense"];
+    public static TheoryData<string> Networks => ["dense", "dense-sequence", "conv-groupnorm", "conv-small-map", "conv-large-map", "embedding-layernorm", "shared-dense"];
 
     [Theory]
     [MemberData(nameof(Networks))]
@@ -71,6 +71,37 @@ public class PerSampleGradientsTests
             {
                 var error = (sums[name] - expected).abs().max().item<double>();
                 Assert.True(error < 1e-6, $"{kind} ({path}): weighted sum of '{name}' differs by {error}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("conv-groupnorm")]
+    [InlineData("conv-small-map")]
+    [InlineData("conv-large-map")]
+    public void Every_convolution_norm_method_gives_the_micro_batch_norms_and_weighted_sums(string kind)
+    {
+        using var scope = NewDisposeScope();
+        var (network, x) = Build(kind);
+        var reference = MicroBatchGradients(network, x);
+        var referenceNorms = reference.Select(r => Math.Sqrt(r.Values.Sum(g => g.square().sum().item<double>()))).ToArray();
+        var factors = Enumerable.Range(0, (int)x.shape[0]).Select(i => 0.3 + 0.1 * i).ToArray();
+
+        foreach (var method in Enum.GetValues<ConvolutionNormMethod>())
+        {
+            using var psg = PerSampleGradients.Attach(network);
+            foreach (var conv in psg.Layers.OfType<Conv2dPerSample>())
+                conv.Method = method;
+            var norms = Capture(psg, network, x).Norms().data<double>().ToArray();
+            var sums = psg.WeightedSum(tensor(factors));
+
+            for (var i = 0; i < referenceNorms.Length; i++)
+                Assert.True(Math.Abs(norms[i] - referenceNorms[i]) < 1e-6, $"{kind}, {method}: sample {i} norm {norms[i]} vs {referenceNorms[i]}");
+            foreach (var name in reference[0].Keys)
+            {
+                var expected = reference.Select((r, i) => r[name] * factors[i]).Aggregate((a, b) => a + b);
+                var error = (sums[name] - expected).abs().max().item<double>();
+                Assert.True(error < 1e-6, $"{kind}, {method}: weighted sum of '{name}' differs by {error}");
             }
         }
     }
@@ -137,9 +168,12 @@ public class PerSampleGradientsTests
         var (network, x) = kind switch
         {
             "dense" => ((nn.Module<Tensor, Tensor>)nn.Sequential(("fc1", nn.Linear(5, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 3))), randn(6, 5, dtype: float64)),
-            // (B, T, d) input: ghost norms through Gram matrices (2T² = 18 ≤ p·d = 20).
-            "dense-sequence" => (nn.Sequential(("fc1", nn.Linear(5, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2))), randn(5, 3, 5, dtype: float64)),
-            // 4×4 → 2×2 maps (L = 4): the ghost path for the convolution.
+            // (B, T, d) input: fc1's ghost norms through Gram matrices (T²(d + p) = 36 < 2dp = 40); fc2's materialised (24 ≥ 16).
+            "dense-sequence" => (nn.Sequential(("fc1", nn.Linear(5, 4)), ("act", nn.Tanh()), ("fc2", nn.Linear(4, 2))), randn(5, 2, 5, dtype: float64)),
+            // 3×4 → 1×2 maps (L = 2): the ghost path for the convolution (L²(K + O) = 88 < 2KO = 144).
+            "conv-small-map" => (nn.Sequential(("conv", nn.Conv2d(2, 4, 3)), ("gn", nn.GroupNorm(2, 4)), ("act", nn.Tanh()),
+                ("flat", nn.Flatten()), ("fc", nn.Linear(8, 3))), randn(5, 2, 3, 4, dtype: float64)),
+            // 4×4 → 2×2 maps (L = 4): materialised (L²(K + O) = 352 ≥ 2KO = 144).
             "conv-groupnorm" => (nn.Sequential(("conv", nn.Conv2d(2, 4, 3, stride: 2, padding: 1)), ("gn", nn.GroupNorm(2, 4)), ("act", nn.Tanh()),
                 ("flat", nn.Flatten()), ("fc", nn.Linear(16, 3))), randn(5, 2, 4, 4, dtype: float64)),
             // 9×9 maps (L = 81): per-sample gradients materialised.
