@@ -35,6 +35,13 @@ public static class ServingApp
     {
         // int8 (ONNX-only) packages load as models in this process too (the monitoring endpoint, retraining's gate).
         Optimization.Runtime.OnnxRuntimeSupport.Register();
+        // prometheus-net starts its Meter adapter at the default registry's first collection (a scrape of /metrics, or
+        // the dashboard's 2-second sampler); from then on every System.Diagnostics.Metrics measurement — ASP.NET Core's
+        // and Kestrel's per-request counters — becomes a labelled-series lookup on the request path (~4% of a predict's
+        // CPU under perf, issue 16's 32-client figure). The request figures /metrics needs come from UseHttpMetrics and
+        // ServingMetrics, so the adapter only duplicated them; process and event-counter metrics stay. A no-op once the
+        // registry has been collected (prometheus-net configures default metrics once per process).
+        Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true });
         var builder = WebApplication.CreateBuilder(args);
         // ASP.NET Core logs several Information lines per request; at thousands of requests a second that is noise
         // and cost. Start-up, model loads and warnings still show; Logging:LogLevel:Microsoft.AspNetCore overrides.

@@ -140,7 +140,9 @@ public sealed class LoraFineTuningTests : IDisposable
         Assert.Equal(outcome.Lora!.BaseTestLoss, version.Metrics["base_test_loss"]);
         Assert.Equal(Path.GetFullPath(basePackage), version.Tags["lora_base"]);
         Assert.Equal(outcome.Lora!.AdapterDirectory, version.Tags["lora_adapter"]);
-        Assert.True(Directory.Exists(version.Tags["tokenizer"]));
+        Assert.True(LanguageModelRegistration.IsLanguageModel(version));
+        using var package = LanguageModelRegistration.Load(new ModelRegistry(Path.Combine(_folder, "home")), "startrek-lora", "challenger");
+        Assert.Equal(outcome.VocabularySize, package.Tokenizer.VocabularySize); // the tokenizer travels inside the version
     }
 
     /// <summary>Each parameter's bytes as training begins and after the first optimizer step.</summary>

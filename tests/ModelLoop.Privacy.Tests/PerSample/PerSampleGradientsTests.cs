@@ -66,7 +66,9 @@ public class PerSampleGradientsTests
 
         foreach (var name in reference[0].Keys)
         {
-            var expected = reference.Select((r, i) => r[name] * factors[i]).Aggregate((a, b) => a + b);
+            // tensor × 0-dim tensor: a double here would pass a temporary TorchSharp Scalar, which a collection on
+            // another thread can free while libtorch reads it (the NaN this test once saw; see docs/benchmarks.md, lm-gc-stress).
+            var expected = reference.Select((r, i) => r[name] * tensor(factors[i], dtype: r[name].dtype)).Aggregate((a, b) => a + b);
             foreach (var (sums, path) in new[] { (direct, "direct"), (afterNorms, "after norms") })
             {
                 var error = (sums[name] - expected).abs().max().item<double>();
@@ -99,7 +101,9 @@ public class PerSampleGradientsTests
                 Assert.True(Math.Abs(norms[i] - referenceNorms[i]) < 1e-6, $"{kind}, {method}: sample {i} norm {norms[i]} vs {referenceNorms[i]}");
             foreach (var name in reference[0].Keys)
             {
-                var expected = reference.Select((r, i) => r[name] * factors[i]).Aggregate((a, b) => a + b);
+                // tensor × 0-dim tensor: a double here would pass a temporary TorchSharp Scalar, which a collection on
+            // another thread can free while libtorch reads it (the NaN this test once saw; see docs/benchmarks.md, lm-gc-stress).
+            var expected = reference.Select((r, i) => r[name] * tensor(factors[i], dtype: r[name].dtype)).Aggregate((a, b) => a + b);
                 var error = (sums[name] - expected).abs().max().item<double>();
                 Assert.True(error < 1e-6, $"{kind}, {method}: weighted sum of '{name}' differs by {error}");
             }

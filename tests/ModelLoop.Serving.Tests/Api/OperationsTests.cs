@@ -49,6 +49,23 @@ public sealed class OperationsTests
     }
 
     [Fact]
+    public async Task Once_metrics_have_been_scraped_requests_are_not_also_recorded_through_the_meter_adapter()
+    {
+        // The first scrape starts prometheus-net's default metrics; its Meter adapter would then turn ASP.NET Core's
+        // per-request instruments (http.server.active_requests, …) into series — a cost on every request (issue 16).
+        using var server = new ServerHost();
+        using var client = server.Client();
+        await client.GetStringAsync("/metrics");
+        (await client.PostAsJsonAsync("/v1/models/iris/predict", new { input = new[] { 1f, 2f, 3f, 4f } })).EnsureSuccessStatusCode();
+
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.Contains("modelloop_requests_total{model=\"iris\",outcome=\"ok\"}", metrics);
+        Assert.DoesNotContain("http_server_active_requests", metrics);
+        Assert.DoesNotContain("http_server_request_duration", metrics);
+    }
+
+    [Fact]
     public async Task UnknownModelNamesDoNotCreateMetricSeries()
     {
         using var server = new ServerHost();
