@@ -82,16 +82,7 @@ internal static class LmFinetuneCommand
                 Precision = result.GetValue(common.Precision) ?? config.Precision,
                 Seed = result.GetValue(common.Seed) ?? config.Seed,
             };
-            config.Validate();
-            var device = common.Apply(result);
-            var options = tracking.Apply(result, new TrainingJobOptions
-            {
-                OutputDirectory = result.GetValue(outOption)!,
-                CheckpointPath = result.GetValue(checkpointOption),
-                Device = device,
-                Parameters = new Dictionary<string, string> { ["command"] = "lm finetune" },
-                Log = text => Console.Out.WriteLine(text),
-            });
+            var options = LmTrainCommand.JobOptions(result, config, common, tracking, outOption, checkpointOption, "lm finetune");
             Print(LoraFineTuning.Run(config, options));
             return 0;
         });

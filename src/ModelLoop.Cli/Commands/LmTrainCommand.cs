@@ -39,20 +39,30 @@ internal static class LmTrainCommand
                 Precision = result.GetValue(common.Precision) ?? config.Precision,
                 Seed = result.GetValue(common.Seed) ?? config.Seed,
             };
-            config.Validate();
-            var device = common.Apply(result);
-            var options = tracking.Apply(result, new TrainingJobOptions
-            {
-                OutputDirectory = result.GetValue(outOption)!,
-                CheckpointPath = result.GetValue(checkpointOption),
-                Device = device,
-                Parameters = new Dictionary<string, string> { ["command"] = "lm train" },
-                Log = text => Console.Out.WriteLine(text),
-            });
+            var options = JobOptions(result, config, common, tracking, outOption, checkpointOption, "lm train");
             Print(LanguageModelTraining.Run(config, options));
             return 0;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The job options `lm train` and `lm finetune` share: the config validated, the device applied, the run folder and
+    /// checkpoint from their options, tracking, and progress on standard output.
+    /// </summary>
+    internal static TrainingJobOptions JobOptions(ParseResult result, TrainingConfig config, CommonOptions common, RunsTrackingOptions tracking,
+        Option<string> outOption, Option<string?> checkpointOption, string commandName)
+    {
+        config.Validate();
+        var device = common.Apply(result);
+        return tracking.Apply(result, new TrainingJobOptions
+        {
+            OutputDirectory = result.GetValue(outOption)!,
+            CheckpointPath = result.GetValue(checkpointOption),
+            Device = device,
+            Parameters = new Dictionary<string, string> { ["command"] = commandName },
+            Log = text => Console.Out.WriteLine(text),
+        });
     }
 
     private static void Print(LanguageModelTrainingResult outcome)
