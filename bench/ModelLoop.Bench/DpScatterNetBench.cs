@@ -33,17 +33,20 @@ internal static class DpScatterNetBench
         var seed = options.Int("seed", 1);
         var holdOut = options.Int("validation", 0);
         var clock = Stopwatch.StartNew();
-        TensorDataset fit = train, score = test;
+        using var scattering = new ScatteringTransform(28, 28, options.Int("scales", 2), options.Int("orientations", 8));
+        // The features depend only on the images and (J, L): computed once per cache folder, so choosing hyperparameters
+        // on the validation split and the final test run share them.
+        var cache = options.String("feature-cache", Path.Combine(Path.GetTempPath(), "modelloop-scatternet"));
+        using var trainFeatures = Features(scattering, train, Path.Combine(cache, $"train-J{scattering.Scales}-L{scattering.Orientations}-{train.Count}"));
+        using var testFeatures = Features(scattering, test, Path.Combine(cache, $"test-J{scattering.Scales}-L{scattering.Orientations}-{test.Count}"));
+        var featureSeconds = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"scattering features {string.Join("×", trainFeatures.SampleShape.ToArray())} of {train.Count + test.Count:N0} images in {featureSeconds:F0} s (cache {cache})");
+        TensorDataset fitFeatures = trainFeatures, scoreFeatures = testFeatures;
         if (holdOut > 0)
         {
-            (fit, score) = train.Split(1 - (double)holdOut / train.Count, seed: 14);
-            Console.WriteLine($"validation run: {fit.Count:N0} training images, {score.Count:N0} held-out training images scored; the test set is not used");
+            (fitFeatures, scoreFeatures) = trainFeatures.Split(1 - (double)holdOut / trainFeatures.Count, seed: 14);
+            Console.WriteLine($"validation run: {fitFeatures.Count:N0} training images, {scoreFeatures.Count:N0} held-out training images scored; the test set is not used");
         }
-        using var scattering = new ScatteringTransform(28, 28, options.Int("scales", 2), options.Int("orientations", 8));
-        using var fitFeatures = scattering.Transform(fit);
-        using var scoreFeatures = scattering.Transform(score);
-        var featureSeconds = clock.Elapsed.TotalSeconds;
-        Console.WriteLine($"scattering features {string.Join("×", fitFeatures.SampleShape.ToArray())} of {fit.Count + score.Count:N0} images in {featureSeconds:F0} s");
 
         random.manual_seed(seed);
         using var model = new Sequential(fitFeatures.SampleShape)
@@ -54,7 +57,7 @@ internal static class DpScatterNetBench
         };
         model.Compile(OptimizerOptions.Sgd(lr, momentum: momentum), Loss.CrossEntropy(), ["accuracy"]);
         var plugin = new DpSgdPlugin(new DpSgdOptions { TargetEpsilon = epsilon, Delta = delta, MaxGradNorm = clip });
-        Console.WriteLine($"DP-SGD ScatterNet + linear: {fit.Count:N0} train, target (ε, δ) = ({epsilon}, {delta:G}), {epochs} epochs, expected batch {batch}, " +
+        Console.WriteLine($"DP-SGD ScatterNet + linear: {fitFeatures.Count:N0} train, target (ε, δ) = ({epsilon}, {delta:G}), {epochs} epochs, expected batch {batch}, " +
                           $"SGD lr {lr} momentum {momentum}, C = {clip}, GroupNorm({groups}), {model.ParameterCount:N0} parameters, {TorchRuntime.Threads} thread(s)");
         var history = model.Fit(fitFeatures, new FitOptions { Epochs = epochs, BatchSize = batch, Seed = seed, Progress = ProgressMode.Lines, Plugins = [plugin] }, validation: scoreFeatures);
         var what = holdOut > 0 ? "validation" : "test";
@@ -63,8 +66,26 @@ internal static class DpScatterNetBench
                           $"features {featureSeconds:F0} s, total {clock.Elapsed.TotalMinutes:F1} min");
         if (holdOut > 0)
         {
-            fit.Dispose();
-            score.Dispose();
+            fitFeatures.Dispose();
+            scoreFeatures.Dispose();
         }
+    }
+
+    /// <summary>The scattering features of <paramref name="images"/>, read from <paramref name="path"/> if an earlier run saved them.</summary>
+    private static TensorDataset Features(ScatteringTransform scattering, TensorDataset images, string path)
+    {
+        string features = path + ".features.pt", labels = path + ".labels.pt";
+        if (File.Exists(features) && File.Exists(labels))
+            return new TensorDataset(Tensor.Load(features), Tensor.Load(labels));
+        var clock = Stopwatch.StartNew();
+        var result = scattering.Transform(images);
+        Console.WriteLine($"  computed {images.Count:N0} images' features in {clock.Elapsed.TotalSeconds:F0} s");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // Written under temporary names and renamed, so a killed run never leaves a half-written cache behind.
+        result.Features.save(features + ".tmp");
+        result.Labels.save(labels + ".tmp");
+        File.Move(labels + ".tmp", labels, overwrite: true);
+        File.Move(features + ".tmp", features, overwrite: true);
+        return result;
     }
 }

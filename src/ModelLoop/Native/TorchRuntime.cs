@@ -49,33 +49,46 @@ public static class TorchRuntime
     }
 
     /// <summary>
-    /// True when <see cref="EnsureLoaded"/> raised glibc's mmap and trim thresholds for this process (see
-    /// <see cref="TuneAllocator"/>); false on other C libraries, with MODELLOOP_MALLOC_TUNING=0, or when GLIBC_TUNABLES
-    /// already sets malloc options.
+    /// True when <see cref="EnsureLoaded"/> tuned glibc's allocator for this process (see <see cref="TuneAllocator"/>);
+    /// false on other C libraries, with MODELLOOP_MALLOC_TUNING=0, or when GLIBC_TUNABLES already sets malloc options.
     /// </summary>
     public static bool AllocatorTuned { get; private set; }
 
-    private const int MallocTrimThreshold = -1, MallocMmapThreshold = -3; // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD (malloc.h)
+    // malloc.h: M_TRIM_THRESHOLD, M_MMAP_THRESHOLD, M_MMAP_MAX.
+    private const int MallocTrimThreshold = -1, MallocMmapThreshold = -3, MallocMmapMax = -4;
 
     /// <summary>
-    /// libtorch allocates every activation of a forward or backward pass with malloc; a CNN's batch tensors are a few
-    /// hundred KiB to a few MiB, above glibc's mmap threshold, so each one is a fresh mmap whose pages fault in (and are
-    /// zeroed) on first touch and are unmapped when freed — measured on the 2-core EPYC: one bn-cnn training epoch on
-    /// 10,000 images 34.9 s → 14.9 s, a 10,000-image evaluation 12.7 s → 6.9 s with the thresholds raised. Raising the
-    /// mmap threshold to 32 MiB (glibc's own upper bound for its dynamic threshold) keeps those blocks in the heap and
-    /// reuses them; the trim threshold of 1 GiB keeps freed heap memory for the next batch instead of returning it to
-    /// the system after every step — the price is up to that much free memory held by the process. Same effect as
-    /// GLIBC_TUNABLES=glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824, but for every
-    /// process that loads libtorch, tests and library users included. Off with MODELLOOP_MALLOC_TUNING=0.
+    /// libtorch allocates every activation, gradient and temporary with malloc. glibc serves a block above its mmap
+    /// threshold (128 KiB, adapting up to 32 MiB) with a fresh mmap whose pages fault in (and are zeroed) on first touch
+    /// and are unmapped when freed, so a training loop pays for page faults on every big tensor of every step. In the
+    /// virtual machines this project runs on a page fault costs ~25 µs: a 105 MB elementwise product took 685 ms with
+    /// glibc's defaults and 7.5 ms with its memory kept (PyTorch 1.13, same machine); one bn-cnn epoch on 10,000 images
+    /// 34.9 s → 14.9 s with the thresholds raised. So the process keeps what it frees for the next batch, like
+    /// PyTorch's caching allocator on a GPU or jemalloc on a CPU:
+    /// <list type="bullet">
+    /// <item>default: no malloc'd block is given its own mapping (M_MMAP_MAX = 0): every block comes from the heap and
+    /// is reused once freed, whatever its size (per-sample gradients, unfolded patches and scattering maps are tens to
+    /// hundreds of MB); free memory beyond 1 GiB at the heap's top is returned to the system (M_TRIM_THRESHOLD).
+    /// Threads other than the main one allocate from glibc's per-thread arenas, whose heaps are at most 64 MiB: their
+    /// bigger blocks are still mapped (glibc's fallback), as without tuning.</item>
+    /// <item>MODELLOOP_MALLOC_TUNING=thresholds: only the thresholds (mmap 32 MiB, trim 1 GiB), blocks above 32 MiB mapped.</item>
+    /// <item>MODELLOOP_MALLOC_TUNING=0: glibc's defaults.</item>
+    /// </list>
+    /// The price is free memory held by the process (up to its peak use). The same as GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=1073741824,
+    /// but for every process that loads libtorch, tests and library users included.
     /// </summary>
     private static bool TuneAllocator()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("MODELLOOP_MALLOC_TUNING") == "0"
+        var mode = Environment.GetEnvironmentVariable("MODELLOOP_MALLOC_TUNING");
+        if (!OperatingSystem.IsLinux() || mode == "0"
             || Environment.GetEnvironmentVariable("GLIBC_TUNABLES")?.Contains("glibc.malloc.", StringComparison.Ordinal) == true)
             return false;
         try
         {
-            return MallOpt(MallocMmapThreshold, 32 << 20) == 1 && MallOpt(MallocTrimThreshold, 1 << 30) == 1;
+            var trim = MallOpt(MallocTrimThreshold, 1 << 30) == 1;
+            return mode == "thresholds"
+                ? MallOpt(MallocMmapThreshold, 32 << 20) == 1 && trim
+                : MallOpt(MallocMmapMax, 0) == 1 && trim;
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
