@@ -76,7 +76,7 @@ internal static class DpScatterNetBench
     {
         string features = path + ".features.pt", labels = path + ".labels.pt";
         if (File.Exists(features) && File.Exists(labels))
-            return new TensorDataset(Tensor.Load(features), Tensor.Load(labels));
+            return new TensorDataset(Tensor.load(features), Tensor.load(labels)); // Tensor.load reads what Tensor.save wrote
         var clock = Stopwatch.StartNew();
         var result = scattering.Transform(images);
         Console.WriteLine($"  computed {images.Count:N0} images' features in {clock.Elapsed.TotalSeconds:F0} s");
