@@ -66,9 +66,7 @@ public class PerSampleGradientsTests
 
         foreach (var name in reference[0].Keys)
         {
-            // tensor × 0-dim tensor: a double here would pass a temporary TorchSharp Scalar, which a collection on
-            // another thread can free while libtorch reads it (the NaN this test once saw; see docs/benchmarks.md, lm-gc-stress).
-            var expected = reference.Select((r, i) => r[name] * tensor(factors[i], dtype: r[name].dtype)).Aggregate((a, b) => a + b);
+            var expected = WeightedReference(reference, name, factors);
             foreach (var (sums, path) in new[] { (direct, "direct"), (afterNorms, "after norms") })
             {
                 var error = (sums[name] - expected).abs().max().item<double>();
@@ -101,9 +99,7 @@ public class PerSampleGradientsTests
                 Assert.True(Math.Abs(norms[i] - referenceNorms[i]) < 1e-6, $"{kind}, {method}: sample {i} norm {norms[i]} vs {referenceNorms[i]}");
             foreach (var name in reference[0].Keys)
             {
-                // tensor × 0-dim tensor: a double here would pass a temporary TorchSharp Scalar, which a collection on
-            // another thread can free while libtorch reads it (the NaN this test once saw; see docs/benchmarks.md, lm-gc-stress).
-            var expected = reference.Select((r, i) => r[name] * tensor(factors[i], dtype: r[name].dtype)).Aggregate((a, b) => a + b);
+                var expected = WeightedReference(reference, name, factors);
                 var error = (sums[name] - expected).abs().max().item<double>();
                 Assert.True(error < 1e-6, $"{kind}, {method}: weighted sum of '{name}' differs by {error}");
             }
@@ -205,4 +201,10 @@ public class PerSampleGradientsTests
 
         public override Tensor forward(Tensor x) => shared.call(shared.call(x).tanh());
     }
+
+    /// <summary>Σ_i factors[i]·reference[i][name], the clipped sum the micro-batches of one give.</summary>
+    private static Tensor WeightedReference(IReadOnlyList<IReadOnlyDictionary<string, Tensor>> reference, string name, IReadOnlyList<double> factors) =>
+        // tensor × 0-dim tensor: a double here would pass a temporary TorchSharp Scalar, which a collection on another
+        // thread can free while libtorch reads it (the NaN this test once saw; see docs/benchmarks.md, lm-gc-stress).
+        reference.Select((r, i) => r[name] * tensor(factors[i], dtype: r[name].dtype)).Aggregate((a, b) => a + b);
 }
