@@ -94,6 +94,36 @@ public sealed class OptimizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_student_distilled_from_two_teachers_is_measured_beside_their_ensemble_which_is_not_registered()
+    {
+        Assert.Equal(0, Train("run", "--register", "bc"));
+        Assert.Equal(0, CliApp.Run(["train", "--model", "mlp", "--data", ShippedDatasets.Find("breast_cancer.csv"), "--epochs", "3", "--seed", "3", "--split-seed", "2", "--threads", "1",
+            "--device", "cpu", "--out", Out("second"), "--home", Home, "--register", "bc"]));
+        var spec = Out("student.json");
+        File.WriteAllText(spec, new Modeling.ModelSpec([30], [new Modeling.Layers.Dense(4, Modeling.Activation.Relu), new Modeling.Layers.Dense(2)]).ToJson());
+
+        var (exit, output) = Capture("optimize", "bc:1", "--distill-into", spec, "--teacher", "bc:2", "--distill-epochs", "1",
+            "--rounds", "1", "--register", "bc", "--out", Out("opt"), "--home", Home, "--threads", "1");
+
+        Assert.True(exit == 0, output);
+        var report = OptimizationReport.FromJson(File.ReadAllText(Out("opt/report/report.json")));
+        Assert.Equal(["baseline", "ensemble", "distilled"], report.Variants.Select(v => v.Name));
+        Assert.Equal(2 * report.Variants[0].Parameters, report.Variants[1].Parameters);
+        Assert.Null(report.Variants[1].PackagePath);
+        Assert.Contains("of the ensemble of 2", report.Variants[2].Method, StringComparison.Ordinal);
+        Assert.Equal([1, 2, 3], new ModelRegistry(Home).ListVersions("bc").Select(v => v.Version)); // the student only
+    }
+
+    [Fact]
+    public void A_further_teacher_without_a_student_is_exit_2_before_anything_runs()
+    {
+        var (exit, output) = Capture("optimize", Out("no-such-run"), "--prune", "0.5", "--teacher", "bc:2");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("no --distill-into SPEC was given", output);
+    }
+
+    [Fact]
     public void Asking_for_nothing_is_exit_2_listing_what_can_be_asked()
     {
         var (exit, output) = Capture("optimize", Out("no-such-run"));

@@ -22,6 +22,11 @@ internal static class OptimizeCommand
         var channelsOption = new Option<double?>("--prune-channels") { Description = "Structured pruning: remove this fraction in (0, 1) of each Conv2D's channels and hidden Dense neurons (lowest L1 norm) into a smaller, faster model, then fine-tune. Defaults to none." };
         var quantizeOption = new Option<string?>("--quantize") { Description = "int8: per-channel int8 weights (static with calibration for convolutions, dynamic otherwise), run by ONNX Runtime. Defaults to none." };
         var distillOption = new Option<string?>("--distill-into") { Description = "A student layer spec (.yaml/.json) or training config to distil MODEL into (see --temperature, --alpha). Defaults to none." };
+        var teacherOption = new Option<string[]>("--teacher")
+        {
+            Description = "A further teacher for --distill-into (repeatable): the student learns the mean softened prediction of MODEL and every --teacher, an ensemble measured in the report too. Each must predict MODEL's classes from the same data. Defaults to none.",
+            Arity = ArgumentArity.OneOrMore,
+        };
         var epochsOption = new Option<int>("--epochs") { Description = "Fine-tuning epochs after pruning. Defaults to 2.", DefaultValueFactory = _ => 2 };
         var distillEpochsOption = new Option<int?>("--distill-epochs") { Description = "Training epochs of the student. Defaults to MODEL's own training epochs." };
         var temperatureOption = new Option<double>("--temperature") { Description = "Distillation temperature T > 0 (softens teacher and student alike). Defaults to 4.", DefaultValueFactory = _ => 4 };
@@ -34,7 +39,7 @@ internal static class OptimizeCommand
         var homeOption = RunsTrackingOptions.HomeOption();
         var command = new Command("optimize", "Prune, quantize or distil a trained model into new packages, and compare size, latency, throughput and accuracy in a report.")
         {
-            modelArgument, pruneOption, channelsOption, quantizeOption, distillOption, epochsOption, distillEpochsOption, temperatureOption, alphaOption, registerOption, outOption, roundsOption, threadsOption, seedOption, homeOption,
+            modelArgument, pruneOption, channelsOption, quantizeOption, distillOption, teacherOption, epochsOption, distillEpochsOption, temperatureOption, alphaOption, registerOption, outOption, roundsOption, threadsOption, seedOption, homeOption,
         };
         command.SetAction(result =>
         {
@@ -50,6 +55,7 @@ internal static class OptimizeCommand
                 PruneChannels = result.GetValue(channelsOption),
                 QuantizeInt8 = quantize is not null,
                 DistillInto = result.GetValue(distillOption),
+                AdditionalTeachers = result.GetValue(teacherOption) ?? [],
                 FineTuneEpochs = result.GetValue(epochsOption),
                 DistillEpochs = result.GetValue(distillEpochsOption),
                 Distillation = new() { Temperature = result.GetValue(temperatureOption), Alpha = result.GetValue(alphaOption) },

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ModelLoop.Loop;
+using ModelLoop.Modeling;
 using ModelLoop.Optimization.Pruning;
 
 namespace ModelLoop.Optimization.Distillation;
@@ -32,37 +33,80 @@ public static class DistillationJob
         Native.TorchRuntime.EnsureLoaded();
         var training = jobOptions.Training;
         using var source = ParentPackage.Open(teacher, training.Home, "teacher", jobOptions.Data);
+        var members = new List<ParentPackage>();
+        try
+        {
+            foreach (var reference in jobOptions.AdditionalTeachers)
+                members.Add(ParentPackage.Open(reference, training.Home, "teacher", jobOptions.Data));
+            return Run(source, members, student, options, jobOptions);
+        }
+        finally
+        {
+            foreach (var member in members)
+                member.Dispose();
+        }
+    }
+
+    private static DistillationResult Run(ParentPackage source, IReadOnlyList<ParentPackage> additional, TrainingConfig student, DistillationOptions options, DistillationJobOptions jobOptions)
+    {
+        var training = jobOptions.Training;
         var config = student with { Data = jobOptions.Data ?? source.Config.Data };
         if (config.Task != source.Package.Task)
             throw new ArgumentException($"The teacher is a {source.Package.Task} model but the student config trains {config.Task}; distillation needs a classifier student for a classifier teacher (loss cross_entropy).", nameof(student));
+        var pipeline = source.Package.Pipeline?.ToJson();
+        foreach (var member in additional)
+        {
+            if (member.Package.Task != source.Package.Task)
+                throw new ArgumentException($"The teacher '{member.Given}' is a {member.Package.Task} model but '{source.Given}' a {source.Package.Task} model; an ensemble's members must all be classifiers of the same classes.");
+            if (member.Package.Pipeline?.ToJson() != pipeline)
+                throw new ArgumentException($"The teacher '{member.Given}' preprocesses its inputs differently from '{source.Given}' (its pipeline was fitted on other data or settings), " +
+                    "but every member of an ensemble reads the same batch. Train the members with the same data section (source, validation, split seed, limit, normalization).");
+        }
         using var data = source.LoadData(config.Data);
         using (var shapes = ConfigBuilders.Model(config.Model, data.Train.SampleShape, data.Outputs))
             DistillationPlugin.CheckCompatible(source.Model, shapes);
-        var teacherTest = source.Evaluate(data);
-        var teacherParameters = source.Model.ParameterCount;
-        source.Model.To(training.Device);
-        var plugin = new DistillationPlugin(source.Model, options);
+        Model[] teachers = [source.Model, .. additional.Select(m => m.Model)];
+        var plugin = new DistillationPlugin(teachers, options); // checks the members against each other before epoch 1
+        IReadOnlyList<IReadOnlyDictionary<string, double>> memberTests = [source.Evaluate(data), .. additional.Select(m => m.Evaluate(data))];
+        var teacherParameters = teachers.Sum(t => t.ParameterCount);
+        IReadOnlyDictionary<string, double> teacherTest;
+        if (teachers.Length == 1)
+            teacherTest = memberTests[0];
+        else
+        {
+            using var ensemble = new Reports.EnsembleVariantPredictor(teachers);
+            teacherTest = ensemble.Evaluate(data.Test);
+            training.Log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"Ensemble of {teachers.Length} teachers ({teacherParameters:N0} parameters): {teacherTest["accuracy"]:P2} test accuracy; members {string.Join(", ", memberTests.Select(m => m["accuracy"].ToString("P2", CultureInfo.InvariantCulture)))}."));
+        }
+        foreach (var model in teachers)
+            model.To(training.Device);
         var t = options.Temperature.ToString(CultureInfo.InvariantCulture);
         var alpha = options.Alpha.ToString(CultureInfo.InvariantCulture);
+        var teacherNames = string.Join(" + ", [source.Reference, .. additional.Select(m => m.Reference)]);
         var result = TrainingJob.Run(config, data, training with
         {
             ParentModel = source.Reference,
             Plugins = [.. training.Plugins, plugin],
-            Description = training.Description ?? $"distilled from {source.Reference} ({teacherParameters:N0} parameters) at T={t}, α={alpha}",
+            Description = training.Description ?? (teachers.Length == 1
+                ? $"distilled from {source.Reference} ({teacherParameters:N0} parameters) at T={t}, α={alpha}"
+                : $"distilled from an ensemble of {teachers.Length} ({teacherNames}; {teacherParameters:N0} parameters) at T={t}, α={alpha}"),
             Parameters = new Dictionary<string, string>(training.Parameters)
             {
                 ["optimization"] = "distill",
                 ["temperature"] = t,
                 ["alpha"] = alpha,
                 ["parent_model"] = source.Reference,
+                ["teachers"] = teacherNames,
             },
-            PackageMetrics = _ => new Dictionary<string, double> { ["teacher_parameters"] = teacherParameters },
+            PackageMetrics = _ => new Dictionary<string, double> { ["teacher_parameters"] = teacherParameters, ["teacher_accuracy"] = teacherTest.GetValueOrDefault("accuracy", double.NaN) },
         });
         return new DistillationResult
         {
             PackagePath = result.PackagePath,
             Test = result.Test,
             TeacherTest = teacherTest,
+            MemberTests = memberTests,
             Parameters = result.Parameters,
             TeacherParameters = teacherParameters,
             Training = result,

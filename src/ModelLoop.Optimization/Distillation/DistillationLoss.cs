@@ -25,4 +25,23 @@ public static class DistillationLoss
         var kl = (logTeacher.exp() * (logTeacher - logStudent)).sum(1).mean();
         return hardLoss * (1 - options.Alpha) + kl * (options.Alpha * t * t);
     }
+
+    /// <summary>
+    /// An ensemble's soft targets as logits: T·log(mean over members of softmax(zₖ/T)), whose softmax at temperature T is
+    /// exactly the members' mean softened prediction (the average of probabilities, as Hinton et al. 2015 distil an
+    /// ensemble), so <see cref="Compute"/> takes them as one teacher's logits.
+    /// </summary>
+    /// <param name="logits">Each member's (N, classes) logits.</param>
+    /// <param name="temperature">The distillation temperature T the targets are softened at.</param>
+    public static Tensor EnsembleLogits(IReadOnlyList<Tensor> logits, double temperature)
+    {
+        ArgumentNullException.ThrowIfNull(logits);
+        if (logits.Count == 0)
+            throw new ArgumentException("An ensemble needs at least one member's logits; received none.", nameof(logits));
+        using var scope = NewDisposeScope();
+        // (K, N, classes) log-probabilities at T; log of the mean = logsumexp over members − log K.
+        var logProbabilities = stack([.. logits.Select(z => nn.functional.log_softmax(z.detach() / temperature, 1))]);
+        var mean = logProbabilities.logsumexp(0) - Math.Log(logits.Count);
+        return (mean * temperature).MoveToOuterDisposeScope();
+    }
 }

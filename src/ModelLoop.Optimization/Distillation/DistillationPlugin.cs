@@ -8,7 +8,8 @@ namespace ModelLoop.Optimization.Distillation;
 /// Knowledge distillation as a trainer loss: the teacher (in evaluation mode, without gradients) predicts each training
 /// batch, and the student's loss becomes <see cref="DistillationLoss.Compute"/> of its compiled loss (cross-entropy on
 /// the labels; an L1/L2 penalty, if compiled, is weighted with it) and the teacher's soft targets. The logged "loss"
-/// stays the plain cross-entropy, so runs with and without a teacher compare.
+/// stays the plain cross-entropy, so runs with and without a teacher compare. Several teachers make an ensemble teacher:
+/// the soft targets are the mean of the teachers' softened predictions (<see cref="DistillationLoss.EnsembleLogits"/>).
 /// </summary>
 /// <example><code>
 /// using var teacher = ModelPackage.Load("runs/big/artifact");
@@ -16,16 +17,35 @@ namespace ModelLoop.Optimization.Distillation;
 /// </code></example>
 public sealed class DistillationPlugin : StepPlugin
 {
-    private readonly Model _teacher;
+    private readonly IReadOnlyList<Model> _teachers;
     private readonly DistillationOptions _options;
     private Tensor? _teacherLogits;
 
     /// <param name="teacher">The trained model whose outputs the student learns; the plugin does not dispose it.</param>
     public DistillationPlugin(Model teacher, DistillationOptions options)
+        : this([teacher ?? throw new ArgumentNullException(nameof(teacher))], options)
     {
-        ArgumentNullException.ThrowIfNull(teacher);
+    }
+
+    /// <param name="teachers">
+    /// One or more trained models with the same inputs and classes; the student learns the mean of their softened
+    /// predictions (an ensemble teacher). The plugin does not dispose them.
+    /// </param>
+    /// <exception cref="ArgumentException">No teacher, or teachers that differ in input shape or classes.</exception>
+    public DistillationPlugin(IReadOnlyList<Model> teachers, DistillationOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(teachers);
         ArgumentNullException.ThrowIfNull(options);
-        _teacher = teacher;
+        if (teachers.Count == 0)
+            throw new ArgumentException("Distillation needs at least one teacher; received an empty list.", nameof(teachers));
+        for (var k = 1; k < teachers.Count; k++)
+        {
+            var (first, other) = (teachers[0], teachers[k] ?? throw new ArgumentNullException(nameof(teachers), $"Teacher {k + 1} of the list is null."));
+            if (!first.InputShape.Equals(other.InputShape) || first.InputKind != other.InputKind || !first.OutputShape.Equals(other.OutputShape))
+                throw new ArgumentException($"Teacher {k + 1} maps inputs {other.InputShape} ({other.InputKind}) to outputs {other.OutputShape}, but teacher 1 maps {first.InputShape} ({first.InputKind}) to " +
+                    $"{first.OutputShape}; an ensemble's members must read the same inputs and predict the same classes.", nameof(teachers));
+        }
+        _teachers = [.. teachers];
         _options = options.Validate();
     }
 
@@ -45,17 +65,22 @@ public sealed class DistillationPlugin : StepPlugin
 
     public override void OnTrainBegin(StepContext context)
     {
-        CheckCompatible(_teacher, context.Model);
-        if (_teacher.Device.type != context.Device.type)
-            throw new ArgumentException($"The teacher is on {_teacher.Device} and the student on {context.Device}; move the teacher with teacher.To(...) first.");
-        _teacher.Network.eval();
+        foreach (var teacher in _teachers)
+        {
+            CheckCompatible(teacher, context.Model);
+            if (teacher.Device.type != context.Device.type)
+                throw new ArgumentException($"The teacher is on {teacher.Device} and the student on {context.Device}; move the teacher with teacher.To(...) first.");
+            teacher.Network.eval();
+        }
     }
 
     public override Tensor Forward(StepContext context, Tensor input, Func<Tensor, Tensor> next)
     {
         // (N, classes) teacher logits, freed with the batch's dispose scope.
         using (no_grad())
-            _teacherLogits = _teacher.Network.forward(input);
+            _teacherLogits = _teachers.Count == 1
+                ? _teachers[0].Network.forward(input)
+                : DistillationLoss.EnsembleLogits([.. _teachers.Select(t => t.Network.forward(input))], _options.Temperature);
         return next(input);
     }
 

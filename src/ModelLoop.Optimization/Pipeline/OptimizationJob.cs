@@ -63,8 +63,10 @@ public static class OptimizationJob
         {
             var student = StudentConfig(studentFile, config, request);
             progress?.Invoke(Invariant($"Distilling into {Path.GetFileName(studentFile)} ({student.Epochs} epoch(s), T = {request.Distillation.Temperature}, α = {request.Distillation.Alpha})…"));
-            var distilled = DistillationJob.Run(request.Model, student, request.Distillation, new DistillationJobOptions { Training = Training("distilled") });
-            variants.Add(("distilled", Invariant($"distilled student ({distilled.Parameters:N0} parameters, {(double)distilled.Parameters / distilled.TeacherParameters:P0} of the teacher)"), distilled.PackagePath));
+            var distilled = DistillationJob.Run(request.Model, student, request.Distillation,
+                new DistillationJobOptions { Training = Training("distilled"), AdditionalTeachers = request.AdditionalTeachers });
+            var teacher = request.AdditionalTeachers.Count == 0 ? "the teacher" : Invariant($"the ensemble of {request.AdditionalTeachers.Count + 1}");
+            variants.Add(("distilled", Invariant($"distilled student ({distilled.Parameters:N0} parameters, {(double)distilled.Parameters / distilled.TeacherParameters:P0} of {teacher})"), distilled.PackagePath));
         }
         if (request.QuantizeInt8)
         {
@@ -101,6 +103,8 @@ public static class OptimizationJob
                     Parameters = parameters, NonZeroParameters = nonZero, SizeBytes = size, CompressedBytes = deflated,
                 });
             }
+            if (request.DistillInto is not null && request.AdditionalTeachers.Count > 0)
+                candidates.Insert(1, Ensemble(parent.Package, request, packages, predictors));
             measured = VariantBenchmark.Measure(candidates, data.Test.Features, data.Test.Labels, request.Benchmark, progress);
         }
         finally
@@ -115,7 +119,7 @@ public static class OptimizationJob
         if (request.Register is { } registryName)
         {
             var registry = new ModelRegistry(request.Home);
-            foreach (var v in measured.Skip(1))
+            foreach (var v in measured.Skip(1).Where(v => v.PackagePath is not null)) // an ensemble is measured, not a package
             {
                 var version = registry.Register(registryName, v.PackagePath!, new RegisterOptions
                 {
@@ -133,6 +137,31 @@ public static class OptimizationJob
             Files = files,
             Packages = variants.ToDictionary(v => v.Name, v => v.Path),
             Registered = registered,
+        };
+    }
+
+    /// <summary>
+    /// The ensemble a student was distilled from (the model and <see cref="OptimizationRequest.AdditionalTeachers"/>) as a
+    /// report row: measured like a variant, but it is no package, so it is neither on disk as one file nor registered.
+    /// </summary>
+    private static VariantCandidate Ensemble(ModelPackage model, OptimizationRequest request, List<ModelPackage> packages, List<IVariantPredictor> predictors)
+    {
+        var members = new List<ModelPackage> { model };
+        foreach (var reference in request.AdditionalTeachers)
+            members.Add(Track(packages, ModelResolver.Resolve(reference, request.Home).Package));
+        var counts = members.Select(Count).ToList();
+        var sizes = members.Select(m => StoredSize(m.Path, m.Metadata.Runtime)).ToList();
+        return new VariantCandidate
+        {
+            Name = "ensemble",
+            Method = Invariant($"the {members.Count} teachers' mean prediction (the model + {string.Join(", ", request.AdditionalTeachers)})"),
+            Predictor = Track(predictors, new EnsembleVariantPredictor([.. members.Select(m => m.Model)])),
+            PackagePath = null,
+            Runtime = "torchsharp",
+            Parameters = counts.Sum(c => c.Parameters),
+            NonZeroParameters = counts.Sum(c => c.NonZero),
+            SizeBytes = sizes.Sum(s => s.Size),
+            CompressedBytes = sizes.Sum(s => s.Deflated),
         };
     }
 

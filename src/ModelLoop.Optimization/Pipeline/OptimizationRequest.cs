@@ -20,6 +20,12 @@ public sealed record OptimizationRequest
     public bool QuantizeInt8 { get; init; }
     /// <summary>A student spec (.yaml/.json layer spec) or training config to distil the model into. Defaults to null (none).</summary>
     public string? DistillInto { get; init; }
+    /// <summary>
+    /// Further teachers for <see cref="DistillInto"/> (`--teacher`, repeatable): with them the student learns the mean
+    /// softened prediction of an ensemble (the model and these), and the report measures that ensemble too. Each must
+    /// predict the model's classes from the same preprocessed inputs. Defaults to none.
+    /// </summary>
+    public IReadOnlyList<string> AdditionalTeachers { get; init; } = [];
     /// <summary>Fine-tuning epochs after pruning. Defaults to 2.</summary>
     public int FineTuneEpochs { get; init; } = 2;
     /// <summary>Training epochs of a distilled student. Defaults to null: the model's own training epochs.</summary>
@@ -52,6 +58,10 @@ public sealed record OptimizationRequest
         if (Distillation is null)
             throw new ArgumentException("Distillation options are null; leave them out for T = 4, α = 0.7.");
         Distillation.Validate(); // its messages name temperature and alpha, as the CLI flags are named
+        if (AdditionalTeachers is null || AdditionalTeachers.Any(string.IsNullOrWhiteSpace))
+            throw new ArgumentException("--teacher needs a model (run folder, package or NAME[:VERSION|ALIAS]); received an empty one.");
+        if (AdditionalTeachers.Count > 0 && DistillInto is null)
+            throw new ArgumentException($"--teacher ({string.Join(", ", AdditionalTeachers)}) adds teachers to a distillation, but no --distill-into SPEC was given; add the student to distil into.");
         if (DistillInto is { } spec && !File.Exists(spec))
             throw new ArgumentException($"--distill-into '{spec}' does not exist; give a student layer spec (.yaml/.json, see samples/configs) or a training config.");
         if (Register is { } registryName)

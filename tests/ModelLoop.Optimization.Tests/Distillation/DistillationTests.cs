@@ -39,6 +39,66 @@ public sealed class DistillationTests : IDisposable
         Assert.Equal(expected, loss.item<float>(), 5);
     }
 
+    [Fact]
+    public void Ensemble_logits_soften_at_T_into_the_mean_of_the_members_softened_predictions()
+    {
+        float[][] members = [[1.0f, 2.0f, 0.5f, -1.0f, 0.0f, 3.0f], [0.0f, -2.0f, 4.0f, 1.0f, 1.0f, 1.0f], [3.0f, 0.0f, 0.0f, 2.0f, -1.0f, 0.5f]];
+        using var scope = NewDisposeScope();
+        const double T = 2.5;
+
+        var ensemble = DistillationLoss.EnsembleLogits([.. members.Select(m => tensor(m).reshape(2, 3))], T);
+        var softened = nn.functional.softmax(ensemble / T, 1).data<float>().ToArray();
+
+        for (var row = 0; row < 2; row++)
+            for (var c = 0; c < 3; c++)
+            {
+                var expected = members.Average(m =>
+                {
+                    var e = Enumerable.Range(0, 3).Select(i => Math.Exp(m[row * 3 + i] / T)).ToArray();
+                    return e[c] / e.Sum();
+                });
+                Assert.Equal(expected, softened[row * 3 + c], 5);
+            }
+    }
+
+    [Fact]
+    public void An_ensemble_of_one_teacher_twice_distils_exactly_like_that_teacher_alone()
+    {
+        using var train = CompressionFixtures.Images(96, seed: 9);
+        random.manual_seed(90);
+        using var teacher = CompressionFixtures.SmallCnn();
+        _ = teacher.Network;
+        var options = new DistillationOptions { Temperature = 3, Alpha = 0.8 };
+        var fit = new FitOptions { Epochs = 2, BatchSize = 32, Seed = 9, Progress = ProgressMode.Silent };
+        using var single = SmallStudent(seed: 91);
+        using var twice = SmallStudent(seed: 91);
+        using var other = SmallStudent(seed: 91);
+        random.manual_seed(92);
+        using var second = CompressionFixtures.SmallCnn();
+        _ = second.Network;
+
+        single.Fit(train, fit with { Plugins = [new DistillationPlugin(teacher, options)] });
+        twice.Fit(train, fit with { Plugins = [new DistillationPlugin([teacher, teacher], options)] });
+        other.Fit(train, fit with { Plugins = [new DistillationPlugin([teacher, second], options)] });
+
+        Assert.All(single.Network.parameters().Zip(twice.Network.parameters()), pair => Assert.True(pair.First.allclose(pair.Second, 1e-5, 1e-6)));
+        Assert.Contains(single.Network.parameters().Zip(other.Network.parameters()), pair => !pair.First.allclose(pair.Second, 1e-4, 1e-6)); // the second member counts
+    }
+
+    [Fact]
+    public void Teachers_that_predict_other_classes_cannot_make_an_ensemble()
+    {
+        using var teacher = CompressionFixtures.SmallCnn();
+        using var other = new Sequential(1, 8, 8) { new Flatten(), new Dense(4) };
+
+        var error = Assert.Throws<ArgumentException>(() => new DistillationPlugin([teacher, other], new DistillationOptions()));
+
+        Assert.Contains("Teacher 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(4)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("(3)", error.Message, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => new DistillationPlugin(Array.Empty<Model>(), new DistillationOptions()));
+    }
+
     /// <summary>A compiled 8×8-image student, built now from <paramref name="seed"/> so that every call starts from the same weights.</summary>
     private static Sequential SmallStudent(long seed)
     {
@@ -146,6 +206,46 @@ public sealed class DistillationTests : IDisposable
         Assert.True(result.Parameters * 4 < result.TeacherParameters, $"{result.Parameters} vs {result.TeacherParameters}");
         Assert.Equal(result.TeacherParameters, package.Metadata.Metrics["teacher_parameters"]);
         Assert.InRange(result.Test["accuracy"], 0.8, 1.0);
+    }
+
+    [Fact]
+    public void Distilling_from_two_teacher_packages_learns_from_their_ensemble_and_reports_it()
+    {
+        var first = CompressionFixtures.TrainParent(_folder.File("teacher-1"), hidden: [128, 64]);
+        var second = TrainingJob.Run(CompressionFixtures.ParentConfig(hidden: [96, 48]) with { Seed = 6 }, CompressionFixtures.Options(_folder.File("teacher-2"))).RunDirectory;
+        var student = CompressionFixtures.ParentConfig(hidden: [8]) with { Data = new DataConfig() };
+
+        var result = DistillationJob.Run(first, student, new DistillationOptions(),
+            new DistillationJobOptions { Training = CompressionFixtures.Options(_folder.File("student")), AdditionalTeachers = [second] });
+
+        using var package = ModelPackage.Load(result.PackagePath);
+        using var one = ModelPackage.Load(Path.Combine(first, "artifact"));
+        using var two = ModelPackage.Load(Path.Combine(second, "artifact"));
+        Assert.Equal(one.Model.ParameterCount + two.Model.ParameterCount, result.TeacherParameters);
+        Assert.Equal(Path.GetFullPath(first), package.Lineage.ParentModel);
+        Assert.Contains("ensemble of 2", package.Metadata.Description, StringComparison.Ordinal);
+        Assert.Equal(2, result.MemberTests.Count);
+        Assert.InRange(result.TeacherTest["accuracy"], 0.85, 1.0);
+        Assert.Equal(result.TeacherTest["accuracy"], package.Metadata.Metrics["teacher_accuracy"], 6);
+        Assert.InRange(result.Test["accuracy"], 0.8, 1.0);
+    }
+
+    [Fact]
+    public void A_teacher_trained_on_other_data_cannot_join_the_ensemble()
+    {
+        var first = CompressionFixtures.TrainParent(_folder.File("teacher-1"), epochs: 1);
+        var other = TrainingJob.Run(CompressionFixtures.ParentConfig(epochs: 1) with { Data = CompressionFixtures.BreastCancer() with { SplitSeed = 4 } },
+            CompressionFixtures.Options(_folder.File("teacher-2"))).RunDirectory;
+
+        var error = Assert.Throws<ArgumentException>(() => DistillationJob.Run(first, CompressionFixtures.ParentConfig(hidden: [8]), jobOptions: new DistillationJobOptions
+        {
+            Training = CompressionFixtures.Options(_folder.File("student")),
+            AdditionalTeachers = [other],
+        }));
+
+        Assert.Contains("preprocesses its inputs differently", error.Message, StringComparison.Ordinal);
+        Assert.Contains(other, error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_folder.File("student")));
     }
 
     [Fact]
