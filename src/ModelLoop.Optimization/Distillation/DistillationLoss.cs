@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ModelLoop.Optimization.Distillation;
@@ -19,11 +20,17 @@ public static class DistillationLoss
         ArgumentNullException.ThrowIfNull(hardLoss);
         ArgumentNullException.ThrowIfNull(options);
         var t = options.Temperature;
+        // Every number reaches libtorch as a Scalar alive until after its call (an implicit conversion's temporary can be
+        // freed by a collection on another thread while libtorch reads it: see LogitsProcessing in ModelLoop.Language).
+        using var temperature = t.ToScalar();
+        using var hardWeight = (1 - options.Alpha).ToScalar();
+        using var softWeight = (options.Alpha * t * t).ToScalar();
+        using var one = 1.ToScalar();
         // (N, classes) log-probabilities at temperature T.
-        var logTeacher = nn.functional.log_softmax(teacher.detach() / t, 1);
-        var logStudent = nn.functional.log_softmax(student / t, 1);
-        var kl = (logTeacher.exp() * (logTeacher - logStudent)).sum(1).mean();
-        return hardLoss * (1 - options.Alpha) + kl * (options.Alpha * t * t);
+        var logTeacher = nn.functional.log_softmax(teacher.detach().div(temperature), 1);
+        var logStudent = nn.functional.log_softmax(student.div(temperature), 1);
+        var kl = logTeacher.exp().mul(logTeacher - logStudent).sum(1).mean();
+        return hardLoss.mul(hardWeight).add(kl.mul(softWeight), one);
     }
 
     /// <summary>
@@ -39,9 +46,11 @@ public static class DistillationLoss
         if (logits.Count == 0)
             throw new ArgumentException("An ensemble needs at least one member's logits; received none.", nameof(logits));
         using var scope = NewDisposeScope();
+        using var t = temperature.ToScalar(); // alive past each call, as in Compute
         // (K, N, classes) log-probabilities at T; log of the mean = logsumexp over members − log K.
-        var logProbabilities = stack([.. logits.Select(z => nn.functional.log_softmax(z.detach() / temperature, 1))]);
-        var mean = logProbabilities.logsumexp(0) - Math.Log(logits.Count);
-        return (mean * temperature).MoveToOuterDisposeScope();
+        var logProbabilities = stack([.. logits.Select(z => nn.functional.log_softmax(z.detach().div(t), 1))]);
+        var logCount = tensor(Math.Log(logits.Count), logProbabilities.dtype, logProbabilities.device);
+        var mean = logProbabilities.logsumexp(0) - logCount; // tensor − tensor passes no Scalar
+        return mean.mul(t).MoveToOuterDisposeScope();
     }
 }
