@@ -68,6 +68,7 @@ public sealed class OptimizeCommandTests : IDisposable
     [InlineData("--temperature", "-2", "temperature must be a positive number")]
     [InlineData("--alpha", "1.5", "alpha must be in [0, 1]")]
     [InlineData("--alpha", "-0.1", "alpha must be in [0, 1]")]
+    [InlineData("--beta", "-1", "beta must be a number ≥ 0")]
     public void Distillation_knobs_out_of_range_are_exit_2_naming_the_knob_before_anything_runs(string option, string value, string message)
     {
         var (exit, output) = Capture("optimize", Out("no-such-run"), "--prune", "0.5", option, value);
@@ -112,6 +113,15 @@ public sealed class OptimizeCommandTests : IDisposable
         Assert.Null(report.Variants[1].PackagePath);
         Assert.Contains("of the ensemble of 2", report.Variants[2].Method, StringComparison.Ordinal);
         Assert.Equal([1, 2, 3], new ModelRegistry(Home).ListVersions("bc").Select(v => v.Version)); // the student only
+    }
+
+    [Fact]
+    public void An_unknown_distillation_method_is_exit_2_naming_the_methods()
+    {
+        var (exit, output) = Capture("optimize", Out("no-such-run"), "--prune", "0.5", "--method", "fitnets");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("--method 'fitnets' is not a distillation method; use hinton or decoupled", output);
     }
 
     [Fact]

@@ -30,7 +30,9 @@ internal static class OptimizeCommand
         var epochsOption = new Option<int>("--epochs") { Description = "Fine-tuning epochs after pruning. Defaults to 2.", DefaultValueFactory = _ => 2 };
         var distillEpochsOption = new Option<int?>("--distill-epochs") { Description = "Training epochs of the student. Defaults to MODEL's own training epochs." };
         var temperatureOption = new Option<double>("--temperature") { Description = "Distillation temperature T > 0 (softens teacher and student alike). Defaults to 4.", DefaultValueFactory = _ => 4 };
-        var alphaOption = new Option<double>("--alpha") { Description = "Weight α in [0, 1] of the teacher's soft targets against the labels (0: labels only). Defaults to 0.7.", DefaultValueFactory = _ => 0.7 };
+        var alphaOption = new Option<double?>("--alpha") { Description = "Weight α in [0, 1] of the teacher's soft targets against the labels (0: labels only); with --method decoupled, of the target-class term. Defaults to 0.7 (decoupled: 1)." };
+        var methodOption = new Option<string>("--method") { Description = "hinton (KL over all classes) or decoupled (Zhao et al. 2022: target and non-target terms weighted apart, see --beta). Defaults to hinton.", DefaultValueFactory = _ => "hinton" };
+        var betaOption = new Option<double>("--beta") { Description = "With --method decoupled: weight β ≥ 0 of the non-target classes' term. Defaults to 8.", DefaultValueFactory = _ => 8 };
         var registerOption = new Option<string?>("--register") { Description = "Register every variant as a new version of NAME (tags: optimization, parent, runtime; no alias moves). Defaults to none." };
         var outOption = new Option<string>("--out", "-o") { Description = "Folder for the variants' runs and packages and report/ (report.html, report.md, report.json, pareto.png). Defaults to runs/optimize.", DefaultValueFactory = _ => Path.Combine("runs", "optimize") };
         var roundsOption = new Option<int>("--rounds") { Description = "Interleaved timing rounds (each times every variant once). Defaults to 3.", DefaultValueFactory = _ => 3 };
@@ -39,7 +41,7 @@ internal static class OptimizeCommand
         var homeOption = RunsTrackingOptions.HomeOption();
         var command = new Command("optimize", "Prune, quantize or distil a trained model into new packages, and compare size, latency, throughput and accuracy in a report.")
         {
-            modelArgument, pruneOption, channelsOption, quantizeOption, distillOption, teacherOption, epochsOption, distillEpochsOption, temperatureOption, alphaOption, registerOption, outOption, roundsOption, threadsOption, seedOption, homeOption,
+            modelArgument, pruneOption, channelsOption, quantizeOption, distillOption, teacherOption, epochsOption, distillEpochsOption, temperatureOption, alphaOption, methodOption, betaOption, registerOption, outOption, roundsOption, threadsOption, seedOption, homeOption,
         };
         command.SetAction(result =>
         {
@@ -58,7 +60,7 @@ internal static class OptimizeCommand
                 AdditionalTeachers = result.GetValue(teacherOption) ?? [],
                 FineTuneEpochs = result.GetValue(epochsOption),
                 DistillEpochs = result.GetValue(distillEpochsOption),
-                Distillation = new() { Temperature = result.GetValue(temperatureOption), Alpha = result.GetValue(alphaOption) },
+                Distillation = Knobs(result.GetValue(methodOption)!, result.GetValue(temperatureOption), result.GetValue(alphaOption), result.GetValue(betaOption)),
                 Register = result.GetValue(registerOption),
                 Seed = result.GetValue(seedOption),
                 Benchmark = new VariantBenchmarkOptions { Rounds = result.GetValue(roundsOption) },
@@ -70,6 +72,18 @@ internal static class OptimizeCommand
             return 0;
         });
         return command;
+    }
+
+    private static Optimization.Distillation.DistillationOptions Knobs(string method, double temperature, double? alpha, double beta)
+    {
+        var parsed = method.Trim().ToLowerInvariant() switch
+        {
+            "hinton" => Optimization.Distillation.DistillationMethod.Hinton,
+            "decoupled" => Optimization.Distillation.DistillationMethod.Decoupled,
+            _ => throw new ArgumentException($"--method '{method}' is not a distillation method; use hinton or decoupled."),
+        };
+        var defaultAlpha = parsed == Optimization.Distillation.DistillationMethod.Decoupled ? 1 : 0.7;
+        return new() { Method = parsed, Temperature = temperature, Alpha = alpha ?? defaultAlpha, Beta = beta };
     }
 
     private static void Print(OptimizationOutcome outcome)

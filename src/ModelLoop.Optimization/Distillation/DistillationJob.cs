@@ -83,19 +83,21 @@ public static class DistillationJob
             model.To(training.Device);
         var t = options.Temperature.ToString(CultureInfo.InvariantCulture);
         var alpha = options.Alpha.ToString(CultureInfo.InvariantCulture);
+        var method = options.Method == DistillationMethod.Decoupled ? string.Create(CultureInfo.InvariantCulture, $" (decoupled, β={options.Beta})") : "";
         var teacherNames = string.Join(" + ", [source.Reference, .. additional.Select(m => m.Reference)]);
         var result = TrainingJob.Run(config, data, training with
         {
             ParentModel = source.Reference,
             Plugins = [.. training.Plugins, plugin],
             Description = training.Description ?? (teachers.Length == 1
-                ? $"distilled from {source.Reference} ({teacherParameters:N0} parameters) at T={t}, α={alpha}"
-                : $"distilled from an ensemble of {teachers.Length} ({teacherNames}; {teacherParameters:N0} parameters) at T={t}, α={alpha}"),
+                ? $"distilled from {source.Reference} ({teacherParameters:N0} parameters) at T={t}, α={alpha}{method}"
+                : $"distilled from an ensemble of {teachers.Length} ({teacherNames}; {teacherParameters:N0} parameters) at T={t}, α={alpha}{method}"),
             Parameters = new Dictionary<string, string>(training.Parameters)
             {
                 ["optimization"] = "distill",
                 ["temperature"] = t,
                 ["alpha"] = alpha,
+                ["distillation_method"] = options.Method.ToString().ToLowerInvariant(),
                 ["parent_model"] = source.Reference,
                 ["teachers"] = teacherNames,
             },

@@ -88,7 +88,12 @@ public sealed class DistillationPlugin : StepPlugin
     {
         var teacher = _teacherLogits ?? throw new InvalidOperationException("The teacher's logits are missing: DistillationPlugin.Forward did not run for this batch.");
         _teacherLogits = null;
-        return DistillationLoss.Compute(output, teacher, loss, _options);
+        if (_options.Method == DistillationMethod.Hinton)
+            return DistillationLoss.Compute(output, teacher, loss, _options);
+        var labels = context.Targets ?? throw new InvalidOperationException("Decoupled distillation needs the batch's labels, but the step context has no targets.");
+        var rampSteps = _options.WarmupFraction * context.Epochs * context.StepsPerEpoch;
+        var warmup = rampSteps <= 0 ? 1.0 : Math.Min(1.0, (context.Step + 1) / rampSteps);
+        return DistillationLoss.ComputeDecoupled(output, teacher, labels, loss, _options, warmup);
     }
 
     public override void OnTrainEnd(StepContext context) => _teacherLogits = null;

@@ -51,4 +51,6 @@ public sealed class StepContext
     /// for the last step of an epoch whose batch count it does not divide.
     /// </summary>
     public int BatchesInStep { get; internal set; } = 1;
+    /// <summary>The current batch's targets (labels for a classifier), as the loss receives them; null outside a batch.</summary>
+    public Tensor? Targets { get; internal set; }
 }

@@ -71,6 +71,7 @@ internal sealed class TrainingStep
     /// <summary>Forward and backward of one batch; its gradients add to those already on the parameters. Returns the output and the compiled loss.</summary>
     public (Tensor Output, float Loss) Accumulate(Tensor x, Tensor y)
     {
+        Context.Targets = y;
         var output = _forward(x);
         var loss = _compiled.Loss.Compute(output, y);
         var lossValue = loss.item<float>();
@@ -87,6 +88,7 @@ internal sealed class TrainingStep
         loss.backward();
         for (var i = _plugins.Count - 1; i >= 0; i--)
             _plugins[i].OnAfterBackward(Context);
+        Context.Targets = null;
         return (output, lossValue);
     }
 

@@ -40,6 +40,68 @@ public sealed class DistillationTests : IDisposable
     }
 
     [Fact]
+    public void The_decoupled_loss_equals_a_hand_computation_of_its_target_and_non_target_terms()
+    {
+        float[] student = [1.0f, 2.0f, 0.5f, -1.0f, 0.0f, 3.0f];
+        float[] teacher = [2.0f, 1.0f, 0.0f, 0.5f, 0.5f, 2.0f];
+        long[] labels = [0, 2];
+        using var scope = NewDisposeScope();
+        const double T = 2.0, alpha = 0.5, beta = 3.0, warmup = 0.4;
+
+        var loss = DistillationLoss.ComputeDecoupled(tensor(student).reshape(2, 3), tensor(teacher).reshape(2, 3), tensor(labels), tensor(0.8f),
+            new DistillationOptions { Method = DistillationMethod.Decoupled, Temperature = T, Alpha = alpha, Beta = beta }, warmup);
+
+        double[] Soft(float[] logits, int row, IEnumerable<int> classes)
+        {
+            var e = classes.Select(i => Math.Exp(logits[row * 3 + i] / T)).ToArray();
+            return [.. e.Select(v => v / e.Sum())];
+        }
+        static double Kl(double[] p, double[] q) => p.Zip(q).Sum(pq => pq.First * Math.Log(pq.First / pq.Second));
+        double tckd = 0, nckd = 0;
+        for (var row = 0; row < 2; row++)
+        {
+            var (pt, ps) = (Soft(teacher, row, [0, 1, 2]), Soft(student, row, [0, 1, 2]));
+            var y = (int)labels[row];
+            tckd += Kl([pt[y], 1 - pt[y]], [ps[y], 1 - ps[y]]) / 2;
+            var others = Enumerable.Range(0, 3).Where(c => c != y).ToArray();
+            nckd += Kl(Soft(teacher, row, others), Soft(student, row, others)) / 2;
+        }
+        Assert.Equal(0.8 + warmup * T * T * (alpha * tckd + beta * nckd), loss.item<float>(), 5);
+    }
+
+    [Fact]
+    public void Decoupled_distillation_with_zero_weights_trains_exactly_like_plain_cross_entropy_and_reads_the_labels()
+    {
+        using var train = CompressionFixtures.Images(96, seed: 7);
+        random.manual_seed(70);
+        using var teacher = CompressionFixtures.SmallCnn();
+        _ = teacher.Network;
+        var fit = new FitOptions { Epochs = 2, BatchSize = 32, Seed = 7, Progress = ProgressMode.Silent };
+        DistillationOptions Decoupled(double alpha, double beta) => new() { Method = DistillationMethod.Decoupled, Alpha = alpha, Beta = beta, WarmupFraction = 0 };
+        using var plain = SmallStudent(seed: 71);
+        using var silent = SmallStudent(seed: 71);
+        using var decoupled = SmallStudent(seed: 71);
+
+        plain.Fit(train, fit);
+        silent.Fit(train, fit with { Plugins = [new DistillationPlugin(teacher, Decoupled(0, 0))] });
+        decoupled.Fit(train, fit with { Plugins = [new DistillationPlugin(teacher, Decoupled(1, 8))] });
+
+        Assert.All(plain.Network.parameters().Zip(silent.Network.parameters()), pair => Assert.True(pair.First.allclose(pair.Second, 0, 0)));
+        Assert.Contains(plain.Network.parameters().Zip(decoupled.Network.parameters()), pair => !pair.First.allclose(pair.Second, 1e-4, 1e-6));
+    }
+
+    [Theory]
+    [InlineData(-1.0, 0.1, "beta")]
+    [InlineData(8.0, 1.0, "warmup fraction")]
+    [InlineData(8.0, -0.1, "warmup fraction")]
+    public void Decoupled_knobs_out_of_range_are_refused_by_name(double beta, double warmup, string field)
+    {
+        var error = Assert.Throws<ArgumentException>(() => new DistillationOptions { Method = DistillationMethod.Decoupled, Beta = beta, WarmupFraction = warmup }.Validate());
+
+        Assert.StartsWith(field, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Ensemble_logits_soften_at_T_into_the_mean_of_the_members_softened_predictions()
     {
         float[][] members = [[1.0f, 2.0f, 0.5f, -1.0f, 0.0f, 3.0f], [0.0f, -2.0f, 4.0f, 1.0f, 1.0f, 1.0f], [3.0f, 0.0f, 0.0f, 2.0f, -1.0f, 0.5f]];
