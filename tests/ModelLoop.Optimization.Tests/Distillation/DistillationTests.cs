@@ -72,11 +72,9 @@ public sealed class DistillationTests : IDisposable
     [Fact]
     public void Decoupled_distillation_with_zero_weights_trains_exactly_like_plain_cross_entropy_and_reads_the_labels()
     {
-        using var train = CompressionFixtures.Images(96, seed: 7);
-        random.manual_seed(70);
-        using var teacher = CompressionFixtures.SmallCnn();
-        _ = teacher.Network;
-        var fit = new FitOptions { Epochs = 2, BatchSize = 32, Seed = 7, Progress = ProgressMode.Silent };
+        var (train, teacher, fit) = Setup(seed: 7);
+        using var data = train;
+        using var model = teacher;
         DistillationOptions Decoupled(double alpha, double beta) => new() { Method = DistillationMethod.Decoupled, Alpha = alpha, Beta = beta, WarmupFraction = 0 };
         using var plain = SmallStudent(seed: 71);
         using var silent = SmallStudent(seed: 71);
@@ -126,12 +124,10 @@ public sealed class DistillationTests : IDisposable
     [Fact]
     public void An_ensemble_of_one_teacher_twice_distils_exactly_like_that_teacher_alone()
     {
-        using var train = CompressionFixtures.Images(96, seed: 9);
-        random.manual_seed(90);
-        using var teacher = CompressionFixtures.SmallCnn();
-        _ = teacher.Network;
+        var (train, teacher, fit) = Setup(seed: 9);
+        using var data = train;
+        using var model = teacher;
         var options = new DistillationOptions { Temperature = 3, Alpha = 0.8 };
-        var fit = new FitOptions { Epochs = 2, BatchSize = 32, Seed = 9, Progress = ProgressMode.Silent };
         using var single = SmallStudent(seed: 91);
         using var twice = SmallStudent(seed: 91);
         using var other = SmallStudent(seed: 91);
@@ -159,6 +155,16 @@ public sealed class DistillationTests : IDisposable
         Assert.Contains("(4)", error.Message, StringComparison.Ordinal);
         Assert.Contains("(3)", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => new DistillationPlugin(Array.Empty<Model>(), new DistillationOptions()));
+    }
+
+    /// <summary>96 images, a teacher with weights drawn from seed × 10, and 2 epochs of batch 32 seeded by <paramref name="seed"/>.</summary>
+    private static (Data.TensorDataset Train, Sequential Teacher, FitOptions Fit) Setup(int seed)
+    {
+        var train = CompressionFixtures.Images(96, seed);
+        random.manual_seed(seed * 10);
+        var teacher = CompressionFixtures.SmallCnn();
+        _ = teacher.Network;
+        return (train, teacher, new FitOptions { Epochs = 2, BatchSize = 32, Seed = seed, Progress = ProgressMode.Silent });
     }
 
     /// <summary>A compiled 8×8-image student, built now from <paramref name="seed"/> so that every call starts from the same weights.</summary>
