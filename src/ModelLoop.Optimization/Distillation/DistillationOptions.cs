@@ -18,7 +18,7 @@ public enum DistillationMethod
 }
 
 /// <summary>
-/// Knowledge distillation's two knobs (Hinton et al. 2015). The loss is
+/// Knowledge distillation's knobs (Hinton et al. 2015; see <see cref="DistillationMethod"/> for the decoupled loss). The classic loss is
 /// (1 − α)·CE(student, labels) + α·T²·KL(softmax(teacher/T) ‖ softmax(student/T)); the T² keeps the soft term's
 /// gradients on the scale of the hard term's as T changes.
 /// </summary>
