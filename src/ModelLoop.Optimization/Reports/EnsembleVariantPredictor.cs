@@ -1,3 +1,4 @@
+using ModelLoop.Evaluation;
 using ModelLoop.Modeling;
 using static TorchSharp.torch;
 
@@ -26,27 +27,22 @@ public sealed class EnsembleVariantPredictor : IVariantPredictor
     public Tensor Predict(Tensor inputs)
     {
         using var _ = no_grad();
+        using var scope = NewDisposeScope(); // the members' own logits go with it
         // T = 1: log of the mean of the members' softmax.
-        return Distillation.DistillationLoss.EnsembleLogits([.. _members.Select(m => m.Network.forward(inputs))], 1);
+        return Distillation.DistillationLoss.EnsembleLogits([.. _members.Select(m => m.Network.forward(inputs))], 1).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Accuracy and loss (mean negative log-likelihood of the mean prediction) on a labelled set, in batches.</summary>
+    /// <summary>Accuracy and loss (log-loss of the mean prediction) on a labelled set, predicted in batches.</summary>
     public IReadOnlyDictionary<string, double> Evaluate(Data.TensorDataset data, int batchSize = 1_000)
     {
         ArgumentNullException.ThrowIfNull(data);
-        long correct = 0;
-        double negativeLogLikelihood = 0;
-        for (long start = 0; start < data.Count; start += batchSize)
+        var probabilities = VariantBenchmark.Probabilities(this, data.Features, batchSize);
+        var labels = ModelOutputs.ToLabels(data.Labels);
+        return new Dictionary<string, double>
         {
-            using var scope = NewDisposeScope();
-            var end = Math.Min(start + batchSize, data.Count);
-            var features = data.Features[TensorIndex.Slice(start, end)].to(_members[0].Device);
-            var labels = data.Labels[TensorIndex.Slice(start, end)].to(_members[0].Device);
-            var logProbabilities = Predict(features).to(ScalarType.Float32);
-            correct += logProbabilities.argmax(1).eq(labels).sum().item<long>();
-            negativeLogLikelihood += -logProbabilities.gather(1, labels.unsqueeze(1)).sum().item<float>();
-        }
-        return new Dictionary<string, double> { ["accuracy"] = (double)correct / data.Count, ["loss"] = negativeLogLikelihood / data.Count };
+            ["accuracy"] = ClassificationMetrics.Accuracy(labels, ClassificationMetrics.ArgMax(probabilities)),
+            ["loss"] = ClassificationMetrics.LogLoss(probabilities, labels),
+        };
     }
 
     public void Dispose()

@@ -115,6 +115,11 @@ public static class VariantBenchmark
 
     private sealed record Scores(double[,]? Probabilities, double[]? Values);
 
+    /// <summary>A classifier variant's class probabilities for <paramref name="inputs"/>, predicted in batches.</summary>
+    internal static double[,] Probabilities(IVariantPredictor predictor, Tensor inputs, int batchSize) =>
+        Score(predictor, inputs, batchSize).Probabilities
+        ?? throw new ArgumentException("The variant outputs one value per row, not class scores; probabilities need a classifier.", nameof(predictor));
+
     private static Scores Score(IVariantPredictor predictor, Tensor inputs, int batchSize)
     {
         var rows = inputs.shape[0];
