@@ -203,8 +203,12 @@ public class PerSampleGradientsTests
     }
 
     /// <summary>Σ_i factors[i]·reference[i][name], the clipped sum the micro-batches of one give.</summary>
-    private static Tensor WeightedReference(IReadOnlyList<IReadOnlyDictionary<string, Tensor>> reference, string name, IReadOnlyList<double> factors) =>
+    private static Tensor WeightedReference(IReadOnlyList<IReadOnlyDictionary<string, Tensor>> reference, string name, IReadOnlyList<double> factors)
+    {
         // tensor × 0-dim tensor: a double here would pass a temporary TorchSharp Scalar, which a collection on another
         // thread can free while libtorch reads it (the NaN this test once saw; see docs/benchmarks.md, lm-gc-stress).
-        reference.Select((r, i) => r[name] * tensor(factors[i], dtype: r[name].dtype)).Aggregate((a, b) => a + b);
+        // The sum passes its alpha explicitly for the same reason: `a + b` hands libtorch a hidden temporary alpha = 1.
+        using var one = 1.ToScalar();
+        return reference.Select((r, i) => r[name] * tensor(factors[i], dtype: r[name].dtype)).Aggregate((a, b) => a.add(b, one));
+    }
 }
